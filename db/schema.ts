@@ -1,0 +1,199 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgPolicy,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/**
+ * The whole schema. Every table that holds tenant data has `tenant_id` first in its primary key,
+ * in every foreign key between tenant tables, and in an index; its RLS policy comes from
+ * `tenantIsolation()` so the policy text lives in one place. FORCE ROW LEVEL SECURITY, grants and the
+ * context functions are in the custom migrations (drizzle-kit cannot emit them).
+ */
+
+// The policy compares tenant_id (uuid) with the verified context (uuid), called once per query
+// through the InitPlan form `(select …)`, never once per row.
+const tenantMatches = sql`tenant_id = (select app.current_tenant_id())`;
+
+const tenantIsolation = () =>
+  pgPolicy("tenant_isolation", { as: "permissive", for: "all", to: "public", using: tenantMatches, withCheck: tenantMatches });
+
+const tenantIdColumn = () => uuid("tenant_id").notNull();
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const memberRoles = ["owner", "admin", "member", "viewer"] as const;
+export const channels = ["voice", "chat"] as const;
+export const conversationStatuses = ["completed", "escalated", "abandoned", "failed"] as const;
+export const speakers = ["agent", "caller"] as const;
+
+export const memberRole = pgEnum("member_role", memberRoles);
+export const channel = pgEnum("channel", channels);
+export const conversationStatus = pgEnum("conversation_status", conversationStatuses);
+export const speaker = pgEnum("speaker", speakers);
+
+export const tenants = pgTable(
+  "tenants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("tenants_slug_key").on(t.slug),
+    check("tenants_slug_format", sql`slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'`),
+    // A tenant row is visible inside its own context, or to a signed-in user who is a member of it.
+    pgPolicy("tenant_visible", {
+      as: "permissive",
+      for: "select",
+      to: "public",
+      using: sql`id = (select app.current_tenant_id()) or id in (select m.tenant_id from memberships m where m.user_id = (select app.current_user_id()))`,
+    }),
+  ],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    // bcrypt, computed and checked inside PostgreSQL (pgcrypto crypt): the hash never reaches the app.
+    passwordHash: text("password_hash"),
+    isPlatformAdmin: boolean("is_platform_admin").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    check("users_email_lowercase", sql`email = lower(email)`),
+    // Yourself, and the members of the tenant in context. Nobody lists another tenant's members.
+    pgPolicy("user_visible", {
+      as: "permissive",
+      for: "select",
+      to: "public",
+      using: sql`id = (select app.current_user_id()) or id in (select m.user_id from memberships m where m.tenant_id = (select app.current_tenant_id()))`,
+    }),
+  ],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    tenantId: tenantIdColumn().references(() => tenants.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: memberRole("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.userId] }),
+    index("memberships_user_idx").on(t.userId),
+    // Members of the tenant in context, plus your own memberships (to list and switch your tenants).
+    pgPolicy("membership_visible", {
+      as: "permissive",
+      for: "select",
+      to: "public",
+      using: sql`tenant_id = (select app.current_tenant_id()) or user_id = (select app.current_user_id())`,
+    }),
+    pgPolicy("membership_write", { as: "permissive", for: "insert", to: "public", withCheck: tenantMatches }),
+    pgPolicy("membership_update", { as: "permissive", for: "update", to: "public", using: tenantMatches, withCheck: tenantMatches }),
+    pgPolicy("membership_delete", { as: "permissive", for: "delete", to: "public", using: tenantMatches }),
+  ],
+);
+
+export const agents = pgTable(
+  "agents",
+  {
+    tenantId: tenantIdColumn().references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    name: text("name").notNull(),
+    channel: channel("channel").notNull(),
+    vertical: text("vertical").notNull(),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex("agents_tenant_name_key").on(t.tenantId, t.name),
+    tenantIsolation(),
+  ],
+);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    tenantId: tenantIdColumn(),
+    id: uuid("id").notNull().defaultRandom(),
+    agentId: uuid("agent_id").notNull(),
+    channel: channel("channel").notNull(),
+    caller: text("caller").notNull(),
+    status: conversationStatus("status").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    durationSeconds: integer("duration_seconds").notNull(),
+    summary: text("summary").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id], name: "conversations_agent_fk" }),
+    index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc(), t.id.desc()),
+    index("conversations_tenant_agent_idx").on(t.tenantId, t.agentId),
+    check("conversations_duration_positive", sql`duration_seconds >= 0`),
+    tenantIsolation(),
+  ],
+);
+
+export const conversationTurns = pgTable(
+  "conversation_turns",
+  {
+    tenantId: tenantIdColumn(),
+    conversationId: uuid("conversation_id").notNull(),
+    position: integer("position").notNull(),
+    speaker: speaker("speaker").notNull(),
+    text: text("text").notNull(),
+    offsetMs: integer("offset_ms").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.conversationId, t.position] }),
+    foreignKey({
+      columns: [t.tenantId, t.conversationId],
+      foreignColumns: [conversations.tenantId, conversations.id],
+      name: "conversation_turns_conversation_fk",
+    }).onDelete("cascade"),
+    tenantIsolation(),
+  ],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    tenantId: tenantIdColumn().references(() => tenants.id, { onDelete: "cascade" }),
+    id: bigint("id", { mode: "number" }).generatedAlwaysAsIdentity(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    actorUserId: uuid("actor_user_id"),
+    action: text("action").notNull(),
+    target: text("target"),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index("audit_events_tenant_occurred_idx").on(t.tenantId, t.occurredAt.desc()),
+    // Append-only for the app: readable and insertable in context, no UPDATE or DELETE policy or grant.
+    pgPolicy("audit_read", { as: "permissive", for: "select", to: "public", using: tenantMatches }),
+    pgPolicy("audit_append", { as: "permissive", for: "insert", to: "public", withCheck: tenantMatches }),
+  ],
+);
