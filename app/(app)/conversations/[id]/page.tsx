@@ -1,0 +1,49 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ChannelBadge, StatusBadge } from "@/components/badges";
+import { getConversation } from "@/lib/conversations";
+import { formatDuration, formatOffset, formatStart } from "@/lib/format";
+import { withSessionTenant } from "@/lib/tenancy";
+import { isUuid } from "@/db/tenant";
+
+export const metadata: Metadata = { title: "Conversation" };
+
+export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  // Malformed, missing and other-tenant ids all end in the same 404.
+  if (!isUuid(id)) notFound();
+  const conversation = await withSessionTenant((tx, session) => getConversation(tx, session.tenantId, id.toLowerCase()));
+  if (!conversation) notFound();
+  const [headline, ...details] = conversation.summary.split("\n");
+
+  return (
+    <article className="space-y-6">
+      <Link href="/conversations" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">← All conversations</Link>
+      <header className="space-y-2">
+        <h1 className="text-xl font-semibold">{headline}</h1>
+        {details.length ? <p className="text-slate-600 dark:text-slate-400">{details.join(" ")}</p> : null}
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-slate-600 dark:text-slate-400">
+          <span className="font-medium text-slate-900 dark:text-slate-100">{conversation.agentName}</span>
+          <ChannelBadge channel={conversation.channel} />
+          <span>{conversation.caller}</span>
+          <span>{formatStart(conversation.startedAt)}</span>
+          <span>{formatDuration(conversation.durationSeconds)}</span>
+          <StatusBadge status={conversation.status} />
+        </div>
+      </header>
+      <ol className="space-y-3" data-testid="transcript">
+        {conversation.turns.map((t) => (
+          <li key={t.position} className={`flex ${t.speaker === "agent" ? "justify-start" : "justify-end"}`}>
+            <div className={`max-w-[85%] rounded-2xl px-4 py-2 sm:max-w-[70%] ${t.speaker === "agent" ? "bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800" : "bg-indigo-600 text-white"}`}>
+              <div className={`mb-0.5 text-xs ${t.speaker === "agent" ? "text-slate-500" : "text-indigo-100"}`}>
+                {t.speaker === "agent" ? conversation.agentName : "Caller"} · {formatOffset(t.offsetMs)}
+              </div>
+              <p className="whitespace-pre-wrap">{t.text}</p>
+            </div>
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}

@@ -1,0 +1,32 @@
+import type { NextAuthConfig } from "next-auth";
+
+/**
+ * The part of the Auth.js configuration that middleware can load: no database, no providers that
+ * need one. auth.ts adds the credentials provider.
+ */
+export const publicPaths = ["/login"];
+
+export const authConfig = {
+  trustHost: true,
+  pages: { signIn: "/login" },
+  session: { strategy: "jwt", maxAge: 60 * 60 * 24 * 7 },
+  providers: [],
+  callbacks: {
+    authorized({ auth, request }) {
+      const isPublic = publicPaths.some((p) => request.nextUrl.pathname === p || request.nextUrl.pathname.startsWith(`${p}/`));
+      return isPublic || Boolean(auth?.user);
+    },
+    jwt({ token, user }) {
+      if (user?.id) {
+        token.userId = user.id;
+        token.activeTenantId = user.activeTenantId;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (typeof token.userId === "string") session.user.id = token.userId;
+      session.activeTenantId = typeof token.activeTenantId === "string" ? token.activeTenantId : undefined;
+      return session;
+    },
+  },
+} satisfies NextAuthConfig;

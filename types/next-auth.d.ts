@@ -1,0 +1,19 @@
+import "next-auth";
+import "next-auth/jwt";
+
+declare module "next-auth" {
+  interface User {
+    activeTenantId?: string;
+  }
+  interface Session {
+    /** The tenant the session works in; its membership is re-checked against the database on every request. */
+    activeTenantId?: string;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    userId?: string;
+    activeTenantId?: string;
+  }
+}
