@@ -1,0 +1,167 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed/seed";
+import { env, roleDatabaseUrl } from "@/lib/env";
+
+/**
+ * `npm test`: type check, lint, then every suite against a real PostgreSQL (a throwaway embedded
+ * cluster, or DATABASE_URL when set) and the real app in a real browser. Ends with one line:
+ * "N passed, N failed, N skipped". Skipped tests fail the run: nothing is counted as passed unrun.
+ */
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+const timings: string[] = [];
+const started = Date.now();
+
+function run(command: string, args: string[], extraEnv: Record<string, string> = {}, capture = false): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: { ...process.env, ...extraEnv }, stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit" });
+    let output = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      output += d.toString();
+      process.stdout.write(d);
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      output += d.toString();
+      process.stderr.write(d);
+    });
+    child.on("exit", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+async function step(name: string, fn: () => Promise<void>) {
+  const t0 = Date.now();
+  console.log(`\n=== ${name}`);
+  await fn();
+  timings.push(`${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+async function check(name: string, command: string, args: string[]) {
+  await step(name, async () => {
+    const { code } = await run(command, args);
+    if (code === 0) total.passed++;
+    else total.failed++;
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function files(dir: string, suffix: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full, suffix) : full.endsWith(suffix) ? [full] : [];
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+let embedded: EmbeddedServer | undefined;
+let scratch: string | undefined;
+const children: { kill(signal?: NodeJS.Signals): boolean }[] = [];
+let exitCode = 1;
+
+try {
+  await check("type check (tsc --noEmit)", "npx", ["tsc", "--noEmit"]);
+  await check("lint (eslint)", "npx", ["eslint", "--max-warnings", "0", "."]);
+
+  await step("database", async () => {
+    process.env.TENANT_CONTEXT_SECRET = randomBytes(32).toString("base64url");
+    process.env.AUTH_SECRET = randomBytes(32).toString("base64url");
+    if (!process.env.DATABASE_URL) {
+      // A throwaway cluster in the system temp dir (readable by the postgres OS user when root).
+      scratch = mkdtempSync(path.join(os.tmpdir(), "rls-starter-test-"));
+      chmodSync(scratch, 0o755);
+      embedded = await startEmbedded({ dataDir: path.join(scratch, "pg"), port: await freePort(), password: randomBytes(12).toString("hex"), unsafeFast: true });
+      process.env.DATABASE_URL = embedded.url;
+      console.log(`Embedded PostgreSQL started in ${scratch}`);
+    } else {
+      console.log("Using DATABASE_URL (its data is replaced by the demo seed).");
+    }
+    await migrateDatabase(env());
+    await seedDatabase(process.env.DATABASE_URL!, { tenants: 3, conversationsPerTenant: 320, reset: true });
+  });
+
+  const dbEnv = { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" };
+  await step("database tests (node:test)", async () => {
+    const testFiles = files("tests", ".test.ts").sort();
+    const { code, output } = await run("node", ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles], dbEnv, true);
+    const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);
+    total.passed += count("pass");
+    total.failed += count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
+    total.skipped += count("skipped") + count("todo");
+  });
+
+  await step("build (next build)", async () => {
+    const { code } = await run("npx", ["next", "build"], { NODE_ENV: "production" });
+    if (code !== 0) {
+      total.failed++;
+      throw new Error("next build failed");
+    }
+  });
+
+  await step("browser tests (Playwright, Chromium)", async () => {
+    const port = await freePort();
+    const server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+      env: { ...process.env, NODE_ENV: "production", SHOW_DEMO_ACCOUNTS: "true" },
+      stdio: "inherit",
+      detached: true,
+    });
+    children.push({ kill: (signal) => (server.pid ? process.kill(-server.pid, signal) : false) });
+    await waitForHttp(`http://127.0.0.1:${port}/login`, 60_000);
+    const { code } = await run("npx", ["playwright", "test"], {
+      E2E_BASE_URL: `http://127.0.0.1:${port}`,
+      E2E_ADMIN_DATABASE_URL: roleDatabaseUrl("platform_admin"),
+    });
+    const report = JSON.parse(readFileSync("test-results/e2e.json", "utf8")) as { stats: { expected: number; unexpected: number; skipped: number; flaky: number } };
+    total.passed += report.stats.expected + report.stats.flaky;
+    total.failed += report.stats.unexpected + (code !== 0 && report.stats.unexpected === 0 ? 1 : 0);
+    total.skipped += report.stats.skipped;
+  });
+  exitCode = total.failed === 0 && total.skipped === 0 ? 0 : 1;
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  total.failed++;
+} finally {
+  for (const child of children) {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  await embedded?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  console.log(`\n${timings.join("\n")}\ntotal: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  process.exit(exitCode);
+}
