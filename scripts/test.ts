@@ -29,6 +29,7 @@ interface Tally {
 const total: Tally = { passed: 0, failed: 0, skipped: 0 };
 const timings: string[] = [];
 const started = Date.now();
+process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}, capture = false): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
