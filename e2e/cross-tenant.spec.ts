@@ -282,6 +282,7 @@ let foreignUserId = "";
 let aliceSession: Awaited<ReturnType<BrowserContext["storageState"]>>;
 
 test.beforeAll(async ({ browser }) => {
+  test.setTimeout(120_000); // two sign-ins and the fingerprints, on a machine that may be busy
   [own, foreign] = await Promise.all([tenantFingerprint("acme-health"), tenantFingerprint("globex-realty")]);
   const admin = adminConnection();
   try {
@@ -290,16 +291,14 @@ test.beforeAll(async ({ browser }) => {
   } finally {
     await admin.end();
   }
+  const [asBob, asAlice] = await Promise.all([signedInContext(browser, bob), signedInContext(browser, alice)]);
   // B's cursor, as B's own session sees it.
-  const asBob = await signedInContext(browser, bob);
   const href = await asBob.page.getByTestId("next-page").getAttribute("href");
   foreignCursor = new URL(href!, "http://x").searchParams.get("after")!;
-  await asBob.context.close();
   expect(foreignCursor).toBeTruthy();
   // One sign-in for Alice; each case gets a new context holding a copy of her session.
-  const asAlice = await signedInContext(browser, alice);
   aliceSession = await asAlice.context.storageState();
-  await asAlice.context.close();
+  await Promise.all([asBob.context.close(), asAlice.context.close()]);
 });
 
 // Control: the strings the cases look for are really rendered where B's data is shown, so their absence means something.
