@@ -291,14 +291,16 @@ test.beforeAll(async ({ browser }) => {
   } finally {
     await admin.end();
   }
-  const [asBob, asAlice] = await Promise.all([signedInContext(browser, bob), signedInContext(browser, alice)]);
   // B's cursor, as B's own session sees it.
+  const asBob = await signedInContext(browser, bob);
   const href = await asBob.page.getByTestId("next-page").getAttribute("href");
   foreignCursor = new URL(href!, "http://x").searchParams.get("after")!;
   expect(foreignCursor).toBeTruthy();
+  await asBob.context.close();
   // One sign-in for Alice; each case gets a new context holding a copy of her session.
+  const asAlice = await signedInContext(browser, alice);
   aliceSession = await asAlice.context.storageState();
-  await Promise.all([asBob.context.close(), asAlice.context.close()]);
+  await asAlice.context.close();
 });
 
 // Control: the strings the cases look for are really rendered where B's data is shown, so their absence means something.
