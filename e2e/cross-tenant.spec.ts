@@ -307,7 +307,7 @@ test.beforeAll(async ({ browser }) => {
 test("control: B's own session is shown the B data the cases look for", async ({ browser }) => {
   const { context, page } = await signedInContext(browser, bob);
   try {
-    const list = await page.content();
+    const list = (await visit(page, "/conversations")).bodies.join("\n");
     const detail = (await visit(page, `/conversations/${foreign.conversationIds[0]}`)).bodies.join("\n");
     const shown = foreign.secrets.filter((s) => list.includes(s) || detail.includes(s));
     expect(shown).toContain(foreign.name);
