@@ -261,7 +261,7 @@ const surfaces: Record<string, CrossTenantCase[]> = {
           const page = await context.newPage();
           await signIn(page, email);
           // Control: the same session read A's data while the membership existed.
-          expect(await page.content()).toContain(k.own.name);
+          await expect(page.getByTestId("tenant-name")).toHaveText(k.own.name);
           await owner`delete from memberships where user_id = ${user!.id}`;
           return await visit(page, "/conversations");
         } finally {
