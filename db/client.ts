@@ -19,7 +19,11 @@ export function rawPool(role: DbRole): postgres.Sql {
   const e = env();
   const pool = postgres(roleDatabaseUrl(role, e), {
     max: role === "app_user" ? e.DB_POOL_MAX : 5,
-    prepare: e.DB_PREPARE,
+    // A named prepared statement lives on the connection, and tenants share connections through the
+    // pool: SQL running as app_user can DEALLOCATE one and PREPARE its own under the same name, and
+    // the next tenant whose transaction executes that name runs it in that tenant's context
+    // (tests/db/attacks.test.ts). The roles subject to RLS therefore use unnamed statements only.
+    prepare: role === "platform_admin" && e.DB_PREPARE,
     idle_timeout: 30,
     connection: { application_name: `rls-starter:${role}` },
     onnotice: () => undefined,
@@ -28,8 +32,34 @@ export function rawPool(role: DbRole): postgres.Sql {
   return pool;
 }
 
+/**
+ * Drizzle hands postgres.js a query without parameters as `unsafe(text, [])`, which postgres.js
+ * sends over the simple protocol, where text such as `…; COMMIT; …` runs as several statements and
+ * can end the transaction withTenant opened. Through this wrapper every query (in transactions and
+ * savepoints too) goes over the extended protocol, which accepts exactly one statement.
+ */
+function oneStatementPerQuery<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property === "unsafe" && typeof value === "function") {
+        return (query: string, args: unknown = [], options: Record<string, unknown> = {}) =>
+          Array.isArray(args) ? value(query, args, { ...options, simple: false }) : value(query, [], { ...(args as object), simple: false });
+      }
+      if ((property === "begin" || property === "savepoint") && typeof value === "function") {
+        return (...args: unknown[]) => {
+          const body = args.at(-1);
+          if (typeof body !== "function") return value(...args);
+          return value(...args.slice(0, -1), (tx: postgres.TransactionSql) => body(oneStatementPerQuery(tx)));
+        };
+      }
+      return value;
+    },
+  });
+}
+
 export function drizzleOn(client: postgres.Sql) {
-  return drizzle({ client, schema });
+  return drizzle({ client: oneStatementPerQuery(client), schema });
 }
 
 export type AppDatabase = ReturnType<typeof drizzleOn>;

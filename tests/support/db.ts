@@ -2,17 +2,20 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { env } from "@/lib/env";
 import { rawPool } from "@/db/client";
+import { loadCatalog } from "@/db/audit/catalog";
+import { auditSettings } from "@/db/audit/settings";
 import { mintContextToken } from "@/db/context-token";
 
-/** Tables that carry tenant data, read from the live catalog (so a new table is covered automatically). */
+/**
+ * Tables that carry tenant data in the public schema, read from the live catalog (so a new table is
+ * covered automatically), by the audit's definition: a tenant_id column or a foreign key to tenants.
+ */
 export async function tenantTables(): Promise<string[]> {
-  const owner = ownerSql();
-  const rows = await owner<{ table_name: string }[]>`
-    select c.table_name from information_schema.columns c
-    join information_schema.tables t using (table_schema, table_name)
-    where c.table_schema = 'public' and c.column_name = 'tenant_id' and t.table_type = 'BASE TABLE'
-    order by 1`;
-  return rows.map((r) => r.table_name);
+  const catalog = await loadCatalog(ownerSql(), auditSettings.roles);
+  return catalog.tenantTables
+    .filter((t) => t.schema === "public")
+    .map((t) => t.name)
+    .sort();
 }
 
 let owner: postgres.Sql | undefined;

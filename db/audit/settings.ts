@@ -1,0 +1,22 @@
+/**
+ * What the audit takes as given about this project. A clone that renames the tenants table, the
+ * tenant column or the runtime roles changes it here (the allow-listed SECURITY DEFINER functions
+ * live next door, in allowed-definer-functions.ts).
+ */
+export const auditSettings = {
+  /** A "tenant table" has this column, or a foreign key to the tenants table. */
+  tenantColumn: "tenant_id",
+  tenantsTable: { schema: "public", name: "tenants" },
+  /** The roles subject to RLS that the app and agent SQL connect as. */
+  roles: { app: "app_user", agent: "agent_reader" },
+  /**
+   * Functions whose value is the same for every row of a query: a policy must call them through
+   * `(select …)` so PostgreSQL evaluates them once (an InitPlan), not once per row.
+   */
+  contextFunctions: ["pg_catalog.current_setting", "app.current_tenant_id", "app.current_user_id", "app_private.verified_context"],
+} as const;
+
+export interface RuntimeRoles {
+  app: string;
+  agent: string;
+}
