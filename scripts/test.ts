@@ -155,6 +155,8 @@ try {
     const { code } = await run("npx", ["playwright", "test"], {
       E2E_BASE_URL: `http://127.0.0.1:${port}`,
       E2E_ADMIN_DATABASE_URL: roleDatabaseUrl("platform_admin"),
+      // Owner connection, for suites that set up scratch workspaces (tenant, users, roles, data).
+      E2E_OWNER_DATABASE_URL: process.env.DATABASE_URL!,
     });
     const report = JSON.parse(readFileSync("test-results/e2e.json", "utf8")) as { stats: { expected: number; unexpected: number; skipped: number; flaky: number } };
     total.passed += report.stats.expected + report.stats.flaky;
