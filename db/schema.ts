@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   foreignKey,
   index,
   integer,
@@ -33,6 +34,9 @@ const tenantIsolation = () =>
 
 const tenantIdColumn = () => uuid("tenant_id").notNull();
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/** PostgreSQL's full-text document type; drizzle has no built-in column for it. */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 export const memberRoles = ["owner", "admin", "member", "viewer"] as const;
 export const channels = ["voice", "chat"] as const;
@@ -146,12 +150,17 @@ export const conversations = pgTable(
     durationSeconds: integer("duration_seconds").notNull(),
     summary: text("summary").notNull(),
     createdAt: createdAt(),
+    // Summary (weight A) and transcript (weight B) as one document, kept by triggers (a generated
+    // column cannot read conversation_turns): see drizzle/0005_conversation_search_triggers.sql.
+    search: tsvector("search"),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     foreignKey({ columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id], name: "conversations_agent_fk" }),
     index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc(), t.id.desc()),
     index("conversations_tenant_agent_idx").on(t.tenantId, t.agentId),
+    // GIN over (tenant_id, search) with btree_gin: a tenant's matches come out of the index alone.
+    index("conversations_search_idx").using("gin", t.tenantId, t.search),
     check("conversations_duration_positive", sql`duration_seconds >= 0`),
     tenantIsolation(),
   ],

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import { isUuid, type TenantTx } from "@/db/tenant";
+import { dateRange, type ConversationFilters } from "@/lib/conversation-filters";
 
 export const pageSize = 50;
 
@@ -21,35 +22,99 @@ export function decodeCursor(raw: string): Cursor | null {
   return { startedAt, id };
 }
 
-// Queries filter by tenant_id explicitly as well as through RLS: the planner then gets a constant
-// (an ordered index scan that stops at 50 rows), and a sharded deployment can route by it.
-export async function listConversations(tx: TenantTx, tenantId: string, after: Cursor | null) {
+/** The search box: web-search syntax ("quoted phrase", or, -excluded) with English stemming. */
+export const searchQuery = (q: string) => sql`websearch_to_tsquery('pg_catalog.english', ${q})`;
+
+/** True when the words are all stop words ("the", "and"): such a query matches nothing. */
+export async function isEmptySearch(tx: TenantTx, q: string): Promise<boolean> {
+  const [row] = await tx.execute<{ empty: boolean }>(sql`select ${searchQuery(q)}::text = '' as empty`);
+  return row?.empty ?? true;
+}
+
+/**
+ * Conditions for a filter. The explicit tenant_id is there as well as RLS: the planner gets a
+ * constant, and a sharded deployment can route by it. The text match goes through
+ * app.matching_conversation_ids (drizzle/0005): under RLS the `@@` operator cannot be an index
+ * condition, the function's lookup can; RLS on this query still decides which rows come back.
+ */
+function filterConditions(tenantId: string, filters: ConversationFilters): SQL[] {
+  const { since, before } = dateRange(filters);
+  const conditions: (SQL | undefined)[] = [
+    eq(conversations.tenantId, tenantId),
+    filters.agent ? eq(conversations.agentId, filters.agent) : undefined,
+    filters.channel ? eq(conversations.channel, filters.channel) : undefined,
+    filters.status ? eq(conversations.status, filters.status) : undefined,
+    since ? gte(conversations.startedAt, since) : undefined,
+    before ? lt(conversations.startedAt, before) : undefined,
+    filters.q ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(filters.q)}) as m(id))` : undefined,
+  ];
+  return conditions.filter((c): c is SQL => c !== undefined);
+}
+
+function afterCondition(after: Cursor | null): SQL | undefined {
+  if (!after) return undefined;
+  return or(lt(conversations.startedAt, after.startedAt), and(eq(conversations.startedAt, after.startedAt), lt(conversations.id, after.id)));
+}
+
+const listColumns = {
+  id: conversations.id,
+  startedAt: conversations.startedAt,
+  durationSeconds: conversations.durationSeconds,
+  channel: conversations.channel,
+  caller: conversations.caller,
+  status: conversations.status,
+  summary: conversations.summary,
+  agentId: conversations.agentId,
+  agentName: agents.name,
+};
+
+/** One keyset page, newest first, of the conversations matching the filters. */
+export async function listConversations(tx: TenantTx, tenantId: string, filters: ConversationFilters, after: Cursor | null, limit = pageSize) {
+  const rows = await tx
+    .select(listColumns)
+    .from(conversations)
+    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+    .where(and(...filterConditions(tenantId, filters), afterCondition(after)))
+    .orderBy(desc(conversations.startedAt), desc(conversations.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page, next: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export type ConversationListRow = Awaited<ReturnType<typeof listConversations>>["rows"][number];
+
+// ts_headline marks matches with these control characters (removed from the text first), and the
+// page splits on them: highlighted text is rendered by React as text, never as HTML.
+export const highlightStart = "\u0002";
+export const highlightStop = "\u0003";
+const withoutMarkers = (column: SQL) => sql`translate(${column}, ${highlightStart + highlightStop}, '')`;
+const summaryOptions = `StartSel=${highlightStart}, StopSel=${highlightStop}, HighlightAll=true`;
+const transcriptOptions = `StartSel=${highlightStart}, StopSel=${highlightStop}, MaxFragments=2, MinWords=6, MaxWords=16, FragmentDelimiter=" … "`;
+
+/** Summary and transcript excerpts with the matches of `q` marked, for the rows of one page. */
+export async function searchHighlights(tx: TenantTx, tenantId: string, ids: string[], q: string) {
+  if (ids.length === 0) return new Map<string, { summary: string; transcript: string }>();
+  const transcript = tx
+    .select({
+      conversationId: conversationTurns.conversationId,
+      text: sql<string>`string_agg(${conversationTurns.text}, ' ' order by ${conversationTurns.position})`.as("text"),
+    })
+    .from(conversationTurns)
+    .where(and(eq(conversationTurns.tenantId, tenantId), inArray(conversationTurns.conversationId, ids)))
+    .groupBy(conversationTurns.conversationId)
+    .as("transcript");
+  const query = searchQuery(q);
   const rows = await tx
     .select({
       id: conversations.id,
-      startedAt: conversations.startedAt,
-      durationSeconds: conversations.durationSeconds,
-      channel: conversations.channel,
-      caller: conversations.caller,
-      status: conversations.status,
-      summaryFirstLine: sql<string>`split_part(${conversations.summary}, E'\\n', 1)`,
-      agentName: agents.name,
+      summary: sql<string>`ts_headline('pg_catalog.english', ${withoutMarkers(sql`${conversations.summary}`)}, ${query}, ${summaryOptions})`,
+      transcript: sql<string>`coalesce(ts_headline('pg_catalog.english', ${withoutMarkers(sql`${transcript.text}`)}, ${query}, ${transcriptOptions}), '')`,
     })
     .from(conversations)
-    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
-    .where(
-      and(
-        eq(conversations.tenantId, tenantId),
-        after
-          ? or(lt(conversations.startedAt, after.startedAt), and(eq(conversations.startedAt, after.startedAt), lt(conversations.id, after.id)))
-          : undefined,
-      ),
-    )
-    .orderBy(desc(conversations.startedAt), desc(conversations.id))
-    .limit(pageSize + 1);
-  const page = rows.slice(0, pageSize);
-  const last = page.at(-1);
-  return { rows: page, next: rows.length > pageSize && last ? encodeCursor(last) : null };
+    .leftJoin(transcript, eq(transcript.conversationId, conversations.id))
+    .where(and(eq(conversations.tenantId, tenantId), inArray(conversations.id, ids)));
+  return new Map(rows.map((r) => [r.id, { summary: r.summary, transcript: r.transcript }]));
 }
 
 export async function getConversation(tx: TenantTx, tenantId: string, id: string) {

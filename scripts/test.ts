@@ -159,7 +159,7 @@ try {
     const { code } = await run("npx", ["playwright", "test"], {
       E2E_BASE_URL: `http://127.0.0.1:${port}`,
       E2E_ADMIN_DATABASE_URL: roleDatabaseUrl("platform_admin"),
-      // The owner (may write, bypasses RLS): for cases that set up or break data, e.g. removing a membership.
+      // The owner (may write, bypasses RLS): for cases that set up or break data (scratch workspaces, removed memberships).
       E2E_OWNER_DATABASE_URL: process.env.DATABASE_URL!,
     });
     const report = JSON.parse(readFileSync("test-results/e2e.json", "utf8")) as { stats: { expected: number; unexpected: number; skipped: number; flaky: number } };

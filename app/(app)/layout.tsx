@@ -10,8 +10,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3">
           <div className="flex items-center gap-6">
             <span className="font-semibold" data-testid="tenant-name">{session.tenantName}</span>
-            <nav className="text-sm">
+            <nav className="flex gap-4 text-sm">
+              <Link href="/overview" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Overview</Link>
               <Link href="/conversations" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Conversations</Link>
+              <Link href="/agents" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Agents</Link>
             </nav>
           </div>
           <div className="flex items-center gap-3 text-sm">

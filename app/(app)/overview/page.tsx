@@ -1,0 +1,98 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { DailyStackedBars, type DailySeries } from "@/components/charts/daily-stacked-bars";
+import { HorizontalBars } from "@/components/charts/horizontal-bars";
+import { StatusBreakdown } from "@/components/charts/status-breakdown";
+import { formatDuration } from "@/lib/format";
+import { overview, overviewDays } from "@/lib/overview";
+import { withSessionTenant } from "@/lib/tenancy";
+
+export const metadata: Metadata = { title: "Overview" };
+
+function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
+  return (
+    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
+      <h2 id={id} className="mb-4 font-medium">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId: string }) {
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <dt className="text-sm text-slate-600 dark:text-slate-400">{label}</dt>
+      <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
+
+export default async function OverviewPage() {
+  const data = await withSessionTenant((tx, session) => overview(tx, session.tenantId));
+  const { total, statuses, perAgent } = data;
+  const rate = (status: string) => {
+    const n = statuses.find((s) => s.status === status)?.conversations ?? 0;
+    return total.conversations === 0 ? "–" : `${Math.round((n / total.conversations) * 100)}%`;
+  };
+
+  const days = [...new Set(data.daily.map((d) => d.day))];
+  const seriesById = new Map<string, DailySeries>();
+  for (const row of data.daily) {
+    const s = seriesById.get(row.agentId) ?? { id: row.agentId, name: row.agentName, values: [] };
+    s.values.push(row.conversations);
+    seriesById.set(row.agentId, s);
+  }
+  const series = [...seriesById.values()];
+  const colorOf = new Map(series.map((s, i) => [s.id, i]));
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-xl font-semibold">Overview</h1>
+        <p className="text-sm text-slate-500 dark:text-slate-400">Last {overviewDays} days, UTC</p>
+      </div>
+      <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+        <Stat label="Conversations" value={total.conversations.toLocaleString("en-US")} testId="stat-conversations" />
+        <Stat label="Average duration" value={total.conversations ? formatDuration(total.averageSeconds) : "–"} testId="stat-average-duration" />
+        <Stat label="Completed" value={rate("completed")} testId="stat-completed" />
+        <Stat label="Escalated to a person" value={rate("escalated")} testId="stat-escalated" />
+      </dl>
+      {total.conversations === 0 ? (
+        <div className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400" data-testid="overview-empty">
+          No conversations in the last {overviewDays} days. Charts appear here once your{" "}
+          <Link href="/agents" className="text-indigo-700 hover:underline dark:text-indigo-300">agents</Link> handle calls and chats.
+        </div>
+      ) : (
+        <>
+          <Card title="Conversations per day, by agent" id="daily-heading">
+            <DailyStackedBars
+              id="daily-chart"
+              title={`Conversations per day by agent, last ${overviewDays} days`}
+              description={`${total.conversations} conversations across ${series.length} agents; busiest day ${Math.max(...days.map((_, d) => series.reduce((n, s) => n + (s.values[d] ?? 0), 0)))} conversations.`}
+              days={days}
+              series={series}
+            />
+          </Card>
+          <div className="grid gap-6 lg:grid-cols-2">
+            <Card title="Average duration, by agent" id="duration-heading">
+              <HorizontalBars
+                id="duration-bars"
+                title="Average conversation duration by agent"
+                items={perAgent.map((a) => ({
+                  id: a.agentId ?? "all",
+                  label: a.agentName ?? "All agents",
+                  value: a.averageSeconds,
+                  display: formatDuration(a.averageSeconds),
+                  colorIndex: colorOf.get(a.agentId ?? "") ?? 0,
+                }))}
+              />
+            </Card>
+            <Card title="Status breakdown" id="status-heading">
+              <StatusBreakdown id="status-chart" title="Conversations by status" statuses={statuses} />
+            </Card>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
