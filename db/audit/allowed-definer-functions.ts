@@ -16,4 +16,9 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
   { signature: "app.current_tenant_id()", roles: ["app_user", "agent_reader"], why: "verifies the signed context; every policy calls it" },
   { signature: "app.current_user_id()", roles: ["app_user", "agent_reader"], why: "verifies the signed context; user-scoped policies call it" },
   { signature: "app.authenticate(text, text)", roles: ["app_user"], why: "sign-in, before any tenant is known; returns only a user id" },
+  {
+    signature: "app.matching_conversation_ids(tsquery)",
+    roles: ["app_user"],
+    why: "full-text match as an index condition (@@ is not LEAKPROOF, so under RLS it could only filter); scoped to the verified tenant",
+  },
 ];
