@@ -7,8 +7,9 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   retries: 0,
-  timeout: 30_000,
-  // A sign-in (bcrypt in PostgreSQL, a server action, a redirect) can take over 5 s on a busy 2-core machine.
+  // Generous for a busy 2-core machine shared by several runs (load 20+ seen): a sign-in (bcrypt in
+  // PostgreSQL, a server action, a redirect) then takes over 5 s, a test with three of them over 30 s.
+  timeout: 90_000,
   expect: { timeout: 15_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
   use: {
