@@ -7,7 +7,8 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   retries: 0,
-  // Generous: CI machines are small and shared; these bound hangs, they do not measure speed.
+  // Generous for a busy 2-core machine shared by several runs (load 20+ seen): a sign-in (bcrypt in
+  // PostgreSQL, a server action, a redirect) then takes over 5 s, a test with three of them over 30 s.
   timeout: 90_000,
   expect: { timeout: 15_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
