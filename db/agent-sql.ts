@@ -74,14 +74,23 @@ export async function runCheckedSql(text: CheckedSql, tenantId: string, limits: 
     let columns: ResultColumns = [];
     let truncated = false;
     const query = tx.unsafe(text, [], extendedProtocol).values();
+    let batches = 0;
+    const take = (batch: unknown[][]) => {
+      for (const row of batch) rows.push(row.map(toJsonValue));
+    };
     const done = (await query.cursor(limits.rowCap + 1, (batch) => {
+      batches++;
       columns = (batch as unknown as { columns?: ResultColumns }).columns ?? columns;
-      for (const row of batch as unknown as unknown[][]) rows.push(row.map(toJsonValue));
+      take(batch as unknown as unknown[][]);
       if (rows.length > limits.rowCap) {
         truncated = true;
         return pool.CLOSE;
       }
-    })) as unknown as { columns?: ResultColumns };
+    })) as unknown as unknown[][] & { columns?: ResultColumns };
+    // postgres.js hands a batch to the callback only when the command tag carries a row count
+    // (SELECT n); anything else arrives as the final result.
+    if (batches === 0 && Array.isArray(done)) take(done.slice(0, limits.rowCap + 1));
+    if (rows.length > limits.rowCap) truncated = true;
     if (columns.length === 0) columns = done.columns ?? [];
     const kept = rows.slice(0, limits.rowCap);
     return {
