@@ -278,6 +278,7 @@ export async function checkAgentSql(text: string): Promise<GuardVerdict> {
   try {
     if (text.length > maxAgentSqlLength) refuse("construct_not_allowed", `Refused: the SQL is longer than ${maxAgentSqlLength} characters.`);
     if (text.includes("\u0000")) refuse("syntax_error", "Refused: the SQL contains a NUL character.");
+    if (text.trim() === "") refuse("empty_statement", "Refused: there is no statement.");
     const stmts = await parseTree(text);
     if (stmts.length === 0) refuse("empty_statement", "Refused: there is no statement (empty or only comments).");
     if (stmts.length > 1) refuse("multiple_statements", `Refused: ${stmts.length} statements; send exactly one.`);
