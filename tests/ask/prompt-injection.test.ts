@@ -29,11 +29,11 @@ const injectedSql = (other: string) => [
 
 before(async () => {
   llm = await startFakeLlm();
-  startedAt = (await adminSql()<{ now: Date }[]>`select now()`)[0]!.now;
-  // Read once by env(): set before anything in this process asks for it.
+  // Read once by env(): set before anything in this process asks for it (the first query does).
   process.env.OPENAI_BASE_URL = llm.url;
   process.env.OPENAI_API_KEY = "test-key";
   process.env.AI_MODEL = "fake-sql-model";
+  startedAt = (await adminSql()<{ now: Date }[]>`select now()`)[0]!.now;
   const ids = await tenantIdsBySlug();
   initech = ids["initech-salons"]!;
   globex = ids["globex-realty"]!;
