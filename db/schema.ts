@@ -206,3 +206,29 @@ export const auditEvents = pgTable(
     pgPolicy("audit_append", { as: "permissive", for: "insert", to: "public", withCheck: tenantMatches }),
   ],
 );
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    tenantId: tenantIdColumn().references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    name: text("name").notNull(),
+    /** The first characters of the key, shown in lists so a person can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    /** Hex SHA-256 of the whole key (a 256-bit random secret, so no salt or slow hash is needed). */
+    secretHash: text("secret_hash").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // Global on purpose: keys are resolved by hash before any tenant is known (app.resolve_api_key).
+    uniqueIndex("api_keys_secret_hash_key").on(t.secretHash),
+    index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt.desc()),
+    check("api_keys_name_length", sql`char_length(name) between 1 and 100`),
+    check("api_keys_secret_hash_format", sql`secret_hash ~ '^[0-9a-f]{64}$'`),
+    tenantIsolation(),
+  ],
+);

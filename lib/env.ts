@@ -30,6 +30,23 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true"),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** Agent SQL (db/agent-sql.ts): per-statement timeout and the most rows one call returns. */
+  AGENT_SQL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  AGENT_SQL_ROW_CAP: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Requests per minute per API key (token bucket, per server process). */
+  API_KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Ask your data: any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM). All optional; see llmSettings(). */
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  AI_MODEL: z.string().min(1).optional(),
+}).superRefine((e, ctx) => {
+  const anyLlm = e.OPENAI_BASE_URL ?? e.OPENAI_API_KEY ?? e.AI_MODEL;
+  if (anyLlm !== undefined && !e.AI_MODEL) {
+    ctx.addIssue({ code: "custom", path: ["AI_MODEL"], message: "AI_MODEL is required when OPENAI_BASE_URL or OPENAI_API_KEY is set" });
+  }
+  if (e.AI_MODEL && !e.OPENAI_BASE_URL && !e.OPENAI_API_KEY) {
+    ctx.addIssue({ code: "custom", path: ["OPENAI_BASE_URL"], message: "set OPENAI_BASE_URL (local server) or OPENAI_API_KEY (OpenAI) with AI_MODEL" });
+  }
 });
 
 export type Env = z.infer<typeof schema>;
@@ -75,4 +92,16 @@ export function roleDatabaseUrl(role: DbRole, e: Env = env()): string {
   url.username = role;
   url.password = derivedRolePassword(e.TENANT_CONTEXT_SECRET, role);
   return url.toString();
+}
+
+export interface LlmSettings {
+  baseURL: string;
+  apiKey: string | undefined;
+  model: string;
+}
+
+/** The OpenAI-compatible endpoint for "ask your data", or null when none is configured. */
+export function llmSettings(e: Env = env()): LlmSettings | null {
+  if (!e.AI_MODEL) return null;
+  return { baseURL: e.OPENAI_BASE_URL ?? "https://api.openai.com/v1", apiKey: e.OPENAI_API_KEY, model: e.AI_MODEL };
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { signOut } from "@/auth";
+import { can } from "@/lib/permissions";
 import { currentTenant } from "@/lib/tenancy";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -14,6 +15,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
               <Link href="/overview" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Overview</Link>
               <Link href="/conversations" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Conversations</Link>
               <Link href="/agents" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Agents</Link>
+              <Link href="/ask" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Ask your data</Link>
+              {can(session.role, "apiKeys", "read") ? (
+                <Link href="/settings/api-keys" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">API keys</Link>
+              ) : null}
             </nav>
           </div>
           <div className="flex items-center gap-3 text-sm">

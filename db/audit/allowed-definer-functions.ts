@@ -16,6 +16,7 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
   { signature: "app.current_tenant_id()", roles: ["app_user", "agent_reader"], why: "verifies the signed context; every policy calls it" },
   { signature: "app.current_user_id()", roles: ["app_user", "agent_reader"], why: "verifies the signed context; user-scoped policies call it" },
   { signature: "app.authenticate(text, text)", roles: ["app_user"], why: "sign-in, before any tenant is known; returns only a user id" },
+  { signature: "app.resolve_api_key(text)", roles: ["app_user"], why: "API-key authentication, before any tenant is known; returns only the key's tenant and id" },
   {
     signature: "app.matching_conversation_ids(tsquery)",
     roles: ["app_user"],

@@ -45,7 +45,7 @@ export async function seedDatabase(ownerUrl: string, options: SeedOptions): Prom
         log(`The database already has ${state?.tenants} tenants; nothing seeded (use --reset to replace them).`);
         return;
       }
-      await owner`truncate tenants, users, memberships, agents, conversations, conversation_turns, audit_events`;
+      await owner`truncate tenants, users, memberships, agents, conversations, conversation_turns, audit_events, api_keys`;
     }
     const baseTimeMs = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
     const specs = tenantSpecs(options.tenants);

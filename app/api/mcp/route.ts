@@ -1,0 +1,24 @@
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { authenticateApiKey } from "@/lib/api-keys/authenticate";
+import { jsonError } from "@/lib/api/responses";
+import { createMcpServer } from "@/lib/mcp/server";
+
+// MCP over streamable HTTP, stateless: every POST carries the API key and gets a fresh server bound
+// to that key's tenant, answering with plain JSON (no SSE stream is kept open).
+export async function POST(request: Request): Promise<Response> {
+  const key = await authenticateApiKey(request);
+  if (!key.ok) return key.response;
+  const server = createMcpServer(key.caller);
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request);
+  } finally {
+    await server.close();
+  }
+}
+
+// No server-initiated stream and no sessions to end in stateless mode.
+const notAllowed = () => jsonError(405, "method_not_allowed", "POST JSON-RPC messages to this endpoint.", {}, { Allow: "POST" });
+export const GET = notAllowed;
+export const DELETE = notAllowed;

@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { runCheckedSql } from "@/db/agent-sql";
+import { closePools, rawPool } from "@/db/client";
+import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { seedDatabase } from "@/db/seed/seed";
+import { withTenant } from "@/db/tenant";
+import { checkAgentSql } from "@/lib/agent-sql/guard";
+import { runAgentSql } from "@/lib/agent-sql/run";
+import { createApiKey } from "@/lib/api-keys/store";
+import { env } from "@/lib/env";
+
+/**
+ * npm run bench:agent-sql [-- --runs 1000]: the latency the guarded path adds to a statement, median of
+ * N runs each, one run, on a throwaway embedded PostgreSQL with the demo seed (or DATABASE_URL).
+ *   direct       the same text as one query on a pooled connection (BYPASSRLS role, no transaction):
+ *                what an unguarded SQL tool does
+ *   parse+check  libpg-query and the tree walk alone (no database)
+ *   database     db/agent-sql.ts alone: agent_reader, READ ONLY transaction, context, timeout, cursor
+ *   guarded      lib/agent-sql/run.ts: parse+check, database, and the audit insert (what a request pays)
+ */
+const runsArg = process.argv.indexOf("--runs");
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 1000;
+const statements = ["SELECT count(*) FROM conversations", "SELECT id, started_at, status FROM conversations ORDER BY started_at DESC LIMIT 50"];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+async function median(label: string, fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 50; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const m = samples[Math.floor(samples.length / 2)]!;
+  console.log(`  ${label.padEnd(12)} median ${m.toFixed(3)} ms   p90 ${samples[Math.floor(samples.length * 0.9)]!.toFixed(3)} ms`);
+  return m;
+}
+
+let embedded: EmbeddedServer | undefined;
+let scratch: string | undefined;
+try {
+  process.env.TENANT_CONTEXT_SECRET ??= randomBytes(32).toString("base64url");
+  process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
+  if (!process.env.DATABASE_URL) {
+    scratch = mkdtempSync(path.join(os.tmpdir(), "rls-starter-bench-"));
+    chmodSync(scratch, 0o755);
+    embedded = await startEmbedded({ dataDir: path.join(scratch, "pg"), port: await freePort(), password: randomBytes(12).toString("hex"), unsafeFast: true, log: () => undefined });
+    process.env.DATABASE_URL = embedded.url;
+    await migrateDatabase(env(), () => undefined);
+    await seedDatabase(embedded.url, { tenants: 3, conversationsPerTenant: 320, reset: true, log: () => undefined });
+  }
+  const admin = rawPool("platform_admin");
+  const [tenant] = await admin<{ id: string }[]>`select id from tenants where slug = 'acme-health'`;
+  const tenantId = tenant!.id;
+  const { id: keyId } = await withTenant(tenantId, (tx) => createApiKey(tx, { tenantId, name: "bench", createdBy: null }));
+  console.log(`Agent SQL latency, ${runs} runs each after 50 warm-up runs (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}):`);
+  for (const text of statements) {
+    console.log(`\n${text}`);
+    const direct = await median("direct", () => admin.unsafe(text, [], { prepare: true }));
+    const parse = await median("parse+check", () => checkAgentSql(text));
+    const verdict = await checkAgentSql(text);
+    if (!verdict.ok) throw new Error(verdict.refusal.message);
+    const database = await median("database", () => runCheckedSql(verdict.sql, tenantId));
+    const guarded = await median("guarded", () => runAgentSql({ tenantId, actor: { kind: "api_key", keyId }, sql: text, via: "sql_endpoint" }));
+    console.log(
+      `  added by the guarded path: ${(guarded - direct).toFixed(3)} ms ` +
+        `(parse+check ${parse.toFixed(3)}, read-only transaction with context ${(database - direct).toFixed(3)}, audit insert ~${(guarded - database - parse).toFixed(3)})`,
+    );
+  }
+} finally {
+  await closePools();
+  await embedded?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+}
