@@ -18,7 +18,7 @@ export function TenantSwitcher({ active, tenants }: { active: SwitcherTenant; te
   return (
     <details className="group relative">
       <summary className="flex cursor-pointer list-none items-center gap-1 rounded-md px-2 py-1 font-semibold hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800"
-        aria-label={`Workspace: ${active.name}. Switch workspace`}>
+        aria-label={`Workspace: ${active.name}. Switch workspace`} data-testid="tenant-switcher">
         <span data-testid="tenant-name">{active.name}</span>
         <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="h-4 w-4 text-slate-500 group-open:rotate-180"><path d="M5.2 7.2a.75.75 0 0 1 1.06 0L10 10.94l3.74-3.74a.75.75 0 1 1 1.06 1.06l-4.27 4.27a.75.75 0 0 1-1.06 0L5.2 8.26a.75.75 0 0 1 0-1.06Z" /></svg>
       </summary>

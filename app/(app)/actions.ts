@@ -1,6 +1,6 @@
 "use server";
 
-import { redirect } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { auth, signOut, unstable_update } from "@/auth";
 import { isUuid } from "@/db/tenant";
 import { can } from "@/lib/permissions";
@@ -19,7 +19,8 @@ export async function switchTenant(form: FormData): Promise<void> {
   if (!userId || !isUuid(userId)) redirect("/login");
   const tenantId = form.get("tenantId");
   const target = (await userTenants(userId)).find((t) => t.id === tenantId);
-  if (!target || !can(target.role, "tenant", "switch")) redirect("/no-access");
+  // Not a member (a forged or stale form): the same 404 as any id that is not yours.
+  if (!target || !can(target.role, "tenant", "switch")) notFound();
   await unstable_update({ activeTenantId: target.id });
   redirect(sectionOf(form.get("returnTo")));
 }

@@ -7,8 +7,9 @@ import { formatStart } from "@/lib/format";
 import { signedInUser } from "@/lib/tenancy";
 import { AcceptForm, DeclineForm, NewAccountForm } from "./invite-forms";
 
-// The link's secret is in the path: never send it on as a Referer.
-export const metadata: Metadata = { title: "Invitation", referrer: "no-referrer" };
+// The link's secret is in the path: never send it to another site as a Referer. ("no-referrer" would
+// also make the browser send `Origin: null` with the form posts, which Next refuses as cross-site.)
+export const metadata: Metadata = { title: "Invitation", referrer: "same-origin" };
 
 const statusText = {
   accepted: "This invitation has already been accepted.",
