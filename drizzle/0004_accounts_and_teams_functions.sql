@@ -66,7 +66,7 @@ LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
   WHERE t.scope = p_scope AND t.key = p_key AND t.blocked_until > clock_timestamp()
 $$;--> statement-breakpoint
 -- The n-th consecutive failure (failures older than 15 minutes are forgotten) blocks the key once n
--- reaches p_free: 15 s, then doubling, at most 15 minutes.
+-- reaches p_free: 1 minute, then doubling, at most 15 minutes.
 CREATE FUNCTION app_private.throttle_record_failure(p_scope text, p_key text, p_free integer) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -80,7 +80,7 @@ BEGIN
   RETURNING t.failures INTO n;
   IF n >= p_free THEN
     UPDATE app_private.sign_in_throttle t
-    SET blocked_until = clock_timestamp() + least(900, 15 * power(2, least(n - p_free, 10))) * interval '1 second'
+    SET blocked_until = clock_timestamp() + least(900, 60 * power(2, least(n - p_free, 4))) * interval '1 second'
     WHERE t.scope = p_scope AND t.key = p_key;
   END IF;
 END

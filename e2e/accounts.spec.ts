@@ -100,6 +100,7 @@ test("change password: the current one is checked, then only the new one signs i
 });
 
 test("repeated failed sign-ins are slowed down per account, with the same answer for unknown emails", async ({ page }) => {
+  test.setTimeout(240_000); // twelve bcrypt sign-ins
   const email = await signUp(page, { workspace: unique("Throttle Co") });
   await page.context().clearCookies();
   const unknown = `${unique("nobody")}@example.test`;

@@ -26,7 +26,9 @@ test("security events are recorded and shown to owners, with filters and keyset 
   for (const action of ["tenant.created", "auth.sign_in", "auth.sign_in_failed", "member.invited", "member.joined", "member.role_changed"]) {
     await expect(table.getByRole("cell", { name: action, exact: true }).first(), action).toBeVisible();
   }
-  await expect(table.getByRole("row").filter({ hasText: "member.role_changed" })).toContainText("from: member · to: viewer");
+  const roleChange = table.getByRole("row").filter({ hasText: "member.role_changed" });
+  await expect(roleChange).toContainText("from: member");
+  await expect(roleChange).toContainText("to: viewer");
 
   // Filter by action, then by actor.
   await page.getByLabel("Action").selectOption("member.joined");
@@ -68,9 +70,10 @@ test("the audit log pages through more than one screen without repeating or skip
     seen.push(...(await rows.locator("td:nth-child(4)").allInnerTexts()));
     const next = page.getByTestId("audit-next-page");
     if ((await next.count()) === 0) break;
+    const href = (await next.getAttribute("href"))!;
+    expect(href).toContain("action=conversations.exported");
     await next.click();
-    await expect(page).toHaveURL(/after=.*|action=conversations\.exported/);
-    await expect(page).toHaveURL(/action=conversations\.exported/);
+    await expect(page).toHaveURL((url) => `${url.pathname}${url.search}` === href);
   }
   expect(seen).toHaveLength(120);
   expect(new Set(seen).size).toBe(120);

@@ -7,6 +7,8 @@ import { adminConnection, expect, multiStepFlows, signIn } from "./support";
  * shown or changed, paired with a control read through the BYPASSRLS role proving the row exists.
  */
 multiStepFlows();
+// Remove asks for confirmation: say yes.
+test.beforeEach(({ page }) => page.on("dialog", (d) => void d.accept()));
 
 interface Globex {
   tenantId: string;
@@ -36,7 +38,6 @@ async function globexIds(): Promise<Globex> {
 /** Submits a real form of the page with one hidden id replaced: what a forged request would send. */
 async function submitForged(page: Page, form: ReturnType<Page["locator"]>, field: string, value: string, button: RegExp) {
   await form.locator(`input[name="${field}"]`).evaluate((input, v) => ((input as HTMLInputElement).value = v), value);
-  page.once("dialog", (d) => void d.accept());
   await form.getByRole("button", { name: button }).click();
 }
 

@@ -13,6 +13,7 @@ async function adminCli(...args: string[]) {
 }
 
 test("the platform admin page lists every tenant with counts, only for users flagged by the CLI, and records each visit", async ({ page }) => {
+  test.setTimeout(240_000); // the CLI starts a TypeScript process twice
   const email = await signUp(page, { workspace: unique("Operator Co") });
   // Not (yet) an admin: the page does not exist for them, and no link points to it.
   expect((await page.goto("/admin"))!.status()).toBe(404);
@@ -55,6 +56,7 @@ test("the platform admin page lists every tenant with counts, only for users fla
 });
 
 test("the CLI refuses an unknown email and a wrong command", async () => {
+  test.setTimeout(180_000);
   await expect(adminCli("grant", `${unique("ghost")}@example.test`)).rejects.toMatchObject({ code: 1 });
   await expect(adminCli("promote", "x@example.test")).rejects.toMatchObject({ code: 2 });
 });
