@@ -6,9 +6,9 @@ import { expect as baseExpect, test, type Page } from "@playwright/test";
  */
 export const expect = baseExpect.configure({ timeout: 15_000 });
 
-/** Call at the top of a spec file whose tests walk through several pages and actions. */
+/** Call at the top of a spec file whose tests walk through several pages, users and actions. */
 export function multiStepFlows() {
-  test.beforeEach(() => test.slow());
+  test.beforeEach(() => test.setTimeout(180_000));
 }
 import postgres from "postgres";
 
