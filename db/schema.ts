@@ -90,6 +90,14 @@ export const users = pgTable(
       to: "public",
       using: sql`id = (select app.current_user_id()) or id in (select m.user_id from memberships m where m.tenant_id = (select app.current_tenant_id()))`,
     }),
+    // Your own profile only (the column grant limits it to `name`; passwords change through a function).
+    pgPolicy("user_update_self", {
+      as: "permissive",
+      for: "update",
+      to: "public",
+      using: sql`id = (select app.current_user_id())`,
+      withCheck: sql`id = (select app.current_user_id())`,
+    }),
   ],
 );
 
@@ -231,4 +239,52 @@ export const apiKeys = pgTable(
     check("api_keys_secret_hash_format", sql`secret_hash ~ '^[0-9a-f]{64}$'`),
     tenantIsolation(),
   ],
+);
+
+export const invitationStatuses = ["pending", "accepted", "declined", "revoked"] as const;
+
+export const invitations = pgTable(
+  "invitations",
+  {
+    tenantId: tenantIdColumn().references(() => tenants.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().defaultRandom(),
+    email: text("email").notNull(),
+    role: memberRole("role").notNull(),
+    // SHA-256 (hex) of the link's secret: the link itself is never stored, so a copy of the table
+    // cannot be turned into working links. Not readable by app_user (column grants).
+    tokenHash: text("token_hash").notNull(),
+    status: text("status", { enum: invitationStatuses }).notNull().default("pending"),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // Looked up by the link before any tenant is known (app.invitation_by_token); the value is random.
+    uniqueIndex("invitations_token_hash_key").on(t.tokenHash),
+    // One pending invitation per address and tenant: inviting again replaces the old link.
+    uniqueIndex("invitations_tenant_pending_email_key").on(t.tenantId, t.email).where(sql`status = 'pending'`),
+    index("invitations_tenant_created_idx").on(t.tenantId, t.createdAt.desc()),
+    check("invitations_email_lowercase", sql`email = lower(email)`),
+    check("invitations_status", sql`status in ('pending', 'accepted', 'declined', 'revoked')`),
+    tenantIsolation(),
+  ],
+);
+
+/**
+ * What platform admins did across tenants (the /admin pages, the grant CLI). Not a tenant table: a
+ * platform operator's access is recorded by the platform, not in one tenant's log. Only the
+ * platform_admin role (and the owner) can read or append; app_user has no grant.
+ */
+export const platformAuditEvents = pgTable(
+  "platform_audit_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    actorUserId: uuid("actor_user_id"),
+    action: text("action").notNull(),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index("platform_audit_events_occurred_idx").on(t.occurredAt.desc())],
 );

@@ -18,7 +18,11 @@ export type AuditAction =
   | "api_key.created"
   | "api_key.revoked"
   | "agent_sql.run"
-  | "admin.tenants_viewed";
+  | "admin.tenants_viewed"
+  | "tenant.created"
+  | "member.invitation_revoked"
+  | "member.invitation_declined"
+  | "member.left";
 
 export interface AuditEvent {
   tenantId: string;

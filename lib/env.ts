@@ -10,6 +10,9 @@ const postgresUrl = z
   .url()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// URL");
 
+// An unset variable and an empty one mean the same: off.
+const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional());
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Owner connection: migrations, seed, role set-up. The app itself never connects with it. */
@@ -39,7 +42,41 @@ const schema = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   AI_MODEL: z.string().min(1).optional(),
-}).superRefine((e, ctx) => {
+  /** Sign-in providers besides email + password: each turns on when its variables are set. */
+  AUTH_GITHUB_ID: optionalText,
+  AUTH_GITHUB_SECRET: optionalText,
+  AUTH_GOOGLE_ID: optionalText,
+  AUTH_GOOGLE_SECRET: optionalText,
+  /** Email magic links (sign-in by a single-use link sent by email). */
+  AUTH_MAGIC_LINKS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+  /** How email leaves: `log` writes it to the server log (development). See lib/mailer.ts to add a transport. */
+  MAIL_TRANSPORT: z.enum(["log"]).default("log"),
+  MAIL_FROM: z.string().min(3).default("RLS Starter <no-reply@localhost>"),
+  /** Public base URL for links in emails (invitations, magic links); default: the request's own origin. */
+  APP_URL: z.string().url().optional(),
+});
+
+const paired = [
+  ["AUTH_GITHUB_ID", "AUTH_GITHUB_SECRET"],
+  ["AUTH_GOOGLE_ID", "AUTH_GOOGLE_SECRET"],
+] as const;
+
+const checkedSchema = schema.superRefine((e, ctx) => {
+  for (const [id, secret] of paired) {
+    if (Boolean(e[id]) !== Boolean(e[secret])) {
+      ctx.addIssue({ code: "custom", path: [e[id] ? secret : id], message: `${id} and ${secret} are set together or not at all` });
+    }
+  }
+  if (e.AUTH_MAGIC_LINKS && e.NODE_ENV === "production" && e.MAIL_TRANSPORT === "log") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["AUTH_MAGIC_LINKS"],
+      message: "magic links need a mail transport that delivers (MAIL_TRANSPORT=log only writes to the server log)",
+    });
+  }
   const anyLlm = e.OPENAI_BASE_URL ?? e.OPENAI_API_KEY ?? e.AI_MODEL;
   if (anyLlm !== undefined && !e.AI_MODEL) {
     ctx.addIssue({ code: "custom", path: ["AI_MODEL"], message: "AI_MODEL is required when OPENAI_BASE_URL or OPENAI_API_KEY is set" });
@@ -55,7 +92,7 @@ let cached: Env | undefined;
 
 export function env(): Env {
   if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+  const parsed = checkedSchema.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     const hint =

@@ -14,11 +14,13 @@ const owners: readonly Role[] = ["owner"];
 export const permissions = {
   conversations: { read: everyone, create: writers, export: writers },
   agents: { read: everyone, create: managers, update: managers },
-  members: { read: everyone, invite: managers, changeRole: managers, remove: managers },
+  members: { read: everyone, invite: managers, changeRole: managers, remove: managers, manageOwners: owners, leave: everyone },
   apiKeys: { read: managers, create: managers, revoke: managers },
   auditLog: { read: managers },
   agentSql: { run: everyone },
-  tenant: { update: owners },
+  tenant: { update: owners, switch: everyone },
+  // One's own profile and password (the same for every role; listed so every action has a row here).
+  account: { update: everyone },
 } as const satisfies Record<string, Record<string, readonly Role[]>>;
 
 export type Resource = keyof typeof permissions;

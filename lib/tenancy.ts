@@ -13,6 +13,8 @@ export interface TenantSession {
   tenantName: string;
   tenantSlug: string;
   role: (typeof memberRoles)[number];
+  /** For showing the admin link only; /admin re-reads the flag itself (db/platform-admin.ts). */
+  isPlatformAdmin: boolean;
 }
 
 /** The tenants a user belongs to, read inside the user's own signed context (no tenant yet). */
@@ -35,6 +37,7 @@ async function membershipOf(tx: TenantTx, userId: string, tenantId: string) {
       tenantSlug: tenants.slug,
       userName: users.name,
       email: users.email,
+      isPlatformAdmin: users.isPlatformAdmin,
     })
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
@@ -63,3 +66,12 @@ export async function withSessionTenant<T>(fn: (tx: TenantTx, session: TenantSes
   const session = await currentTenant();
   return withTenant(session.tenantId, (tx) => fn(tx, session), { userId: session.userId });
 }
+
+/** The signed-in user (from the session, checked against the database), or null when signed out. */
+export const signedInUser = cache(async (): Promise<{ id: string; email: string; name: string } | null> => {
+  const session = await auth();
+  const userId = session?.user?.id;
+  if (!userId || !isUuid(userId)) return null;
+  const [user] = await withUser(userId, (tx) => tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId)));
+  return user ?? null;
+});

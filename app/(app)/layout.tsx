@@ -1,35 +1,58 @@
 import Link from "next/link";
-import { signOut } from "@/auth";
-import { can } from "@/lib/permissions";
-import { currentTenant } from "@/lib/tenancy";
+import { TenantSwitcher } from "@/components/tenant-switcher";
+import { ThemeToggle } from "@/components/theme-toggle";
+import { currentTenant, userTenants } from "@/lib/tenancy";
+import { signOutAction } from "./actions";
+import { navItems } from "./nav";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const session = await currentTenant();
+  const tenants = await userTenants(session.userId);
+  const links = navItems.filter((item) => !item.visibleTo || item.visibleTo(session.role));
+  if (session.isPlatformAdmin) links.push({ href: "/admin", label: "Platform admin" });
   return (
     <div className="min-h-screen">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:shadow dark:focus:bg-slate-900">
+        Skip to content
+      </a>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3">
-          <div className="flex items-center gap-6">
-            <span className="font-semibold" data-testid="tenant-name">{session.tenantName}</span>
-            <nav className="flex gap-4 text-sm">
-              <Link href="/overview" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Overview</Link>
-              <Link href="/conversations" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Conversations</Link>
-              <Link href="/agents" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Agents</Link>
-              <Link href="/ask" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">Ask your data</Link>
-              {can(session.role, "apiKeys", "read") ? (
-                <Link href="/settings/api-keys" className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">API keys</Link>
-              ) : null}
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3">
+          <div className="flex min-w-0 flex-wrap items-center gap-x-6 gap-y-2">
+            <TenantSwitcher active={{ id: session.tenantId, name: session.tenantName, role: session.role }} tenants={tenants} />
+            <nav aria-label="Main" className="-mx-1 flex max-w-full gap-1 overflow-x-auto text-sm">
+              {links.map((item) => (
+                <Link key={item.href} href={item.href}
+                  className="whitespace-nowrap rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white">
+                  {item.label}
+                </Link>
+              ))}
             </nav>
           </div>
-          <div className="flex items-center gap-3 text-sm">
-            <span className="hidden text-slate-600 sm:inline dark:text-slate-400">{session.email} · {session.role}</span>
-            <form action={async () => { "use server"; await signOut({ redirectTo: "/login" }); }}>
-              <button className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">Sign out</button>
-            </form>
+          <div className="flex items-center gap-2 text-sm">
+            <ThemeToggle />
+            <details className="relative">
+              <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800"
+                aria-label="Account menu" data-testid="user-menu">
+                <span aria-hidden className="flex h-7 w-7 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700 dark:bg-indigo-900 dark:text-indigo-200">
+                  {session.userName.slice(0, 1).toUpperCase()}
+                </span>
+                <span className="hidden sm:inline">{session.userName}</span>
+              </summary>
+              <div className="absolute right-0 z-20 mt-1 w-64 rounded-lg border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+                <p className="px-2 py-1 text-xs text-slate-500">
+                  <span className="block truncate">{session.email}</span>
+                  <span data-testid="current-role">{session.role}</span> in {session.tenantName}
+                </p>
+                <Link href="/settings" className="block rounded-md px-2 py-1.5 hover:bg-slate-100 dark:hover:bg-slate-800">Profile and password</Link>
+                <form action={signOutAction}>
+                  <button className="w-full rounded-md px-2 py-1.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800">Sign out</button>
+                </form>
+              </div>
+            </details>
           </div>
         </div>
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6">{children}</main>
     </div>
   );
 }

@@ -1,29 +1,30 @@
 "use client";
 
 import { useActionState } from "react";
-import { login, type LoginState } from "./actions";
+import { Field, FormMessage, SubmitButton } from "@/components/form-controls";
+import type { FormState } from "@/lib/forms";
+import { login, requestMagicLink } from "./actions";
 
-export function LoginForm() {
-  const [state, action, pending] = useActionState<LoginState, FormData>(login, {});
+export function LoginForm({ next }: { next?: string }) {
+  const [state, action] = useActionState<FormState, FormData>(login, {});
   return (
     <form action={action} className="space-y-4" noValidate>
-      <div>
-        <label htmlFor="email" className="block text-sm font-medium">Email</label>
-        <input id="email" name="email" type="email" autoComplete="email" required defaultValue={state.email}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900" />
-      </div>
-      <div>
-        <label htmlFor="password" className="block text-sm font-medium">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900" />
-      </div>
-      {state.error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">{state.error}</p>
-      ) : null}
-      <button type="submit" disabled={pending}
-        className="w-full rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60">
-        {pending ? "Signing in…" : "Sign in"}
-      </button>
+      {next ? <input type="hidden" name="next" value={next} /> : null}
+      <Field name="email" label="Email" type="email" autoComplete="email" required state={state} />
+      <Field name="password" label="Password" type="password" autoComplete="current-password" required state={state} />
+      <FormMessage state={state} />
+      <SubmitButton pendingText="Signing in…" className="w-full">Sign in</SubmitButton>
+    </form>
+  );
+}
+
+export function MagicLinkForm() {
+  const [state, action] = useActionState<FormState, FormData>(requestMagicLink, {});
+  return (
+    <form action={action} className="space-y-3" noValidate aria-label="Email me a sign-in link">
+      <Field name="email" id="magic-email" label="Email for a sign-in link" type="email" autoComplete="email" required state={state} />
+      <FormMessage state={state} />
+      <SubmitButton variant="secondary" pendingText="Sending…" className="w-full">Email me a sign-in link</SubmitButton>
     </form>
   );
 }

@@ -45,7 +45,8 @@ export async function seedDatabase(ownerUrl: string, options: SeedOptions): Prom
         log(`The database already has ${state?.tenants} tenants; nothing seeded (use --reset to replace them).`);
         return;
       }
-      await owner`truncate tenants, users, memberships, agents, conversations, conversation_turns, audit_events, api_keys`;
+      // CASCADE: tables added later that reference tenants or users go too.
+      await owner`truncate tenants, users, memberships, agents, conversations, conversation_turns, audit_events, api_keys, platform_audit_events cascade`;
     }
     const baseTimeMs = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
     const specs = tenantSpecs(options.tenants);
@@ -101,6 +102,14 @@ export async function seedDatabase(ownerUrl: string, options: SeedOptions): Prom
       for (const m of memberships) {
         await owner`insert into memberships (tenant_id, user_id, role) values (${tenantIds.get(m.tenantSlug)!}, ${row!.id}, ${m.role})`;
       }
+    }
+    // One pending invitation per tenant, so every tenant table has rows in every tenant (the isolation
+    // tests' controls need them). Its link is unknown (a random secret that is not kept).
+    for (const [slug, tenantId] of tenantIds) {
+      await owner`
+        insert into invitations (tenant_id, email, role, token_hash, expires_at)
+        values (${tenantId}, ${`new.hire@${slug}.test`}, 'member', encode(extensions.digest(extensions.gen_random_bytes(32), 'sha256'), 'hex'),
+                now() + interval '7 days')`;
     }
     await owner`analyze`;
     log(`Seeded ${specs.length} tenants x ${options.conversationsPerTenant} conversations and ${demoUsers.length} demo users.`);

@@ -29,7 +29,7 @@ async function countPerTenant(table: string): Promise<Map<string, number>> {
 
 describe("every tenant table, as app_user", () => {
   it("finds the tenant tables in the catalog", () => {
-    assert.deepEqual(tables, ["agents", "api_keys", "audit_events", "conversation_turns", "conversations", "memberships"]);
+    assert.deepEqual(tables, ["agents", "api_keys", "audit_events", "conversation_turns", "conversations", "invitations", "memberships"]);
   });
 
   it("each tenant sees exactly its own rows; the BYPASSRLS control sees the others", async () => {

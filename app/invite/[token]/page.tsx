@@ -1,0 +1,68 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { signOut } from "@/auth";
+import { invitationByToken } from "@/db/auth";
+import { formatStart } from "@/lib/format";
+import { signedInUser } from "@/lib/tenancy";
+import { AcceptForm, DeclineForm, NewAccountForm } from "./invite-forms";
+
+// The link's secret is in the path: never send it to another site as a Referer. ("no-referrer" would
+// also make the browser send `Origin: null` with the form posts, which Next refuses as cross-site.)
+export const metadata: Metadata = { title: "Invitation", referrer: "same-origin" };
+
+const statusText = {
+  accepted: "This invitation has already been accepted.",
+  declined: "This invitation was declined.",
+  revoked: "This invitation was withdrawn. Ask for a new one.",
+  expired: "This invitation has expired. Ask for a new one.",
+} as const;
+
+export default async function InvitationPage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  // An unknown link looks like any missing page.
+  const invitation = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await invitationByToken(token) : null;
+  if (!invitation) notFound();
+  const user = await signedInUser();
+
+  let body: React.ReactNode;
+  if (invitation.status !== "pending") {
+    body = <p role="status" className="text-slate-700 dark:text-slate-300">{statusText[invitation.status]}</p>;
+  } else if (user && user.email !== invitation.email) {
+    body = (
+      <div className="space-y-3 text-sm">
+        <p>This invitation is for <strong>{invitation.email}</strong>, and you are signed in as <strong>{user.email}</strong>.</p>
+        <form action={async () => { "use server"; await signOut({ redirectTo: `/invite/${token}` }); }}>
+          <button className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">Sign out to continue</button>
+        </form>
+      </div>
+    );
+  } else if (user) {
+    body = <div className="space-y-3"><AcceptForm token={token} /><DeclineForm token={token} /></div>;
+  } else if (invitation.accountExists) {
+    body = (
+      <div className="space-y-3">
+        <Link href={`/login?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`}
+          className="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-sm font-medium text-white hover:bg-indigo-500">
+          Sign in as {invitation.email} to accept
+        </Link>
+        <DeclineForm token={token} />
+      </div>
+    );
+  } else {
+    body = <div className="space-y-3"><NewAccountForm token={token} email={invitation.email} /><DeclineForm token={token} /></div>;
+  }
+
+  return (
+    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-6 p-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Join {invitation.tenantName}</h1>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          {invitation.invitedByName ?? "Someone"} invited {invitation.email} as <strong>{invitation.role}</strong>
+          {invitation.status === "pending" ? ` · valid until ${formatStart(invitation.expiresAt)}` : ""}.
+        </p>
+      </div>
+      <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">{body}</div>
+    </main>
+  );
+}

@@ -1,0 +1,17 @@
+"use client";
+
+import { useActionState } from "react";
+import { FormMessage, SubmitButton } from "@/components/form-controls";
+import type { FormState } from "@/lib/forms";
+import { signInWithMagicLink } from "../actions";
+
+export function MagicLinkConfirm({ token }: { token: string }) {
+  const [state, action] = useActionState<FormState, FormData>(signInWithMagicLink, {});
+  return (
+    <form action={action} className="space-y-4">
+      <input type="hidden" name="token" value={token} />
+      <FormMessage state={state} />
+      <SubmitButton pendingText="Signing in…" className="w-full">Sign in</SubmitButton>
+    </form>
+  );
+}
