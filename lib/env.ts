@@ -27,7 +27,10 @@ const schema = z.object({
   TENANT_CONTEXT_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Auth.js session signing key. */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
-  /** Named server-side prepared statements; set to false behind PgBouncer < 1.21 in transaction mode. */
+  /**
+   * Named server-side prepared statements for the platform_admin pool; set to false behind PgBouncer
+   * < 1.21 in transaction mode. The pools subject to RLS never name statements (db/client.ts).
+   */
   DB_PREPARE: z
     .enum(["true", "false"])
     .default("true")

@@ -38,9 +38,9 @@ try {
   }
   const sql = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
   try {
-    const { findings } = await runAudit(sql);
+    const { findings, catalog } = await runAudit(sql);
     if (values.json) {
-      console.log(JSON.stringify({ database: new URL(process.env.DATABASE_URL!).pathname.slice(1), count: findings.length, findings }, null, 2));
+      console.log(JSON.stringify({ database: catalog.database, count: findings.length, findings }, null, 2));
     } else {
       for (const finding of findings) console.log(formatFinding(finding));
       console.log(`${findings.length} finding${findings.length === 1 ? "" : "s"}`);

@@ -133,7 +133,7 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       ).map((f) => [f.oid, f.name]),
     );
 
-    const roleStates = await loadRoles(tx, roles);
+    const roleStates = await loadRoles(tx, roles, info!.version);
     const existing = roleStates.filter((r) => r.exists).map((r) => r.role);
     const definerFunctions: DefinerFunction[] = (
       await tx<{ oid: string; signature: string; config: string[] | null; executableBy: string[] }[]>`
@@ -162,7 +162,7 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
   })) as Catalog;
 }
 
-async function loadRoles(tx: postgres.TransactionSql, roles: RuntimeRoles): Promise<RuntimeRoleState[]> {
+async function loadRoles(tx: postgres.TransactionSql, roles: RuntimeRoles, serverVersion: number): Promise<RuntimeRoleState[]> {
   const states: RuntimeRoleState[] = [];
   for (const [kind, role] of [["app", roles.app], ["agent", roles.agent]] as const) {
     const [attributes] = await tx<{ superuser: boolean; bypass: boolean }[]>`
@@ -212,8 +212,7 @@ async function loadRoles(tx: postgres.TransactionSql, roles: RuntimeRoles): Prom
     state.canCreateTemporary = database!.temporary;
 
     const tablePrivileges = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"];
-    const serverVersion = Number((await tx<{ v: string }[]>`select current_setting('server_version_num') as v`)[0]!.v);
-    if (serverVersion >= 170000) tablePrivileges.push("MAINTAIN");
+    if (serverVersion >= 170000) tablePrivileges.push("MAINTAIN"); // PostgreSQL 17 added it
     for (const row of await tx<{ qualified: string; kind: string; privileges: string[] }[]>`
       select c.oid::regclass::text as qualified,
              case c.relkind when 'S' then 'sequence' when 'v' then 'view' when 'm' then 'materialized view' when 'f' then 'foreign table' else 'table' end as kind,

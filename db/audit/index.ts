@@ -29,6 +29,8 @@ export const rules: Rule[] = [
 export interface AuditOptions {
   /** The roles to audit as the app's and the agent's (tests point these at scratch roles). */
   roles?: Partial<RuntimeRoles>;
+  /** Replaces auditSettings.globalUniqueKeys (tests). */
+  globalUniqueKeys?: string[];
 }
 
 export interface AuditResult {
@@ -38,8 +40,9 @@ export interface AuditResult {
 
 export async function runAudit(sql: postgres.Sql, options: AuditOptions = {}): Promise<AuditResult> {
   const catalog = await loadCatalog(sql, { ...auditSettings.roles, ...options.roles });
+  const exceptions = { globalUniqueKeys: new Set(options.globalUniqueKeys ?? auditSettings.globalUniqueKeys.map((k) => k.index)) };
   const findings = rules
-    .flatMap((rule) => rule.run(catalog))
+    .flatMap((rule) => rule.run(catalog, exceptions))
     .sort((a, b) => a.rule.localeCompare(b.rule) || a.object.localeCompare(b.object) || a.message.localeCompare(b.message));
   return { catalog, findings };
 }

@@ -3,7 +3,13 @@
  * tenant column or the runtime roles changes it here (the allow-listed SECURITY DEFINER functions
  * live next door, in allowed-definer-functions.ts).
  */
-export const auditSettings = {
+export const auditSettings: {
+  tenantColumn: string;
+  tenantsTable: { schema: string; name: string };
+  roles: RuntimeRoles;
+  contextFunctions: string[];
+  globalUniqueKeys: { index: string; why: string }[];
+} = {
   /** A "tenant table" has this column, or a foreign key to the tenants table. */
   tenantColumn: "tenant_id",
   tenantsTable: { schema: "public", name: "tenants" },
@@ -14,7 +20,13 @@ export const auditSettings = {
    * `(select …)` so PostgreSQL evaluates them once (an InitPlan), not once per row.
    */
   contextFunctions: ["pg_catalog.current_setting", "app.current_tenant_id", "app.current_user_id", "app_private.verified_context"],
-} as const;
+  /**
+   * Unique keys of tenant tables that are global on purpose, by index name ("schema.index_name"). Only
+   * for values that are random secrets (say, the hash of an API key), where a collision tells nothing
+   * about another tenant. One line each, with the reason.
+   */
+  globalUniqueKeys: [] as { index: string; why: string }[],
+};
 
 export interface RuntimeRoles {
   app: string;

@@ -13,7 +13,13 @@ export interface Rule {
   id: string;
   /** What the rule checks, in one sentence (printed by `npm run db:audit -- --rules`). */
   checks: string;
-  run(catalog: Catalog): Finding[];
+  run(catalog: Catalog, exceptions: AuditExceptions): Finding[];
+}
+
+/** Deliberate departures from the rules, each listed with its reason (db/audit/settings.ts). */
+export interface AuditExceptions {
+  /** Qualified names of unique indexes on tenant tables that may leave out tenant_id. */
+  globalUniqueKeys: Set<string>;
 }
 
 export interface Column {

@@ -307,6 +307,21 @@ describe("keys", () => {
       ["unique-without-tenant-id", `index ${s.schema}.items_name_key`],
     ]);
   });
+
+  ruleTest("unique-without-tenant-id", "a key listed as deliberately global is accepted, an unlisted one is not", async () => {
+    let listed = "";
+    const { findings, s } = await auditScratch(
+      async (s) => {
+        await tenantTable(s);
+        await owner`alter table ${s.at("items")} add column token_hash text, add column label text`;
+        await owner`create unique index items_token_hash_key on ${s.at("items")} (token_hash)`;
+        await owner`create unique index items_label_key on ${s.at("items")} (label)`;
+        listed = `${s.schema}.items_token_hash_key`;
+      },
+      () => ({ globalUniqueKeys: [listed] }),
+    );
+    assert.deepEqual(keys(findings), [["unique-without-tenant-id", `index ${s.schema}.items_label_key`]]);
+  });
 });
 
 describe("views and definer functions", () => {

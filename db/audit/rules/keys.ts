@@ -37,17 +37,18 @@ export const foreignKeysThroughTenant: Rule = {
  * that are not tenant tables are not checked: tenants.slug is the global name of a tenant (its
  * URL), and users.email the global sign-in identity of a person who may belong to several tenants.
  * Their uniqueness is global by design, and app_user cannot insert into either table (sign-up will
- * be a narrow function that says only "taken"; see "Residual channels" in the README).
+ * be a narrow function that says only "taken"; see "Residual channels" in the README). A tenant
+ * table's key that must be global (a random secret's hash) is listed in auditSettings.globalUniqueKeys.
  */
 export const uniqueKeysThroughTenant: Rule = {
   id: "unique-without-tenant-id",
   checks: "every unique key (primary key, unique constraint or unique index) on a tenant table includes tenant_id",
-  run: (catalog) => {
+  run: (catalog, exceptions) => {
     const tenantTables = byOid(catalog);
     return catalog.indexes
       .filter((i) => {
         const table = tenantTables.get(i.tableOid);
-        return i.unique && table?.tenantColumn && !i.keyColumns.includes(table.tenantColumn.attnum);
+        return i.unique && table?.tenantColumn && !i.keyColumns.includes(table.tenantColumn.attnum) && !exceptions.globalUniqueKeys.has(i.qualified);
       })
       .map((i) => {
         const table = tenantTables.get(i.tableOid)!;
@@ -56,7 +57,7 @@ export const uniqueKeysThroughTenant: Rule = {
           rule: "unique-without-tenant-id",
           object: i.constraint ? `constraint ${i.constraint} on ${table.qualified}` : `index ${i.qualified}`,
           message: `${what} (${columnNames(table, i.keyColumns)}) without tenant_id: a value taken in one tenant is refused in another, which tells the second that the first has it`,
-          fix: `make it (tenant_id, ${columnNames(table, i.keyColumns)}): primaryKey({ columns: [t.tenantId, …] }) or uniqueIndex(…).on(t.tenantId, …)`,
+          fix: `make it (tenant_id, ${columnNames(table, i.keyColumns)}): primaryKey({ columns: [t.tenantId, …] }) or uniqueIndex(…).on(t.tenantId, …); if the value is a random secret, list ${i.qualified} in globalUniqueKeys (db/audit/settings.ts)`,
         };
       });
   },
