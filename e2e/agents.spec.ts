@@ -24,6 +24,7 @@ test("the agents list shows each agent of the tenant with its conversation count
 });
 
 test("an admin creates, renames, disables and enables an agent; duplicate and invalid names get field messages", async ({ page }) => {
+  test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const workspace = await createWorkspace({ role: "admin", agents: ["Existing Agent"] });
   try {
     await signIn(page, workspace.email);
@@ -89,6 +90,7 @@ test("an admin creates, renames, disables and enables an agent; duplicate and in
 });
 
 test("members and viewers see agents but cannot change them; a role lost mid-form is refused by the server action", async ({ page }) => {
+  test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const workspace = await createWorkspace({ role: "admin", agents: ["Kept Agent"] });
   const admin = adminConnection();
   try {

@@ -42,6 +42,7 @@ test("another tenant's agent page is the same 404 as a missing one", async ({ pa
 });
 
 test("rename and disable actions given another tenant's agent id are refused and change nothing", async ({ page }) => {
+  test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const globex = await globexSample();
   const workspace = await createWorkspace({ role: "owner", agents: ["Own Agent"] });
   const admin = adminConnection();

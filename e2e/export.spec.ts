@@ -37,6 +37,7 @@ test("CSV export of the current filter: every match (not just the page), a dated
 });
 
 test("the export streams past one batch, escapes CSV and defuses spreadsheet formulas", async ({ page }) => {
+  test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const hostile = [
     { caller: '=HYPERLINK("http://evil.test","click")', summary: "Plain summary, with a comma" },
     { caller: "+1 555-0100", summary: 'She said "hello"\nand hung up' },

@@ -15,6 +15,7 @@ async function search(page: Page, words: string) {
 }
 
 test("searching a phrase that exists in two tenants returns only the active tenant's matches, highlighted", async ({ browser }) => {
+  test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const admin = adminConnection();
   try {
     const matches = await admin<{ slug: string; id: string }[]>`
@@ -50,6 +51,7 @@ test("searching a phrase that exists in two tenants returns only the active tena
 });
 
 test("filters by agent, channel, status and dates; keyset pages keep them; the form keeps its values", async ({ page }) => {
+  test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const admin = adminConnection();
   try {
     const [agent] = await admin<{ id: string; name: string }[]>`

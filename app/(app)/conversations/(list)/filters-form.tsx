@@ -1,7 +1,7 @@
 import Form from "next/form";
 import Link from "next/link";
 import { channels, conversationStatuses } from "@/db/schema";
-import { FieldError, inputClass } from "@/components/form";
+import { FieldError, SubmitButton, inputClass } from "@/components/form";
 import { hasFilters, type FilterErrors, type RawFilters } from "@/lib/conversation-filters";
 
 interface Props {
@@ -16,7 +16,11 @@ function describedBy(errors: FilterErrors, key: keyof FilterErrors, extra?: stri
   return [errors[key] ? `filter-${key}-error` : null, extra ?? null].filter(Boolean).join(" ") || undefined;
 }
 
-/** A GET form: the filters live in the URL, so it works without JavaScript and links can be shared. */
+/**
+ * A GET form: the filters live in the URL, so it works without JavaScript and links can be shared.
+ * (The list page has no loading.tsx on purpose: a Suspense boundary streams the results into a
+ * hidden element that only JavaScript reveals. The button shows the pending state instead.)
+ */
 export function FiltersForm({ raw, errors, agents }: Props) {
   const invalid = (key: keyof FilterErrors) => (errors[key] ? true : undefined);
   return (
@@ -82,9 +86,7 @@ export function FiltersForm({ raw, errors, agents }: Props) {
         </div>
       </div>
       <div className="flex flex-wrap items-center gap-3">
-        <button type="submit" className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50">
-          Apply
-        </button>
+        <SubmitButton pendingLabel="Searching…">Apply</SubmitButton>
         {hasFilters(raw) ? (
           <Link href="/conversations" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">Clear filters</Link>
         ) : null}
