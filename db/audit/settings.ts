@@ -25,7 +25,10 @@ export const auditSettings: {
    * for values that are random secrets (say, the hash of an API key), where a collision tells nothing
    * about another tenant. One line each, with the reason.
    */
-  globalUniqueKeys: [] as { index: string; why: string }[],
+  globalUniqueKeys: [
+    { index: "public.api_keys_secret_hash_key", why: "SHA-256 of a 256-bit random key: resolved before any tenant is known, never collides by chance" },
+    { index: "public.invitations_token_hash_key", why: "SHA-256 of a random invitation secret: looked up by the link before the invitee belongs to the tenant" },
+  ],
 };
 
 export interface RuntimeRoles {
