@@ -41,6 +41,7 @@ test("without an LLM, /ask says so and the SQL box runs guarded SQL with the ses
 });
 
 test("the agent endpoints answer JSON to signed-out callers and when no LLM is configured", async ({ request }) => {
+  test.setTimeout(120_000); // the key comes from the CLI, a tsx process
   const signedOut = await request.post("/api/agent/sql", { data: { sql: "select 1" } });
   expect(signedOut.status()).toBe(401);
   expect(((await signedOut.json()) as { error: { code: string } }).error.code).toBe("unauthenticated");
@@ -97,7 +98,7 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
     await expect(page).toHaveURL(/\/conversations$/);
     await page.goto(`${url}/ask`);
     await expect(page.getByTestId("llm-not-configured")).toHaveCount(0);
-    await page.getByLabel("Question").fill("Conversations per day, please");
+    await page.getByRole("textbox", { name: "Question" }).fill("Conversations per day, please");
     await page.getByRole("button", { name: "Ask", exact: true }).click();
     await expect(page.getByTestId("ask-question")).toHaveText("Conversations per day, please");
     await expect(page.getByTestId("ask-sql")).toContainText("date_trunc('day', started_at)");
@@ -109,6 +110,7 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
   });
 
   test("hostile SQL from the model is refused on the same guarded path (API, Bearer key)", async ({ request }) => {
+    test.setTimeout(120_000);
     const key = await createKeyWithCli("acme-health", "e2e ask with llm");
     llm.script("who are the users", [{ sql: "SELECT email FROM users" }, { sql: "SELECT 1; COMMIT; DELETE FROM conversations" }, { text: "I could not read them." }]);
     const res = await request.post(`${url}/api/agent/ask`, { headers: bearer(key), data: { question: "who are the users of this app?" } });
