@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { expect, test } from "@playwright/test";
 import { startFakeLlm, type FakeLlm } from "../tests/support/fake-llm";
-import { bearer, createKeyWithCli } from "./api-support";
-import { adminConnection, signIn } from "./support";
+import { bearer, createKeyWithCli, signInPatiently } from "./api-support";
+import { adminConnection } from "./support";
 
 /**
  * /ask in a real browser. The app under test (started by npm test) has no LLM configured: the page
@@ -21,7 +21,8 @@ async function acmeCount(): Promise<number> {
 }
 
 test("without an LLM, /ask says so and the SQL box runs guarded SQL with the session", async ({ page }) => {
-  await signIn(page, "alice@acme.test");
+  test.setTimeout(90_000);
+  await signInPatiently(page, "alice@acme.test");
   await page.getByRole("link", { name: "Ask your data" }).click();
   await expect(page.getByTestId("llm-not-configured")).toContainText("No LLM is configured");
   await expect(page.getByRole("button", { name: "Ask", exact: true })).toHaveCount(0);
@@ -91,11 +92,7 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
       { sql: "SELECT date_trunc('day', started_at) AS day, count(*) AS conversations FROM conversations GROUP BY 1 ORDER BY 1" },
       { text: "Daily volume is shown above." },
     ]);
-    await page.goto(`${url}/login`);
-    await page.getByLabel("Email").fill("alice@acme.test");
-    await page.getByLabel("Password").fill("demo-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/conversations$/);
+    await signInPatiently(page, "alice@acme.test", url);
     await page.goto(`${url}/ask`);
     await expect(page.getByTestId("llm-not-configured")).toHaveCount(0);
     await page.getByRole("textbox", { name: "Question" }).fill("Conversations per day, please");
