@@ -1,16 +1,16 @@
 import { expect, test } from "@playwright/test";
-import { bearer } from "./api-support";
-import { signIn } from "./support";
+import { bearer, signInPatiently } from "./api-support";
 
 /** Settings -> API keys: a key is shown once, works at once, and stops working when revoked. */
 test("alice creates a key, sees it once, uses it, and revokes it", async ({ page, request }) => {
+  test.setTimeout(90_000);
   const name = `e2e ui key ${Date.now()}`;
-  await signIn(page, "alice@acme.test");
+  await signInPatiently(page, "alice@acme.test");
   await page.getByRole("link", { name: "API keys" }).click();
   await expect(page).toHaveURL(/\/settings\/api-keys$/);
 
   await page.getByRole("button", { name: "Create key" }).click();
-  await expect(page.getByRole("alert")).toContainText("Give the key a name");
+  await expect(page.getByRole("alert").filter({ hasText: "Give the key a name" })).toBeVisible();
 
   await page.getByLabel("Name").fill(name);
   await page.getByRole("button", { name: "Create key" }).click();

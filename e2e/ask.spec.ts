@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { expect, test } from "@playwright/test";
 import { startFakeLlm, type FakeLlm } from "../tests/support/fake-llm";
-import { bearer, createKeyWithCli } from "./api-support";
-import { adminConnection, signIn } from "./support";
+import { bearer, createKeyWithCli, signInPatiently } from "./api-support";
+import { adminConnection } from "./support";
 
 /**
  * /ask in a real browser. The app under test (started by npm test) has no LLM configured: the page
@@ -21,7 +21,8 @@ async function acmeCount(): Promise<number> {
 }
 
 test("without an LLM, /ask says so and the SQL box runs guarded SQL with the session", async ({ page }) => {
-  await signIn(page, "alice@acme.test");
+  test.setTimeout(90_000);
+  await signInPatiently(page, "alice@acme.test");
   await page.getByRole("link", { name: "Ask your data" }).click();
   await expect(page.getByTestId("llm-not-configured")).toContainText("No LLM is configured");
   await expect(page.getByRole("button", { name: "Ask", exact: true })).toHaveCount(0);
@@ -41,6 +42,7 @@ test("without an LLM, /ask says so and the SQL box runs guarded SQL with the ses
 });
 
 test("the agent endpoints answer JSON to signed-out callers and when no LLM is configured", async ({ request }) => {
+  test.setTimeout(120_000); // the key comes from the CLI, a tsx process
   const signedOut = await request.post("/api/agent/sql", { data: { sql: "select 1" } });
   expect(signedOut.status()).toBe(401);
   expect(((await signedOut.json()) as { error: { code: string } }).error.code).toBe("unauthenticated");
@@ -90,14 +92,10 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
       { sql: "SELECT date_trunc('day', started_at) AS day, count(*) AS conversations FROM conversations GROUP BY 1 ORDER BY 1" },
       { text: "Daily volume is shown above." },
     ]);
-    await page.goto(`${url}/login`);
-    await page.getByLabel("Email").fill("alice@acme.test");
-    await page.getByLabel("Password").fill("demo-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/conversations$/);
+    await signInPatiently(page, "alice@acme.test", url);
     await page.goto(`${url}/ask`);
     await expect(page.getByTestId("llm-not-configured")).toHaveCount(0);
-    await page.getByLabel("Question").fill("Conversations per day, please");
+    await page.getByRole("textbox", { name: "Question" }).fill("Conversations per day, please");
     await page.getByRole("button", { name: "Ask", exact: true }).click();
     await expect(page.getByTestId("ask-question")).toHaveText("Conversations per day, please");
     await expect(page.getByTestId("ask-sql")).toContainText("date_trunc('day', started_at)");
@@ -109,6 +107,7 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
   });
 
   test("hostile SQL from the model is refused on the same guarded path (API, Bearer key)", async ({ request }) => {
+    test.setTimeout(120_000);
     const key = await createKeyWithCli("acme-health", "e2e ask with llm");
     llm.script("who are the users", [{ sql: "SELECT email FROM users" }, { sql: "SELECT 1; COMMIT; DELETE FROM conversations" }, { text: "I could not read them." }]);
     const res = await request.post(`${url}/api/agent/ask`, { headers: bearer(key), data: { question: "who are the users of this app?" } });

@@ -111,6 +111,7 @@ test("an agent of another tenant is refused by the composite foreign key: 400 on
 });
 
 test("with acme's key, globex's conversation id is a 404 like a missing or malformed id; globex's own key reads it", async ({ request }) => {
+  test.setTimeout(120_000); // the CLI is a tsx process: slow on a busy machine
   const foreign = await request.get(`/api/v1/conversations/${globexConversationId}`, { headers: bearer(acmeKey) });
   const missing = await request.get("/api/v1/conversations/00000000-0000-4000-8000-000000000000", { headers: bearer(acmeKey) });
   const malformed = await request.get("/api/v1/conversations/not-a-uuid", { headers: bearer(acmeKey) });
@@ -141,6 +142,7 @@ test("keyset pagination walks pages without overlap; a forged cursor is a 400", 
 });
 
 test("missing, malformed, unknown and revoked keys get 401 JSON", async ({ request }) => {
+  test.setTimeout(120_000);
   await expectError(await request.get("/api/v1/conversations"), 401, "missing_api_key");
   await expectError(await request.get("/api/v1/conversations", { headers: bearer("not-a-key") }), 401, "invalid_api_key");
   await expectError(await request.get("/api/v1/conversations", { headers: bearer(`rls_live_${"A".repeat(43)}`) }), 401, "invalid_api_key");
