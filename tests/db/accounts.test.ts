@@ -225,6 +225,8 @@ describe("the definer functions app roles can execute", () => {
       "current_user_id",
       "external_sign_in",
       "invitation_by_token",
+      "matching_conversation_ids",
+      "resolve_api_key",
       "sign_in",
       "sign_up",
     ]);

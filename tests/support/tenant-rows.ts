@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type postgres from "postgres";
 import type { Catalog, Column, Relation, TenantTable } from "@/db/audit/types";
 
@@ -92,7 +92,7 @@ async function freshValue(owner: postgres.Sql, shape: TableShape, key: string[],
   else if (column.category === "N") {
     const [max] = await owner<{ next: string }[]>`select (coalesce(max(${owner(column.name)}), 0) + 1)::text as next from ${table}`;
     row[column.name] = Number(max!.next);
-  } else if (column.category === "S") row[column.name] = `${String(row[column.name] ?? "")} (matrix ${randomUUID().slice(0, 8)})`;
+  } else if (column.category === "S") row[column.name] = freshText(String(row[column.name] ?? ""));
   else return false;
   return true;
 }
@@ -136,6 +136,15 @@ export async function candidateRow(owner: postgres.Sql, shape: TableShape, tenan
 }
 
 /**
+ * A new text value. Lowercase hex keeps format checks happy (hashes such as api_keys.secret_hash must
+ * be 64 hex digits; emails must be lowercase); other text keeps a readable prefix.
+ */
+function freshText(previous: string): string {
+  const hex = createHash("sha256").update(randomUUID()).digest("hex");
+  return /^[0-9a-f]{64}$/.test(previous) || previous === "" ? hex : `${previous} (matrix ${hex.slice(0, 8)})`;
+}
+
+/**
  * For a table without any row: only the columns that need a value (NOT NULL, no default), each
  * filled by type; foreign keys re-pointed by candidateRow. Check constraints may still refuse it:
  * then seed a row of that table in db/seed.
@@ -151,7 +160,7 @@ async function minimalRow(owner: postgres.Sql, shape: TableShape): Promise<Row> 
       row[column.name] = referenced.value;
     } else if (column.type === "uuid") row[column.name] = randomUUID();
     else if (column.category === "N") row[column.name] = 1;
-    else if (column.category === "S") row[column.name] = "matrix";
+    else if (column.category === "S") row[column.name] = freshText("");
     else if (column.category === "B") row[column.name] = false;
     else if (column.category === "D") row[column.name] = new Date().toISOString();
     else if (column.type === "jsonb" || column.type === "json") row[column.name] = {};
