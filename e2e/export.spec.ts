@@ -78,7 +78,7 @@ test("a viewer cannot export: no button, a 403 with a clear message, nothing aud
     const response = await page.request.get("/conversations/export");
     expect(response.status()).toBe(403);
     expect(await response.text()).toBe("A viewer cannot export conversations.\n");
-    const [audit] = await admin<{ n: number }[]>`select count(*)::int as n from audit_events where tenant_id = ${workspace.tenantId}`;
+    const [audit] = await admin<{ n: number }[]>`select count(*)::int as n from audit_events where tenant_id = ${workspace.tenantId} and action = 'conversations.exported'`;
     expect(audit!.n).toBe(0);
 
     // Control: the same request as a member exports.
