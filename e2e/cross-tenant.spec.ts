@@ -237,6 +237,8 @@ const surfaces: Record<string, CrossTenantCase[]> = {
         const { context, page } = await k.alice();
         const copy = await sessionCookie(context);
         await page.goto("/conversations");
+        // Sign out is in the account menu of the header.
+        await page.getByTestId("user-menu").click();
         await page.getByRole("button", { name: "Sign out" }).click();
         await expect(page).toHaveURL(/\/login/);
         expect((await context.cookies()).some((c) => c.name === sessionCookieName), "sign-out clears the cookie").toBe(false);
