@@ -20,6 +20,8 @@ const args = process.argv.slice(2);
 const skipChecks = args.includes("--no-checks");
 const skipE2e = args.includes("--no-e2e");
 const fileFilters = args.filter((a) => !a.startsWith("--"));
+// --e2e-grep=<pattern>: only the browser tests whose title matches (development loop only).
+const e2eGrep = args.find((a) => a.startsWith("--e2e-grep="))?.slice("--e2e-grep=".length);
 
 interface Tally {
   passed: number;
@@ -156,7 +158,7 @@ try {
     });
     children.push({ kill: (signal) => (server.pid ? process.kill(-server.pid, signal) : false) });
     await waitForHttp(`http://127.0.0.1:${port}/login`, 60_000);
-    const { code } = await run("npx", ["playwright", "test"], {
+    const { code } = await run("npx", ["playwright", "test", ...(e2eGrep ? ["--grep", e2eGrep] : [])], {
       E2E_BASE_URL: `http://127.0.0.1:${port}`,
       E2E_ADMIN_DATABASE_URL: roleDatabaseUrl("platform_admin"),
       // The owner (may write, bypasses RLS): for cases that set up or break data (scratch workspaces, removed memberships).
