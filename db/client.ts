@@ -38,7 +38,7 @@ export function rawPool(role: DbRole): postgres.Sql {
  * can end the transaction withTenant opened. Through this wrapper every query (in transactions and
  * savepoints too) goes over the extended protocol, which accepts exactly one statement.
  */
-function oneStatementPerQuery<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+export function oneStatementPerQuery<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
   return new Proxy(client, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);

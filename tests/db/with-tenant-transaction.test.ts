@@ -1,0 +1,150 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { sql } from "drizzle-orm";
+import { closePools, drizzleOn, rawPool } from "@/db/client";
+import { pipelinedTransaction } from "@/db/pipelined-transaction";
+import { conversations } from "@/db/schema";
+import { withTenant } from "@/db/tenant";
+import { adminSql, ownerSql, rejectsWith, tenantIdsBySlug } from "../support/db";
+
+/**
+ * withTenant sends BEGIN, the context and fn's first query in one round trip and COMMIT in a second
+ * (db/pipelined-transaction.ts). These tests hold it to what the first slice guaranteed with
+ * separate, awaited statements: context first, errors not lost, savepoints, and no named statements.
+ */
+let acme = "";
+let globex = "";
+before(async () => {
+  const ids = await tenantIdsBySlug();
+  acme = ids["acme-health"]!;
+  globex = ids["globex-realty"]!;
+});
+after(async () => {
+  await closePools();
+  await ownerSql().end();
+});
+
+const newConversation = (tenantId: string, agentId: string, caller: string) => ({
+  tenantId,
+  agentId,
+  channel: "voice" as const,
+  caller,
+  status: "completed" as const,
+  startedAt: new Date(),
+  durationSeconds: 1,
+  summary: "test row",
+});
+
+async function anAgentOf(tenantId: string): Promise<string> {
+  const [row] = await adminSql()<{ id: string }[]>`select id from agents where tenant_id = ${tenantId} limit 1`;
+  return row!.id;
+}
+
+async function rowsWithCaller(caller: string): Promise<number> {
+  const [row] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where caller = ${caller}`;
+  return row!.n;
+}
+
+describe("withTenant's pipelined transaction", () => {
+  it("a statement that failed inside fn, its error swallowed, makes withTenant fail and nothing commits", async () => {
+    const caller = "test-swallowed-error";
+    const agentId = await anAgentOf(acme);
+    await rejectsWith(
+      withTenant(acme, async (tx) => {
+        await tx.insert(conversations).values(newConversation(acme, agentId, caller));
+        await tx.execute(sql`select 1 / 0`).catch(() => undefined);
+      }),
+      /rolled back/,
+    );
+    assert.equal(await rowsWithCaller(caller), 0, "the insert before the failure was not committed");
+    // Control: the same insert without the failing statement commits (the check can see a row).
+    await withTenant(acme, (tx) => tx.insert(conversations).values(newConversation(acme, agentId, caller)));
+    assert.equal(await rowsWithCaller(caller), 1);
+    await ownerSql()`delete from conversations where caller = ${caller}`;
+  });
+
+  it("tx.transaction() is a savepoint: its rollback keeps the outer transaction and its context", async () => {
+    const caller = "test-savepoint";
+    const agentId = await anAgentOf(acme);
+    const seen = await withTenant(acme, async (tx) => {
+      await tx.insert(conversations).values(newConversation(acme, agentId, `${caller}-outer`));
+      await assert.rejects(
+        tx.transaction(async (inner) => {
+          await inner.insert(conversations).values(newConversation(acme, agentId, `${caller}-inner`));
+          throw new Error("inner fails");
+        }),
+        /inner fails/,
+      );
+      return tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${acme}`);
+    });
+    assert.equal(seen[0]!.n, 0, "still inside acme's context after the savepoint rolled back");
+    assert.equal(await rowsWithCaller(`${caller}-outer`), 1);
+    assert.equal(await rowsWithCaller(`${caller}-inner`), 0);
+    await ownerSql()`delete from conversations where caller like ${`${caller}%`}`;
+  });
+
+  it("a failing opening statement is the error reported, not fn's 'transaction is aborted'", async () => {
+    let ranFn = false;
+    await rejectsWith(
+      pipelinedTransaction(drizzleOn(rawPool("app_user")), (c) => [c`select 1 / ${0}::int`], async (tx) => {
+        ranFn = true;
+        return tx.execute(sql`select 1`);
+      }),
+      /division by zero/,
+    );
+    assert.ok(ranFn, "fn's first query was sent along with the opening statement");
+  });
+
+  it("queries fn runs concurrently share the transaction and its context", async () => {
+    const [mine, foreign] = await withTenant(globex, (tx) =>
+      Promise.all([
+        tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations`),
+        tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${globex}`),
+      ]),
+    );
+    const [truth] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`;
+    assert.equal(mine[0]!.n, truth!.n);
+    assert.equal(foreign[0]!.n, 0);
+  });
+});
+
+interface WireReport {
+  total: number;
+  foreign: number;
+  contextSet: boolean;
+  namedStatements: number;
+  withTenant: { roundTrips: number; messages: Record<string, number> };
+  firstSlice: { roundTrips: number; messages: Record<string, number> };
+}
+
+function onTheWire(tenantId: string): Promise<WireReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/with-tenant-on-the-wire.ts", tenantId], {
+      env: { ...process.env, DB_POOL_MAX: "1" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as WireReport) : reject(new Error(`child exited ${code}: ${out}`))));
+  });
+}
+
+describe("withTenant on the wire (through a proxy that counts protocol messages)", () => {
+  it("BEGIN, the context and the query in one round trip, COMMIT in a second, with unnamed statements only", async () => {
+    const report = await onTheWire(acme);
+    const [truth] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${acme}`;
+    assert.equal(report.foreign, 0);
+    assert.equal(report.total, truth!.n);
+    assert.ok(report.contextSet, "the query ran with the context already set");
+    assert.equal(report.withTenant.roundTrips, 2, JSON.stringify(report.withTenant));
+    // No Flush: no statement waited for a Describe before its Bind (patches/postgres+3.4.9.patch).
+    assert.equal(report.withTenant.messages.H ?? 0, 0, JSON.stringify(report.withTenant.messages));
+    // Every statement is parsed unnamed, so nothing lives on the connection for other SQL to replace.
+    assert.equal(report.withTenant.messages.P, 4, JSON.stringify(report.withTenant.messages));
+    assert.equal(report.namedStatements, 0);
+    // Control: the first slice's shape (awaited BEGIN, awaited set_config, query, COMMIT) on the same
+    // counter takes more round trips, so the count above is not a counter that always says 2.
+    assert.ok(report.firstSlice.roundTrips >= 4, `first slice: ${report.firstSlice.roundTrips} round trips`);
+  });
+});
