@@ -28,17 +28,17 @@ const { values } = parseArgs({
     tenants: { type: "string", default: "1000" },
     conversations: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "1" },
-    duration: { type: "string", default: "120" },
+    duration: { type: "string", default: "300" },
     rounds: { type: "string", default: "10" },
     phases: { type: "string", default: phaseNames.join(",") },
     queries: { type: "string", default: queryNames.join(",") },
-    "http-duration": { type: "string", default: "60" },
+    "http-duration": { type: "string", default: "90" },
     "http-concurrency": { type: "string", default: "4" },
     "http-paths": { type: "string", default: "" },
     "http-rounds": { type: "string", default: "10" },
     "no-build": { type: "boolean", default: false },
     scale: { type: "string", default: "" },
-    "scale-duration": { type: "string", default: "16" },
+    "scale-duration": { type: "string", default: "24" },
     name: { type: "string", default: "latest" },
     help: { type: "boolean", default: false },
   },
@@ -48,15 +48,15 @@ if (values.help) {
   console.log(`npm run bench -- [options]
   --tenants N --conversations M   data set of the side-by-side run (default 1000 x 1000), seeded once into .data/bench
   --concurrency C                 concurrent operations per variant (default 1; the pools get C connections)
-  --duration S                    seconds of measurement for the side-by-side run (default 120), cut into --rounds rounds
+  --duration S                    seconds of measurement for the side-by-side run (default 300), cut into --rounds rounds
   --phases list                   ${phaseNames.join(",")} (default: all)
   --queries list                  ${queryNames.join(",")}
   --http-duration S --http-concurrency C --http-rounds R --http-paths /a,/b
                                   the HTTP run: S seconds per context (signed, unsigned) in R alternating rounds
-                                  at C concurrent clients (default 60, 4, 10); paths are added to the default pages
+                                  at C concurrent clients (default 90, 4, 10); paths are added to the default pages
   --no-build                      reuse the existing production build (.next) for the HTTP run
   --scale 100k:1000,1M:10         rows:tenants data sets of the scaling run (default ${defaultScaleConfigs.map((c) => `${c.rows}:${c.tenants}`).join(",")})
-  --scale-duration S              seconds per scaling data set (default 16)
+  --scale-duration S              seconds per scaling data set (default 24)
   --name NAME                     results file names under bench/results/ (default latest)`);
   process.exit(0);
 }
