@@ -15,7 +15,9 @@ import { absentSearchTerm } from "./workload";
  *   under RLS the app asks app.matching_conversation_ids() (drizzle/0005: `@@` is not LEAKPROOF, so
  *   under RLS it cannot be an index condition); the BYPASSRLS app-filter role has no verified context
  *   (the function would return nothing), so its search is the plain `tenant_id = $1 and search @@ q`.
- * The same builders give the statements whose plans are printed.
+ * The same builders give the statements whose plans are printed. Left out, as they are the same on
+ * every side: the pages' other statements (the list page's agent options; the search page's
+ * stop-word check and highlights): the HTTP phase measures the pages whole.
  */
 export type Executor = Pick<TenantTx, "select" | "insert" | "execute">;
 

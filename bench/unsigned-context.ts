@@ -32,12 +32,17 @@ export function signedDefinitions(): string[] {
   });
 }
 
-async function runAsOwner(ownerUrl: string, definitions: string[]): Promise<void> {
+/** Runs the definitions as the owner; returns how many of the swapped functions are SECURITY DEFINER now. */
+async function runAsOwner(ownerUrl: string, definitions: string[]): Promise<number> {
   const owner = postgres(ownerUrl, { max: 1, onnotice: () => undefined });
   try {
     await owner.begin(async (tx) => {
       for (const definition of definitions) await tx.unsafe(definition);
     });
+    const [row] = await owner<{ n: number }[]>`
+      select count(*)::int as n from pg_proc p join pg_namespace s on s.oid = p.pronamespace
+      where s.nspname || '.' || p.proname = any(${swapped}) and p.prosecdef`;
+    return row?.n ?? 0;
   } finally {
     await owner.end();
   }
@@ -45,7 +50,8 @@ async function runAsOwner(ownerUrl: string, definitions: string[]): Promise<void
 
 export async function restoreSignedContext(ownerUrl: string, log: (line: string) => void): Promise<void> {
   if (!existsSync(markerFile)) return;
-  await runAsOwner(ownerUrl, signedDefinitions());
+  const definers = await runAsOwner(ownerUrl, signedDefinitions());
+  if (definers !== swapped.length) throw new Error(`restoring the signed context left ${definers} of ${swapped.length} functions SECURITY DEFINER`);
   rmSync(markerFile);
   log("Signed context functions restored (as drizzle/0000 defines them).");
 }
