@@ -9,6 +9,13 @@ import { variantLabels, type VariantName } from "./variants";
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "-");
 const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : "-");
 
+/** One of the issue's "Must show" checks, as printed at the end and written to the JSON. */
+export interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
