@@ -19,6 +19,8 @@ export interface EmbeddedOptions {
   database?: string;
   /** Faster, not crash-safe: for throwaway test clusters. */
   unsafeFast?: boolean;
+  /** Extra server settings (postgres -c name=value), e.g. shared_buffers for the benchmark cluster. */
+  settings?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -73,6 +75,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   await clearStalePostmaster(dataDir, log);
 
   const fastFlags = options.unsafeFast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : [];
+  const settingFlags = Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -82,7 +85,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     persistent: true,
     createPostgresUser: isRoot(),
     initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200", ...fastFlags],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200", ...fastFlags, ...settingFlags],
     onLog: process.env.DEBUG_EMBEDDED_PG ? (m: string) => log(`[postgres] ${m.trimEnd()}`) : () => undefined,
     onError: (e: unknown) => log(`[postgres] ${String(e)}`),
   });

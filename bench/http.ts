@@ -1,0 +1,162 @@
+import { spawn } from "node:child_process";
+import { Agent, request } from "node:http";
+import { createServer } from "node:net";
+import { summarize, type LatencySummary } from "./stats";
+
+/**
+ * The HTTP benchmark: the real app (`next start`, production build) on the bench database, signed
+ * in through Auth.js's credentials endpoint, loaded by a small keep-alive HTTP loop (node:http, so
+ * the load generator costs little of the two cores it shares with the server and PostgreSQL).
+ */
+export interface HttpTarget {
+  name: string;
+  path: string;
+  /** Request headers: the session cookie for pages, the API key for /api/v1. */
+  headers: Record<string, string>;
+}
+
+export interface HttpMeasurement {
+  mode: string;
+  /** Without the headers: the results file must not carry the session cookie or the API key. */
+  target: Omit<HttpTarget, "headers">;
+  summary: LatencySummary;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? "GET", headers: options.headers, agent: options.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    if (options.body) req.write(options.body);
+    req.end();
+  });
+}
+
+export async function startNextServer(appEnv: Record<string, string>, log: (line: string) => void): Promise<{ baseUrl: string; stop(): void }> {
+  const port = await freePort();
+  const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+    env: { ...process.env, ...appEnv, NODE_ENV: "production" },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  const stop = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await send(`${baseUrl}/login`);
+      if (res.status < 500) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      stop();
+      throw new Error(`next start did not answer on ${baseUrl} within 60 s (is there a production build? run npx next build)`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  log(`next start listening on ${baseUrl}`);
+  return { baseUrl, stop };
+}
+
+const cookiesOf = (res: Response): string[] => {
+  const raw = res.headers["set-cookie"];
+  return (Array.isArray(raw) ? raw : raw ? [raw] : []).map((c) => c.split(";")[0]!);
+};
+
+/** Signs in like the login form does (Auth.js credentials callback) and returns the Cookie header. */
+export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
+  const csrf = await send(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+  const jar = cookiesOf(csrf);
+  const body = new URLSearchParams({ csrfToken, email, password, callbackUrl: `${baseUrl}/conversations` }).toString();
+  const res = await send(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
+    body,
+  });
+  const session = cookiesOf(res).find((c) => c.startsWith("authjs.session-token="));
+  if (!session) throw new Error(`Sign-in as ${email} failed (status ${res.status}): no session cookie`);
+  return [...jar, session].join("; ");
+}
+
+export async function get(baseUrl: string, path: string, headers: Record<string, string>): Promise<Response> {
+  return send(`${baseUrl}${path}`, { headers });
+}
+
+/** `concurrency` keep-alive clients requesting `path` back to back for `durationMs`. */
+export async function load(baseUrl: string, target: HttpTarget, concurrency: number, durationMs: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        const res = await send(`${baseUrl}${target.path}`, { headers: target.headers, agent });
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if (res.status === 200) latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - started;
+  agent.destroy();
+  return { latencies, elapsed, statuses, errors };
+}
+
+export interface HttpRun {
+  latencies: number[];
+  elapsed: number;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+export function toMeasurement(mode: string, target: HttpTarget, runs: HttpRun[]): HttpMeasurement {
+  const statuses: Record<string, number> = {};
+  for (const r of runs) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
+  return {
+    mode,
+    target: { name: target.name, path: target.path },
+    // Requests answered per second while this page was the one being loaded.
+    summary: summarize(
+      runs.flatMap((r) => r.latencies),
+      (runs.reduce((t, r) => t + r.latencies.length, 0) / runs.reduce((t, r) => t + r.elapsed, 0)) * 1000,
+    ),
+    statuses,
+    errors: runs.reduce((t, r) => t + r.errors, 0),
+  };
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { agents, conversations, conversationTurns } from "@/db/schema";
+import type { TenantTx } from "@/db/tenant";
+import { pageSize, searchQuery } from "@/lib/conversations";
+import { overviewDays } from "@/lib/overview";
+import { absentSearchTerm } from "./workload";
+
+/**
+ * The benchmark's queries, written as the app runs them (lib/conversations.ts, lib/overview.ts,
+ * lib/ingest/conversations.ts) and built for every side:
+ * - `scope.tenant`: the explicit `tenant_id = $1` the app always adds, or undefined to leave the
+ *   tenant to RLS alone (the "withTenant" variant: the app's query minus that filter);
+ * - `scope.rls`: whether the query runs under RLS with a verified context. Only search differs by it:
+ *   under RLS the app asks app.matching_conversation_ids() (drizzle/0005: `@@` is not LEAKPROOF, so
+ *   under RLS it cannot be an index condition); the BYPASSRLS app-filter role has no verified context
+ *   (the function would return nothing), so its search is the plain `tenant_id = $1 and search @@ q`.
+ * The same builders give the statements whose plans are printed. Left out, as they are the same on
+ * every side: the pages' other statements (the list page's agent options; the search page's
+ * stop-word check and highlights): the HTTP phase measures the pages whole.
+ */
+export type Executor = Pick<TenantTx, "select" | "insert" | "execute">;
+
+export interface Scope {
+  tenant: string | undefined;
+  rls: boolean;
+}
+
+export const queryNames = ["list", "count", "search", "search-absent", "detail", "insert", "overview"] as const;
+/** The six queries of the issue; search-absent is the search that finds nothing, reported beside them. */
+export const mainQueryNames: QueryName[] = ["list", "count", "search", "detail", "insert", "overview"];
+export type QueryName = (typeof queryNames)[number];
+
+export interface QueryParams {
+  tenantId: string;
+  agentId: string;
+  conversationId: string;
+  searchTerm: string;
+}
+
+export interface BenchQuery {
+  name: QueryName;
+  label: string;
+  /** The statements, in order, for EXPLAIN (the insert's read-back is left out: it is the detail query's). */
+  statements(db: Executor, scope: Scope, p: QueryParams): SQLWrapper[];
+  run(db: Executor, scope: Scope, p: QueryParams): Promise<unknown>;
+}
+
+/** Rows inserted by the benchmark carry this caller, so each run can remove them again. */
+export const benchInsertCaller = "bench-insert";
+
+type TenantColumn = typeof conversations.tenantId | typeof conversationTurns.tenantId | typeof agents.tenantId;
+const tenantIs = (column: TenantColumn, scope: Scope): SQL | undefined => (scope.tenant === undefined ? undefined : eq(column, scope.tenant));
+
+// listConversations' columns (lib/conversations.ts).
+const listColumns = {
+  id: conversations.id,
+  startedAt: conversations.startedAt,
+  durationSeconds: conversations.durationSeconds,
+  channel: conversations.channel,
+  caller: conversations.caller,
+  status: conversations.status,
+  summary: conversations.summary,
+  agentId: conversations.agentId,
+  agentName: agents.name,
+};
+
+/** listConversations: the first keyset page, newest first; `match` is the search condition, if any. */
+function listPage(db: Executor, scope: Scope, match?: SQL) {
+  return db
+    .select(listColumns)
+    .from(conversations)
+    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+    .where(and(tenantIs(conversations.tenantId, scope), match))
+    .orderBy(desc(conversations.startedAt), desc(conversations.id))
+    .limit(pageSize + 1);
+}
+
+function searchMatch(scope: Scope, term: string): SQL {
+  // Under RLS: the app's condition (lib/conversations.ts filterConditions). BYPASSRLS: the plain match.
+  return scope.rls
+    ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(term)}) as m(id))`
+    : sql`${conversations.search} @@ ${searchQuery(term)}`;
+}
+
+function countAll(db: Executor, scope: Scope) {
+  return db.select({ n: sql<number>`count(*)::int` }).from(conversations).where(tenantIs(conversations.tenantId, scope));
+}
+
+// getConversation (lib/conversations.ts): the conversation, then its turns.
+function detailConversation(db: Executor, scope: Scope, id: string) {
+  return db
+    .select({
+      id: conversations.id,
+      startedAt: conversations.startedAt,
+      durationSeconds: conversations.durationSeconds,
+      channel: conversations.channel,
+      caller: conversations.caller,
+      status: conversations.status,
+      summary: conversations.summary,
+      agentName: agents.name,
+    })
+    .from(conversations)
+    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+    .where(and(tenantIs(conversations.tenantId, scope), eq(conversations.id, id)));
+}
+
+function detailTurns(db: Executor, scope: Scope, id: string) {
+  return db
+    .select({ position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs })
+    .from(conversationTurns)
+    .where(and(tenantIs(conversationTurns.tenantId, scope), eq(conversationTurns.conversationId, id)))
+    .orderBy(asc(conversationTurns.position));
+}
+
+async function detail(db: Executor, scope: Scope, p: QueryParams) {
+  const [conversation] = await detailConversation(db, scope, p.conversationId);
+  if (!conversation) throw new Error(`conversation ${p.conversationId} not found in tenant ${p.tenantId}`);
+  return { ...conversation, turns: await detailTurns(db, scope, p.conversationId) };
+}
+
+const turnTexts = ["Thanks for calling, how can I help?", "What are your opening hours on Saturday?"];
+
+/** `id` only for EXPLAIN (the app lets the database draw it, as run() does). */
+function insertConversation(db: Executor, p: QueryParams, id?: string) {
+  return db
+    .insert(conversations)
+    .values({
+      tenantId: p.tenantId,
+      id,
+      agentId: p.agentId,
+      channel: "voice",
+      caller: benchInsertCaller,
+      status: "completed",
+      startedAt: new Date(),
+      durationSeconds: 42,
+      summary: "Caller asked about opening hours; the agent answered.",
+    })
+    .returning({ id: conversations.id });
+}
+
+function insertTurns(db: Executor, p: QueryParams, conversationId: string) {
+  return db.insert(conversationTurns).values(
+    Array.from({ length: 6 }, (_, position) => ({
+      tenantId: p.tenantId,
+      conversationId,
+      position,
+      speaker: position % 2 === 0 ? ("agent" as const) : ("caller" as const),
+      text: turnTexts[position % 2]!,
+      offsetMs: position * 2500,
+    })),
+  );
+}
+
+/**
+ * The ingest API's createConversation (lib/ingest/conversations.ts, agent given by id): insert the
+ * conversation, insert its turns (the search trigger rebuilds the document), read it back. The
+ * tenant is a value of the new rows on every side; only the read-back has a filter to leave out.
+ * The app-filter variant without a transaction runs the same three statements, each on its own.
+ */
+async function ingest(db: Executor, scope: Scope, p: QueryParams) {
+  const [created] = await insertConversation(db, p);
+  await insertTurns(db, p, created!.id);
+  return detail(db, scope, { ...p, conversationId: created!.id });
+}
+
+// lib/overview.ts: the same three statements, the explicit tenant filter optional.
+const windowStart = sql`(((now() at time zone 'UTC')::date - ${overviewDays - 1}::int)::timestamp at time zone 'UTC')`;
+const andTenant = (column: SQL, scope: Scope) => (scope.tenant === undefined ? sql`` : sql` and ${column} = ${scope.tenant}`);
+
+function overviewStatements(scope: Scope): SQL[] {
+  return [
+    sql`
+    with days as (
+      select d::date as day
+      from generate_series((now() at time zone 'UTC')::date - ${overviewDays - 1}::int, (now() at time zone 'UTC')::date, interval '1 day') as d
+    ), daily as (
+      select (c.started_at at time zone 'UTC')::date as day, c.agent_id, count(*)::int as n
+      from conversations c
+      where c.started_at >= ${windowStart}${andTenant(sql`c.tenant_id`, scope)}
+      group by 1, 2
+    )
+    select to_char(d.day, 'YYYY-MM-DD') as "day", a.id as "agentId", a.name as "agentName", coalesce(daily.n, 0) as "conversations"
+    from days d
+    cross join agents a
+    left join daily on daily.day = d.day and daily.agent_id = a.id
+    where a.id in (select agent_id from daily)${andTenant(sql`a.tenant_id`, scope)}
+    order by d.day, a.name`,
+    sql`
+    select a.id as "agentId", a.name as "agentName", count(*)::int as "conversations",
+           round(avg(c.duration_seconds))::int as "averageSeconds"
+    from conversations c
+    join agents a on a.tenant_id = c.tenant_id and a.id = c.agent_id
+    where c.started_at >= ${windowStart}${andTenant(sql`c.tenant_id`, scope)}
+    group by grouping sets ((a.id, a.name), ())
+    order by a.name nulls first`,
+    sql`
+    select c.status::text as "status", count(*)::int as "conversations"
+    from conversations c
+    where c.started_at >= ${windowStart}${andTenant(sql`c.tenant_id`, scope)}
+    group by c.status
+    order by c.status`,
+  ];
+}
+
+async function overview(db: Executor, scope: Scope) {
+  const out: unknown[] = [];
+  for (const statement of overviewStatements(scope)) out.push(await db.execute(statement));
+  return out;
+}
+
+export const benchQueries: Record<QueryName, BenchQuery> = {
+  list: {
+    name: "list",
+    label: "list page (newest 50, keyset)",
+    statements: (db, scope) => [listPage(db, scope)],
+    run: (db, scope) => listPage(db, scope),
+  },
+  count: {
+    name: "count",
+    label: "count per tenant",
+    statements: (db, scope) => [countAll(db, scope)],
+    run: (db, scope) => countAll(db, scope),
+  },
+  search: {
+    name: "search",
+    label: "full-text search (newest 50)",
+    statements: (db, scope, p) => [listPage(db, scope, searchMatch(scope, p.searchTerm))],
+    run: (db, scope, p) => listPage(db, scope, searchMatch(scope, p.searchTerm)),
+  },
+  "search-absent": {
+    name: "search-absent",
+    label: "full-text search, no match",
+    statements: (db, scope) => [listPage(db, scope, searchMatch(scope, absentSearchTerm))],
+    run: (db, scope) => listPage(db, scope, searchMatch(scope, absentSearchTerm)),
+  },
+  detail: {
+    name: "detail",
+    label: "detail (conversation + turns)",
+    statements: (db, scope, p) => [detailConversation(db, scope, p.conversationId), detailTurns(db, scope, p.conversationId)],
+    run: detail,
+  },
+  insert: {
+    name: "insert",
+    label: "ingest conversation + 6 turns",
+    statements: (db, _scope, p) => {
+      const id = randomUUID();
+      return [insertConversation(db, p, id), insertTurns(db, p, id)];
+    },
+    run: ingest,
+  },
+  overview: {
+    name: "overview",
+    label: "overview aggregates (30 days)",
+    statements: (_db, scope) => overviewStatements(scope),
+    run: (db, scope) => overview(db, scope),
+  },
+};
