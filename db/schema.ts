@@ -165,7 +165,7 @@ export const conversations = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     foreignKey({ columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id], name: "conversations_agent_fk" }),
-    index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc(), t.id.desc()),
+    index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("conversations_tenant_agent_idx").on(t.tenantId, t.agentId),
     // GIN over (tenant_id, search) with btree_gin: a tenant's matches come out of the index alone.
     index("conversations_search_idx").using("gin", t.tenantId, t.search),
@@ -208,7 +208,7 @@ export const auditEvents = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    index("audit_events_tenant_occurred_idx").on(t.tenantId, t.occurredAt.desc()),
+    index("audit_events_tenant_occurred_idx").on(t.tenantId, t.occurredAt.desc().nullsFirst()),
     // Append-only for the app: readable and insertable in context, no UPDATE or DELETE policy or grant.
     pgPolicy("audit_read", { as: "permissive", for: "select", to: "public", using: tenantMatches }),
     pgPolicy("audit_append", { as: "permissive", for: "insert", to: "public", withCheck: tenantMatches }),
@@ -234,7 +234,7 @@ export const apiKeys = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     // Global on purpose: keys are resolved by hash before any tenant is known (app.resolve_api_key).
     uniqueIndex("api_keys_secret_hash_key").on(t.secretHash),
-    index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt.desc()),
+    index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt.desc().nullsFirst()),
     check("api_keys_name_length", sql`char_length(name) between 1 and 100`),
     check("api_keys_secret_hash_format", sql`secret_hash ~ '^[0-9a-f]{64}$'`),
     tenantIsolation(),
@@ -265,7 +265,7 @@ export const invitations = pgTable(
     uniqueIndex("invitations_token_hash_key").on(t.tokenHash),
     // One pending invitation per address and tenant: inviting again replaces the old link.
     uniqueIndex("invitations_tenant_pending_email_key").on(t.tenantId, t.email).where(sql`status = 'pending'`),
-    index("invitations_tenant_created_idx").on(t.tenantId, t.createdAt.desc()),
+    index("invitations_tenant_created_idx").on(t.tenantId, t.createdAt.desc().nullsFirst()),
     check("invitations_email_lowercase", sql`email = lower(email)`),
     check("invitations_status", sql`status in ('pending', 'accepted', 'declined', 'revoked')`),
     tenantIsolation(),
@@ -286,5 +286,5 @@ export const platformAuditEvents = pgTable(
     action: text("action").notNull(),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index("platform_audit_events_occurred_idx").on(t.occurredAt.desc())],
+  (t) => [index("platform_audit_events_occurred_idx").on(t.occurredAt.desc().nullsFirst())],
 );
