@@ -79,7 +79,7 @@ function listPage(db: Executor, scope: Scope, match?: SQL) {
 function searchMatch(scope: Scope, term: string): SQL {
   // Under RLS: the app's condition (lib/conversations.ts filterConditions). BYPASSRLS: the plain match.
   return scope.rls
-    ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(term)}) as m(id))`
+    ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(term)}, null, null, ${pageSize + 1}::int) as m(id))`
     : sql`${conversations.search} @@ ${searchQuery(term)}`;
 }
 

@@ -37,7 +37,7 @@ export async function isEmptySearch(tx: TenantTx, q: string): Promise<boolean> {
  * app.matching_conversation_ids (drizzle/0005): under RLS the `@@` operator cannot be an index
  * condition, the function's lookup can; RLS on this query still decides which rows come back.
  */
-function filterConditions(tenantId: string, filters: ConversationFilters): SQL[] {
+function filterConditions(tenantId: string, filters: ConversationFilters, page?: { after: Cursor | null; limit: number }): SQL[] {
   const { since, before } = dateRange(filters);
   const conditions: (SQL | undefined)[] = [
     eq(conversations.tenantId, tenantId),
@@ -46,9 +46,22 @@ function filterConditions(tenantId: string, filters: ConversationFilters): SQL[]
     filters.status ? eq(conversations.status, filters.status) : undefined,
     since ? gte(conversations.startedAt, since) : undefined,
     before ? lt(conversations.startedAt, before) : undefined,
-    filters.q ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(filters.q)}) as m(id))` : undefined,
+    filters.q ? searchCondition(filters.q, onlySearch(filters) ? page : undefined) : undefined,
   ];
   return conditions.filter((c): c is SQL => c !== undefined);
+}
+
+const onlySearch = (f: ConversationFilters) => !f.agent && !f.channel && !f.status && !f.from && !f.to;
+
+/**
+ * With no other filter, the function can cut the page itself (newest first from the cursor) and stop
+ * early; with other filters it returns every match, and the query's conditions cut the page.
+ */
+function searchCondition(q: string, page: { after: Cursor | null; limit: number } | undefined): SQL {
+  const matches = page
+    ? sql`app.matching_conversation_ids(${searchQuery(q)}, ${page.after?.startedAt.toISOString() ?? null}::timestamptz, ${page.after?.id ?? null}::uuid, ${page.limit}::int)`
+    : sql`app.matching_conversation_ids(${searchQuery(q)})`;
+  return sql`${conversations.id} in (select m.id from ${matches} as m(id))`;
 }
 
 function afterCondition(after: Cursor | null): SQL | undefined {
@@ -74,7 +87,7 @@ export async function listConversations(tx: TenantTx, tenantId: string, filters:
     .select(listColumns)
     .from(conversations)
     .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
-    .where(and(...filterConditions(tenantId, filters), afterCondition(after)))
+    .where(and(...filterConditions(tenantId, filters, { after, limit: limit + 1 }), afterCondition(after)))
     .orderBy(desc(conversations.startedAt), desc(conversations.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);

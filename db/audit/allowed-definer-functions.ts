@@ -26,8 +26,8 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
   { signature: "app.consume_magic_link(text)", roles: ["app_user"], why: "email magic links: single-use, returns only a user id" },
   { signature: "app.resolve_api_key(text)", roles: ["app_user"], why: "API-key authentication, before any tenant is known; returns only the key's tenant and id" },
   {
-    signature: "app.matching_conversation_ids(tsquery)",
+    signature: "app.matching_conversation_ids(tsquery, timestamp with time zone, uuid, integer)",
     roles: ["app_user"],
-    why: "full-text match as an index condition (@@ is not LEAKPROOF, so under RLS it could only filter); scoped to the verified tenant",
+    why: "full-text match as an index condition (@@ is not LEAKPROOF, so under RLS it could only filter), newest first from a keyset position; scoped to the verified tenant",
   },
 ];

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { closePools, rawPool } from "@/db/client";
 import { withTenant, type TenantTx } from "@/db/tenant";
-import { listConversations } from "@/lib/conversations";
+import { decodeCursor, listConversations, type Cursor } from "@/lib/conversations";
 import { adminSql, asAppUserWithContext, ownerSql, rejectsWith, tenantIdsBySlug, token } from "../support/db";
 
 /**
@@ -141,6 +141,33 @@ describe("tenant scoping", () => {
   });
 });
 
+describe("search pages", () => {
+  it("a search page cut by the function (newest first from the cursor) is the page the BYPASSRLS query gives, page after page", async () => {
+    const acme = (await tenantIdsBySlug())["acme-health"]!;
+    // The tenant's most frequent word, so that the matches span several pages.
+    const [top] = (await adminSql().begin(async (tx) => {
+      await tx`select set_config('test.tenant', ${acme}, true)`;
+      return tx<{ word: string; ndoc: number }[]>`
+        select word, ndoc from ts_stat('select search from conversations where tenant_id = current_setting(''test.tenant'')::uuid')
+        order by ndoc desc, word limit 1`;
+    })) as { word: string; ndoc: number }[];
+    assert.ok(top && top.ndoc > 2 * 7, `the most frequent word spans pages: ${JSON.stringify(top)}`);
+    const truth = (await adminSql()<{ id: string }[]>`
+      select id from conversations where tenant_id = ${acme} and search @@ to_tsquery('pg_catalog.english', ${top.word})
+      order by started_at desc, id desc`).map((r) => r.id);
+    const seen: string[] = [];
+    let after: Awaited<ReturnType<typeof listConversations>>["next"] = null;
+    let cursor: Cursor | null = null;
+    do {
+      const page = await withTenant(acme, (tx) => listConversations(tx, acme, { q: top.word }, cursor, 7));
+      seen.push(...page.rows.map((r) => r.id));
+      after = page.next;
+      cursor = after ? decodeCursor(after) : null;
+    } while (after);
+    assert.deepEqual(seen, truth);
+  });
+});
+
 describe("plans", () => {
   it("as app_user the match cannot be an index condition (@@ is not LEAKPROOF); for the BYPASSRLS control it is", async () => {
     // The same statement for both roles; enable_seqscan off so the planner takes any index it may use.
@@ -201,7 +228,7 @@ describe("plans", () => {
     } finally {
       await owner.end();
     }
-    const inner = notices.find((n) => n.includes("c.search @@ p_query"));
+    const inner = notices.find((n) => n.includes("c.search @@ $2"));
     assert.ok(inner, `auto_explain printed the function's statement:\n${notices.join("\n---\n")}`);
     // Which tenant-led index the planner picks is a cost decision: at this volume it has chosen either
     // conversations_search_idx (tenant_id and the match as one index condition) or a smaller btree on
