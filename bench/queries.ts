@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import type { TenantTx } from "@/db/tenant";
-import { pageSize, searchQuery } from "@/lib/conversations";
+import { agentOfConversation, detailColumns, listColumns, pageSize, searchQuery, turnColumns } from "@/lib/conversations";
 import { overviewDays } from "@/lib/overview";
 import { absentSearchTerm } from "./workload";
 
@@ -52,25 +52,12 @@ export const benchInsertCaller = "bench-insert";
 type TenantColumn = typeof conversations.tenantId | typeof conversationTurns.tenantId | typeof agents.tenantId;
 const tenantIs = (column: TenantColumn, scope: Scope): SQL | undefined => (scope.tenant === undefined ? undefined : eq(column, scope.tenant));
 
-// listConversations' columns (lib/conversations.ts).
-const listColumns = {
-  id: conversations.id,
-  startedAt: conversations.startedAt,
-  durationSeconds: conversations.durationSeconds,
-  channel: conversations.channel,
-  caller: conversations.caller,
-  status: conversations.status,
-  summary: conversations.summary,
-  agentId: conversations.agentId,
-  agentName: agents.name,
-};
-
 /** listConversations: the first keyset page, newest first; `match` is the search condition, if any. */
 function listPage(db: Executor, scope: Scope, match?: SQL) {
   return db
     .select(listColumns)
     .from(conversations)
-    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+    .innerJoin(agents, agentOfConversation)
     .where(and(tenantIs(conversations.tenantId, scope), match))
     .orderBy(desc(conversations.startedAt), desc(conversations.id))
     .limit(pageSize + 1);
@@ -90,24 +77,15 @@ function countAll(db: Executor, scope: Scope) {
 // getConversation (lib/conversations.ts): the conversation, then its turns.
 function detailConversation(db: Executor, scope: Scope, id: string) {
   return db
-    .select({
-      id: conversations.id,
-      startedAt: conversations.startedAt,
-      durationSeconds: conversations.durationSeconds,
-      channel: conversations.channel,
-      caller: conversations.caller,
-      status: conversations.status,
-      summary: conversations.summary,
-      agentName: agents.name,
-    })
+    .select(detailColumns)
     .from(conversations)
-    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+    .innerJoin(agents, agentOfConversation)
     .where(and(tenantIs(conversations.tenantId, scope), eq(conversations.id, id)));
 }
 
 function detailTurns(db: Executor, scope: Scope, id: string) {
   return db
-    .select({ position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs })
+    .select(turnColumns)
     .from(conversationTurns)
     .where(and(tenantIs(conversationTurns.tenantId, scope), eq(conversationTurns.conversationId, id)))
     .orderBy(asc(conversationTurns.position));

@@ -69,7 +69,10 @@ function afterCondition(after: Cursor | null): SQL | undefined {
   return or(lt(conversations.startedAt, after.startedAt), and(eq(conversations.startedAt, after.startedAt), lt(conversations.id, after.id)));
 }
 
-const listColumns = {
+/** A conversation's agent, through the tenant-scoped foreign key. */
+export const agentOfConversation = and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId));
+
+export const listColumns = {
   id: conversations.id,
   startedAt: conversations.startedAt,
   durationSeconds: conversations.durationSeconds,
@@ -86,7 +89,7 @@ export async function listConversations(tx: TenantTx, tenantId: string, filters:
   const rows = await tx
     .select(listColumns)
     .from(conversations)
-    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+    .innerJoin(agents, agentOfConversation)
     .where(and(...filterConditions(tenantId, filters, { after, limit: limit + 1 }), afterCondition(after)))
     .orderBy(desc(conversations.startedAt), desc(conversations.id))
     .limit(limit + 1);
@@ -130,24 +133,28 @@ export async function searchHighlights(tx: TenantTx, tenantId: string, ids: stri
   return new Map(rows.map((r) => [r.id, { summary: r.summary, transcript: r.transcript }]));
 }
 
+export const detailColumns = {
+  id: conversations.id,
+  startedAt: conversations.startedAt,
+  durationSeconds: conversations.durationSeconds,
+  channel: conversations.channel,
+  caller: conversations.caller,
+  status: conversations.status,
+  summary: conversations.summary,
+  agentName: agents.name,
+};
+
+export const turnColumns = { position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs };
+
 export async function getConversation(tx: TenantTx, tenantId: string, id: string) {
   const [conversation] = await tx
-    .select({
-      id: conversations.id,
-      startedAt: conversations.startedAt,
-      durationSeconds: conversations.durationSeconds,
-      channel: conversations.channel,
-      caller: conversations.caller,
-      status: conversations.status,
-      summary: conversations.summary,
-      agentName: agents.name,
-    })
+    .select(detailColumns)
     .from(conversations)
-    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+    .innerJoin(agents, agentOfConversation)
     .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)));
   if (!conversation) return null;
   const turns = await tx
-    .select({ position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs })
+    .select(turnColumns)
     .from(conversationTurns)
     .where(and(eq(conversationTurns.tenantId, tenantId), eq(conversationTurns.conversationId, id)))
     .orderBy(asc(conversationTurns.position));
