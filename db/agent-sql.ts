@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import type { CheckedSql } from "@/lib/agent-sql/guard";
 import { rawPool } from "./client";
-import { InvalidTenantIdError, isUuid, mintContextToken } from "./context-token";
+import { InvalidTenantIdError, isUuid, contextToken } from "./context-token";
 
 /**
  * The second wall for agent-written SQL: it runs as agent_reader (SELECT on the agent-visible tables
@@ -64,7 +64,7 @@ export function agentSqlLimits(): AgentSqlLimits {
 export async function runCheckedSql(text: CheckedSql, tenantId: string, limits: AgentSqlLimits = agentSqlLimits()): Promise<AgentSqlResult> {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError("tenantId", tenantId);
   const e = env();
-  const token = mintContextToken({ tenantId: tenantId.toLowerCase() }, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
+  const token = contextToken({ tenantId: tenantId.toLowerCase() }, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
   const pool = rawPool("agent_reader");
   return pool.begin("read only", async (tx) => {
     await tx`select set_config('app.tenant_ctx', ${token}, true),

@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { drizzleOn, rawPool, type AppDatabase } from "./client";
 import { pipelinedTransaction, type PipelinedTx } from "./pipelined-transaction";
-import { InvalidTenantIdError, isUuid, mintContextToken, type ContextClaims } from "./context-token";
+import { InvalidTenantIdError, isUuid, contextToken, type ContextClaims } from "./context-token";
 
 /**
  * The isolation boundary. Every query of tenant data runs inside one of these transactions, as
@@ -20,7 +20,7 @@ function database(): AppDatabase {
 // context costs no round trip of its own, and it is still the first statement, before any of fn's.
 async function inContext<T>(claims: ContextClaims, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   const e = env();
-  const token = mintContextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
+  const token = contextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
   return pipelinedTransaction(database(), (connection) => [connection`select set_config('app.tenant_ctx', ${token}, true)`], fn);
 }
 
