@@ -88,6 +88,19 @@ function transactionClient(connection: postgres.ReservedSql, state: ConnectionSt
   return client;
 }
 
+/**
+ * BEGIN, COMMIT and ROLLBACK go over the simple protocol: one message and one reply each, no Parse,
+ * Bind or Describe for the server to handle and the driver to build. Safe only because the text is
+ * fixed here; everything else goes through oneStatementPerQuery.
+ */
+function fixed(connection: postgres.ReservedSql, state: ConnectionState, text: "begin" | "commit" | "rollback") {
+  if (state.lost) throw new ConnectionLostError();
+  // On the raw connection, without parameters, postgres.js sends a simple Query message.
+  const query = connection.unsafe(text);
+  query.catch((e: unknown) => (state.lost ||= connectionLost(e)));
+  return query;
+}
+
 export async function pipelinedTransaction<T>(
   db: AppDatabase,
   opening: (connection: postgres.Sql) => postgres.PendingQuery<postgres.Row[]>[],
@@ -99,7 +112,7 @@ export async function pipelinedTransaction<T>(
   const state: ConnectionState = { lost: false };
   const client = transactionClient(connection, state);
   try {
-    const opened = Promise.all([client.unsafe("begin").execute(), ...opening(client).map((q) => q.execute())]);
+    const opened = Promise.all([fixed(connection, state, "begin").execute(), ...opening(client).map((q) => q.execute())]);
     // Awaited below; until then, a failure must not surface as an unhandled rejection.
     opened.catch(() => undefined);
     let result: T;
@@ -114,10 +127,10 @@ export async function pipelinedTransaction<T>(
         () => undefined,
         (e: unknown) => e,
       );
-      if (!state.lost) await client.unsafe("rollback").catch(() => undefined);
+      if (!state.lost) await fixed(connection, state, "rollback").catch(() => undefined);
       throw openingError ?? error;
     }
-    const committed = await client.unsafe("commit");
+    const committed = await fixed(connection, state, "commit");
     // COMMIT of a transaction in which a statement failed (and fn swallowed the error) rolls back.
     if (committed.command !== "COMMIT") throw new Error("The transaction was rolled back: a statement in it failed.");
     return result;
