@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import type { TenantTx } from "@/db/tenant";
-import { agentOfConversation, detailColumns, listColumns, pageSize, searchQuery, turnColumns } from "@/lib/conversations";
+import { agentOfConversation, detailColumns, listColumns, pageSize, searchPage, searchQuery, turnColumns } from "@/lib/conversations";
 import { overviewDays } from "@/lib/overview";
 import { absentSearchTerm } from "./workload";
 
@@ -12,9 +12,10 @@ import { absentSearchTerm } from "./workload";
  * - `scope.tenant`: the explicit `tenant_id = $1` the app always adds, or undefined to leave the
  *   tenant to RLS alone (the "withTenant" variant: the app's query minus that filter);
  * - `scope.rls`: whether the query runs under RLS with a verified context. Only search differs by it:
- *   under RLS the app asks app.matching_conversation_ids() (drizzle/0005: `@@` is not LEAKPROOF, so
- *   under RLS it cannot be an index condition); the BYPASSRLS app-filter role has no verified context
- *   (the function would return nothing), so its search is the plain `tenant_id = $1 and search @@ q`.
+ *   under RLS the app reads the page through app.conversation_search_page() (drizzle/0013: `@@` is not
+ *   LEAKPROOF, so under RLS it cannot be an index condition); the BYPASSRLS app-filter role has no
+ *   verified context (the function would return nothing), so its search is the plain
+ *   `tenant_id = $1 and search @@ q` on the list query.
  * The same builders give the statements whose plans are printed. Left out, as they are the same on
  * every side: the pages' other statements (the list page's agent options; the search page's
  * stop-word check and highlights): the HTTP phase measures the pages whole.
@@ -63,11 +64,9 @@ function listPage(db: Executor, scope: Scope, match?: SQL) {
     .limit(pageSize + 1);
 }
 
-function searchMatch(scope: Scope, term: string): SQL {
-  // Under RLS: the app's condition (lib/conversations.ts filterConditions). BYPASSRLS: the plain match.
-  return scope.rls
-    ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(term)}, null, null, ${pageSize + 1}::int) as m(id))`
-    : sql`${conversations.search} @@ ${searchQuery(term)}`;
+/** The search page: under RLS the app's (lib/conversations.ts searchPage); BYPASSRLS: the plain match. */
+function searchList(db: Executor, scope: Scope, term: string) {
+  return scope.rls ? searchPage(db, scope.tenant, term, null, pageSize + 1) : listPage(db, scope, sql`${conversations.search} @@ ${searchQuery(term)}`);
 }
 
 function countAll(db: Executor, scope: Scope) {
@@ -203,14 +202,14 @@ export const benchQueries: Record<QueryName, BenchQuery> = {
   search: {
     name: "search",
     label: "full-text search (newest 50)",
-    statements: (db, scope, p) => [listPage(db, scope, searchMatch(scope, p.searchTerm))],
-    run: (db, scope, p) => listPage(db, scope, searchMatch(scope, p.searchTerm)),
+    statements: (db, scope, p) => [searchList(db, scope, p.searchTerm)],
+    run: (db, scope, p) => searchList(db, scope, p.searchTerm),
   },
   "search-absent": {
     name: "search-absent",
     label: "full-text search, no match",
-    statements: (db, scope) => [listPage(db, scope, searchMatch(scope, absentSearchTerm))],
-    run: (db, scope) => listPage(db, scope, searchMatch(scope, absentSearchTerm)),
+    statements: (db, scope) => [searchList(db, scope, absentSearchTerm)],
+    run: (db, scope) => searchList(db, scope, absentSearchTerm),
   },
   detail: {
     name: "detail",

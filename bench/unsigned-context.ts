@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { benchDir } from "./database";
@@ -6,13 +6,13 @@ import { benchDir } from "./database";
 /**
  * For the HTTP comparison only, on the bench database only: swaps the signed context functions for
  * the plain unsigned setting most RLS set-ups use (`current_setting(…)::uuid` in an inlinable SQL
- * function: no HMAC, no key lookup, no SECURITY DEFINER), then puts back exactly what the migration
- * defines (drizzle/0000_roles_and_context.sql, read from the file, CREATE made CREATE OR REPLACE so
+ * function: no HMAC, no key lookup, no SECURITY DEFINER), then puts back exactly what the migrations
+ * define (the latest definition in drizzle/, read from the files, CREATE made CREATE OR REPLACE so
  * grants stay). A marker file says a swap is in place, so a run that dies in between is repaired by
  * the next one (restoreSignedContext runs at every start and in `finally`).
  */
 const markerFile = path.join(benchDir, "unsigned-context-in-place");
-const contextMigration = path.join(process.cwd(), "drizzle", "0000_roles_and_context.sql");
+const migrationsDir = path.join(process.cwd(), "drizzle");
 const swapped = ["app.current_tenant_id", "app.current_user_id"];
 
 const unsignedDefinitions = [
@@ -22,13 +22,17 @@ const unsignedDefinitions = [
      as $$ select nullif(pg_catalog.split_part(pg_catalog.current_setting('app.tenant_ctx', true), '.', 3), '')::uuid $$`,
 ];
 
-/** The migration's CREATE FUNCTION statements of the swapped functions, as CREATE OR REPLACE. */
+/** The latest migration statement defining each swapped function, as CREATE OR REPLACE. */
 export function signedDefinitions(): string[] {
-  const statements = readFileSync(contextMigration, "utf8").split("--> statement-breakpoint");
+  const statements = readdirSync(migrationsDir)
+    .filter((f) => /^\d{4}_.*\.sql$/.test(f))
+    .sort()
+    .flatMap((f) => readFileSync(path.join(migrationsDir, f), "utf8").split("--> statement-breakpoint"))
+    .map((s) => s.replace(/^(\s*--.*\n)*\s*/, "").replace(/^CREATE FUNCTION/, "CREATE OR REPLACE FUNCTION"));
   return swapped.map((name) => {
-    const statement = statements.map((s) => s.slice(s.indexOf("CREATE FUNCTION"))).find((s) => s.startsWith(`CREATE FUNCTION ${name}()`));
-    if (!statement) throw new Error(`${contextMigration} no longer defines ${name}(): update bench/unsigned-context.ts`);
-    return statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").trim();
+    const statement = statements.findLast((s) => s.startsWith(`CREATE OR REPLACE FUNCTION ${name}()`));
+    if (!statement) throw new Error(`no migration in ${migrationsDir} defines ${name}(): update bench/unsigned-context.ts`);
+    return statement.trim();
   });
 }
 

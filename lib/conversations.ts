@@ -36,8 +36,9 @@ export async function isEmptySearch(tx: TenantTx, q: string): Promise<boolean> {
  * constant, and a sharded deployment can route by it. The text match goes through
  * app.matching_conversation_ids (drizzle/0005): under RLS the `@@` operator cannot be an index
  * condition, the function's lookup can; RLS on this query still decides which rows come back.
+ * A search with no other filter does not come here: see searchPage.
  */
-function filterConditions(tenantId: string, filters: ConversationFilters, page?: { after: Cursor | null; limit: number }): SQL[] {
+function filterConditions(tenantId: string, filters: ConversationFilters): SQL[] {
   const { since, before } = dateRange(filters);
   const conditions: (SQL | undefined)[] = [
     eq(conversations.tenantId, tenantId),
@@ -46,22 +47,38 @@ function filterConditions(tenantId: string, filters: ConversationFilters, page?:
     filters.status ? eq(conversations.status, filters.status) : undefined,
     since ? gte(conversations.startedAt, since) : undefined,
     before ? lt(conversations.startedAt, before) : undefined,
-    filters.q ? searchCondition(filters.q, onlySearch(filters) ? page : undefined) : undefined,
+    filters.q ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(filters.q)}) as m(id))` : undefined,
   ];
   return conditions.filter((c): c is SQL => c !== undefined);
 }
 
 const onlySearch = (f: ConversationFilters) => !f.agent && !f.channel && !f.status && !f.from && !f.to;
 
+type PageReader = Pick<TenantTx, "select">;
+
 /**
- * With no other filter, the function can cut the page itself (newest first from the cursor) and stop
- * early; with other filters it returns every match, and the query's conditions cut the page.
+ * A search with no other filter: one keyset page, newest first, read by app.conversation_search_page
+ * (drizzle/0013), which stops as soon as the page is full and returns the list's columns itself, so
+ * the planner never has to guess how a tenant's conversations join its agents. `tenantId` is the
+ * explicit filter the list always carries (undefined leaves the tenant to the verified context alone).
  */
-function searchCondition(q: string, page: { after: Cursor | null; limit: number } | undefined): SQL {
-  const matches = page
-    ? sql`app.matching_conversation_ids(${searchQuery(q)}, ${page.after?.startedAt.toISOString() ?? null}::timestamptz, ${page.after?.id ?? null}::uuid, ${page.limit}::int)`
-    : sql`app.matching_conversation_ids(${searchQuery(q)})`;
-  return sql`${conversations.id} in (select m.id from ${matches} as m(id))`;
+export function searchPage(db: PageReader, tenantId: string | undefined, q: string, after: Cursor | null, limit: number) {
+  const page = sql`app.conversation_search_page(${searchQuery(q)}, ${after?.startedAt.toISOString() ?? null}::timestamptz, ${after?.id ?? null}::uuid, ${limit}::int) as p`;
+  return db
+    .select({
+      id: sql<string>`p.id`,
+      startedAt: sql`p.started_at`.mapWith(conversations.startedAt),
+      durationSeconds: sql`p.duration_seconds`.mapWith(conversations.durationSeconds),
+      channel: sql`p.channel`.mapWith(conversations.channel),
+      caller: sql`p.caller`.mapWith(conversations.caller),
+      status: sql`p.status`.mapWith(conversations.status),
+      summary: sql`p.summary`.mapWith(conversations.summary),
+      agentId: sql`p.agent_id`.mapWith(conversations.agentId),
+      agentName: sql`p.agent_name`.mapWith(agents.name),
+    })
+    .from(page)
+    .where(tenantId === undefined ? undefined : sql`p.tenant_id = ${tenantId}`)
+    .orderBy(sql`p.started_at desc`, sql`p.id desc`);
 }
 
 function afterCondition(after: Cursor | null): SQL | undefined {
@@ -86,13 +103,16 @@ export const listColumns = {
 
 /** One keyset page, newest first, of the conversations matching the filters. */
 export async function listConversations(tx: TenantTx, tenantId: string, filters: ConversationFilters, after: Cursor | null, limit = pageSize) {
-  const rows = await tx
-    .select(listColumns)
-    .from(conversations)
-    .innerJoin(agents, agentOfConversation)
-    .where(and(...filterConditions(tenantId, filters, { after, limit: limit + 1 }), afterCondition(after)))
-    .orderBy(desc(conversations.startedAt), desc(conversations.id))
-    .limit(limit + 1);
+  const rows =
+    filters.q && onlySearch(filters)
+      ? await searchPage(tx, tenantId, filters.q, after, limit + 1)
+      : await tx
+          .select(listColumns)
+          .from(conversations)
+          .innerJoin(agents, agentOfConversation)
+          .where(and(...filterConditions(tenantId, filters), afterCondition(after)))
+          .orderBy(desc(conversations.startedAt), desc(conversations.id))
+          .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { rows: page, next: rows.length > limit && last ? encodeCursor(last) : null };

@@ -30,4 +30,9 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
     roles: ["app_user"],
     why: "full-text match as an index condition (@@ is not LEAKPROOF, so under RLS it could only filter), newest first from a keyset position; scoped to the verified tenant",
   },
+  {
+    signature: "app.conversation_search_page(tsquery, timestamp with time zone, uuid, integer)",
+    roles: ["app_user"],
+    why: "one search page with the list's columns, newest first from a keyset position, stopping when the page is full (GIN only for rare words in large tenants); scoped to the verified tenant",
+  },
 ];

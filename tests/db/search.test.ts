@@ -168,6 +168,52 @@ describe("search pages", () => {
   });
 });
 
+describe("the search page function past its window", () => {
+  it("a rare word in a large tenant: the pages (window first, then the planned lookup further back) are the BYPASSRLS order", async () => {
+    // One extra tenant with 8,000 conversations, "lighthouse" in every 1,000th: the newest 2,000 (the
+    // function's first read) hold 2 of the 8, so a page of 7 needs the lookup past the window. Inside
+    // a transaction that is rolled back; the function is called as it is from the app (definer, verified context).
+    const owner = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    try {
+      await owner
+        .begin(async (tx) => {
+          const [tenant] = await tx<{ id: string }[]>`insert into tenants (slug, name) values ('window-test', 'Window test') returning id`;
+          const tenantId = tenant!.id;
+          const [agent] = await tx<{ id: string }[]>`
+            insert into agents (tenant_id, name, channel, vertical) values (${tenantId}, 'Window agent', 'voice', 'test') returning id`;
+          await tx`
+            insert into conversations (tenant_id, agent_id, channel, caller, status, started_at, duration_seconds, summary)
+            select ${tenantId}, ${agent!.id}, 'voice', 'caller', 'completed', now() - make_interval(mins => i), 60,
+                   'Caller asked about parking' || case when i % 1000 = 0 then ' and a lighthouse' else '' end
+            from generate_series(1, 8000) i`;
+          const truth = (await tx<{ id: string }[]>`
+            select id from conversations where tenant_id = ${tenantId} and search @@ websearch_to_tsquery('pg_catalog.english', 'lighthouse')
+            order by started_at desc, id desc`).map((r) => r.id);
+          assert.equal(truth.length, 8, "control: 8 matches, 6 of them older than the newest 2,000");
+          await tx`select set_config('app.tenant_ctx', ${token({ tenantId })}, true)`;
+          const seen: string[] = [];
+          let cursor: { started_at: Date; id: string } | null = null;
+          for (let pages = 0; pages < 5; pages++) {
+            const page: { id: string; started_at: Date; agent_name: string }[] = await tx`
+              select id, started_at, agent_name from app.conversation_search_page(
+                websearch_to_tsquery('pg_catalog.english', 'lighthouse'), ${cursor?.started_at ?? null}::timestamptz, ${cursor?.id ?? null}::uuid, 7)`;
+            seen.push(...page.map((r) => r.id));
+            assert.ok(page.every((r) => r.agent_name === "Window agent"), "each row carries its agent's name");
+            if (page.length < 7) break;
+            cursor = page.at(-1)!;
+          }
+          assert.deepEqual(seen, truth);
+          throw new Rollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof Rollback)) throw error;
+        });
+    } finally {
+      await owner.end();
+    }
+  });
+});
+
 describe("plans", () => {
   it("as app_user the match cannot be an index condition (@@ is not LEAKPROOF); for the BYPASSRLS control it is", async () => {
     // The same statement for both roles; enable_seqscan off so the planner takes any index it may use.
