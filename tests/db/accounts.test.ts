@@ -220,6 +220,7 @@ describe("the definer functions app roles can execute", () => {
       "accept_invitation_as_new_user",
       "change_password",
       "consume_magic_link",
+      "conversation_search_page",
       "create_magic_link",
       "current_tenant_id",
       "current_user_id",
