@@ -24,7 +24,9 @@ async function globexSample() {
   }
 }
 
+/** The page's text once the 404 heading has rendered (the body can still be empty right after load). */
 async function bodyText(page: Page) {
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   return page.locator("body").innerText();
 }
 
