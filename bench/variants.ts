@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { drizzleOn, rawPool } from "@/db/client";
+import { drizzleOn } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
-import { withTenant } from "@/db/tenant";
-import { env } from "@/lib/env";
+import { separateAppUserScope, withTenant } from "@/db/tenant";
+import { env, roleDatabaseUrl } from "@/lib/env";
 import type { BenchQuery, QueryParams } from "./queries";
 
 /**
@@ -14,8 +14,8 @@ import type { BenchQuery, QueryParams } from "./queries";
  * - withTenant + filter: the app's query as it is, tenant filter included, through withTenant;
  * - first slice: a frozen copy of the first slice's withTenant (db.transaction, then an awaited
  *   set_config), the before/after reference while db/tenant.ts changes.
- * The app-filter pool has the options db/client.ts gives app_user's pool (unnamed statements) and
- * goes through the same drizzleOn wrapper: both sides take the same driver path.
+ * The app-filter pools have the options db/client.ts gives app_user's pool (unnamed statements) and
+ * go through the same drizzleOn wrapper: both sides take the same driver path.
  */
 export const variantNames = ["app-filter", "app-filter-tx", "with-tenant", "with-tenant-filter", "first-slice"] as const;
 export type VariantName = (typeof variantNames)[number];
@@ -40,10 +40,11 @@ export function appUserLikePool(url: string, max: number, applicationName: strin
   return postgres(url, { max, prepare: false, idle_timeout: 30, connection: { application_name: applicationName }, onnotice: () => undefined });
 }
 
-/** The first slice's withTenant, on the app_user pool: kept for before/after figures only. */
-function firstSliceWithTenant() {
-  const db = drizzleOn(rawPool("app_user"));
-  return <T>(tenantId: string, fn: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<T>) => {
+/** The first slice's withTenant, on an app_user pool of its own: kept for before/after figures only. */
+function firstSliceWithTenant(poolMax: number) {
+  const pool = appUserLikePool(roleDatabaseUrl("app_user"), poolMax, "bench:first-slice");
+  const db = drizzleOn(pool);
+  const run = <T>(tenantId: string, fn: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<T>) => {
     const e = env();
     const token = mintContextToken({ tenantId }, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
     return db.transaction(async (tx) => {
@@ -51,21 +52,34 @@ function firstSliceWithTenant() {
       return fn(tx);
     });
   };
+  return { run, end: () => pool.end({ timeout: 5 }) };
 }
 
+/**
+ * Every variant has a connection of its own. Sharing one made a variant slower by the others' turns on
+ * it: with the first slice's variant on withTenant's connection, count under withTenant measured
+ * 1.25x the app filter in a transaction, and 1.09-1.15x with each on its own (tmp micro-run, interleaved).
+ * withTenant is the app's own (rawPool("app_user")); withTenant + filter is the same code on another
+ * app_user pool (separateAppUserScope).
+ */
 export function createVariants(appFilterUrl: string, poolMax: number): Variants {
   const appFilterPool = appUserLikePool(appFilterUrl, poolMax, "bench:app-filter");
+  const appFilterTxPool = appUserLikePool(appFilterUrl, poolMax, "bench:app-filter-tx");
   const appFilter = drizzleOn(appFilterPool);
-  const firstSlice = firstSliceWithTenant();
+  const appFilterTx = drizzleOn(appFilterTxPool);
+  const withFilterScope = separateAppUserScope("bench:with-tenant-filter");
+  const firstSlice = firstSliceWithTenant(poolMax);
   const rls = (tenant: string | undefined) => ({ tenant, rls: true });
   return {
     run: {
       "app-filter": (q, p) => q.run(appFilter, { tenant: p.tenantId, rls: false }, p),
-      "app-filter-tx": (q, p) => appFilter.transaction((tx) => q.run(tx, { tenant: p.tenantId, rls: false }, p)),
+      "app-filter-tx": (q, p) => appFilterTx.transaction((tx) => q.run(tx, { tenant: p.tenantId, rls: false }, p)),
       "with-tenant": (q, p) => withTenant(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
-      "with-tenant-filter": (q, p) => withTenant(p.tenantId, (tx) => q.run(tx, rls(p.tenantId), p)),
-      "first-slice": (q, p) => firstSlice(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
+      "with-tenant-filter": (q, p) => withFilterScope.withTenant(p.tenantId, (tx) => q.run(tx, rls(p.tenantId), p)),
+      "first-slice": (q, p) => firstSlice.run(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
     },
-    close: () => appFilterPool.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([appFilterPool.end({ timeout: 5 }), appFilterTxPool.end({ timeout: 5 }), withFilterScope.end(), firstSlice.end()]);
+    },
   };
 }

@@ -14,10 +14,16 @@ const globalPools = globalThis as unknown as { __rlsStarterPools?: Pools };
 const pools: Pools = (globalPools.__rlsStarterPools ??= {});
 
 export function rawPool(role: DbRole): postgres.Sql {
-  const existing = pools[role];
-  if (existing) return existing;
+  return (pools[role] ??= newPool(role));
+}
+
+/**
+ * A pool of its own for a role, with the same options as rawPool's (the benchmark gives each variant
+ * its own connection). Not cached: the caller ends it.
+ */
+export function newPool(role: DbRole, applicationName = `rls-starter:${role}`): postgres.Sql {
   const e = env();
-  const pool = postgres(roleDatabaseUrl(role, e), {
+  return postgres(roleDatabaseUrl(role, e), {
     max: role === "app_user" ? e.DB_POOL_MAX : 5,
     // A named prepared statement lives on the connection, and tenants share connections through the
     // pool: SQL running as app_user can DEALLOCATE one and PREPARE its own under the same name, and
@@ -25,11 +31,9 @@ export function rawPool(role: DbRole): postgres.Sql {
     // (tests/db/attacks.test.ts). The roles subject to RLS therefore use unnamed statements only.
     prepare: role === "platform_admin" && e.DB_PREPARE,
     idle_timeout: 30,
-    connection: { application_name: `rls-starter:${role}` },
+    connection: { application_name: applicationName },
     onnotice: () => undefined,
   });
-  pools[role] = pool;
-  return pool;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { env } from "@/lib/env";
-import { drizzleOn, rawPool, type AppDatabase } from "./client";
+import { drizzleOn, newPool, rawPool, type AppDatabase } from "./client";
 import { pipelinedTransaction, type PipelinedTx } from "./pipelined-transaction";
 import { InvalidTenantIdError, isUuid, contextToken, type ContextClaims } from "./context-token";
 
@@ -11,32 +11,50 @@ import { InvalidTenantIdError, isUuid, contextToken, type ContextClaims } from "
  */
 export type TenantTx = PipelinedTx;
 
-let appDb: AppDatabase | undefined;
-function database(): AppDatabase {
-  return (appDb ??= drizzleOn(rawPool("app_user")));
+export interface TenantScope {
+  /** Runs fn in a transaction that sees only tenantId's rows. userId, when given, is the signed-in user. */
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>, options?: { userId?: string }): Promise<T>;
+  /** Before a tenant is chosen: sees only the user's own row, memberships and their tenants. */
+  withUser<T>(userId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
 }
 
 // BEGIN, the context and fn's first query travel in one round trip (db/pipelined-transaction.ts): the
 // context costs no round trip of its own, and it is still the first statement, before any of fn's.
-async function inContext<T>(claims: ContextClaims, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-  const e = env();
-  const token = contextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
-  return pipelinedTransaction(database(), (connection) => [connection`select set_config('app.tenant_ctx', ${token}, true)`], fn);
-}
-
-/** Runs fn in a transaction that sees only tenantId's rows. userId, when given, is the signed-in user. */
-export function withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>, options: { userId?: string } = {}): Promise<T> {
-  if (!isUuid(tenantId)) return Promise.reject(new InvalidTenantIdError("tenantId", tenantId));
-  if (options.userId !== undefined && !isUuid(options.userId)) {
-    return Promise.reject(new InvalidTenantIdError("userId", options.userId));
+function scopeOn(database: () => AppDatabase): TenantScope {
+  function inContext<T>(claims: ContextClaims, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+    const e = env();
+    const token = contextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
+    return pipelinedTransaction(database(), (connection) => [connection`select set_config('app.tenant_ctx', ${token}, true)`], fn);
   }
-  return inContext({ tenantId: tenantId.toLowerCase(), userId: options.userId?.toLowerCase() }, fn);
+  return {
+    withTenant(tenantId, fn, options = {}) {
+      if (!isUuid(tenantId)) return Promise.reject(new InvalidTenantIdError("tenantId", tenantId));
+      if (options.userId !== undefined && !isUuid(options.userId)) {
+        return Promise.reject(new InvalidTenantIdError("userId", options.userId));
+      }
+      return inContext({ tenantId: tenantId.toLowerCase(), userId: options.userId?.toLowerCase() }, fn);
+    },
+    withUser(userId, fn) {
+      if (!isUuid(userId)) return Promise.reject(new InvalidTenantIdError("userId", userId));
+      return inContext({ userId: userId.toLowerCase() }, fn);
+    },
+  };
 }
 
-/** Before a tenant is chosen: sees only the user's own row, memberships and their tenants. */
-export function withUser<T>(userId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-  if (!isUuid(userId)) return Promise.reject(new InvalidTenantIdError("userId", userId));
-  return inContext({ userId: userId.toLowerCase() }, fn);
+let appDb: AppDatabase | undefined;
+const appScope = scopeOn(() => (appDb ??= drizzleOn(rawPool("app_user"))));
+
+/**
+ * The same boundary on a connection pool of its own, as app_user (the benchmark runs two variants of
+ * withTenant side by side without them sharing a connection). `end` closes the pool.
+ */
+export function separateAppUserScope(applicationName: string): TenantScope & { end(): Promise<void> } {
+  const pool = newPool("app_user", applicationName);
+  const db = drizzleOn(pool);
+  return { ...scopeOn(() => db), end: () => pool.end({ timeout: 5 }) };
 }
+
+export const withTenant: TenantScope["withTenant"] = (tenantId, fn, options) => appScope.withTenant(tenantId, fn, options);
+export const withUser: TenantScope["withUser"] = (userId, fn) => appScope.withUser(userId, fn);
 
 export { InvalidTenantIdError, isUuid };
