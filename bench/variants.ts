@@ -56,9 +56,9 @@ function firstSliceWithTenant(poolMax: number) {
 }
 
 /**
- * Every variant has a connection of its own. Sharing one made a variant slower by the others' turns on
- * it: with the first slice's variant on withTenant's connection, count under withTenant measured
- * 1.25x the app filter in a transaction, and 1.09-1.15x with each on its own (tmp micro-run, interleaved).
+ * Every variant has a connection of its own, so none is measured on a connection the others also use
+ * (with the first slice's variant on withTenant's connection, count under withTenant measured 1.25x
+ * the app filter in a transaction in an interleaved run, 1.09-1.15x with each on its own).
  * withTenant is the app's own (rawPool("app_user")); withTenant + filter is the same code on another
  * app_user pool (separateAppUserScope).
  */

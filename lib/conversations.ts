@@ -89,7 +89,8 @@ function afterCondition(after: Cursor | null): SQL | undefined {
 /** A conversation's agent, through the tenant-scoped foreign key. */
 export const agentOfConversation = and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId));
 
-export const listColumns = {
+/** What the list and the detail page both show of a conversation. */
+const conversationColumns = {
   id: conversations.id,
   startedAt: conversations.startedAt,
   durationSeconds: conversations.durationSeconds,
@@ -97,9 +98,9 @@ export const listColumns = {
   caller: conversations.caller,
   status: conversations.status,
   summary: conversations.summary,
-  agentId: conversations.agentId,
-  agentName: agents.name,
 };
+
+export const listColumns = { ...conversationColumns, agentId: conversations.agentId, agentName: agents.name };
 
 /** One keyset page, newest first, of the conversations matching the filters. */
 export async function listConversations(tx: TenantTx, tenantId: string, filters: ConversationFilters, after: Cursor | null, limit = pageSize) {
@@ -153,16 +154,7 @@ export async function searchHighlights(tx: TenantTx, tenantId: string, ids: stri
   return new Map(rows.map((r) => [r.id, { summary: r.summary, transcript: r.transcript }]));
 }
 
-export const detailColumns = {
-  id: conversations.id,
-  startedAt: conversations.startedAt,
-  durationSeconds: conversations.durationSeconds,
-  channel: conversations.channel,
-  caller: conversations.caller,
-  status: conversations.status,
-  summary: conversations.summary,
-  agentName: agents.name,
-};
+export const detailColumns = { ...conversationColumns, agentName: agents.name };
 
 export const turnColumns = { position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs };
 
