@@ -95,6 +95,27 @@ describe("the search document", () => {
       assert.equal(await found("marmalade"), true);
     });
   });
+
+  // drizzle/0014: on INSERT the row trigger builds the document from the summary alone, because turns
+  // can only exist after their conversation. The one way to write turns first is a data-modifying CTE
+  // in the same statement as the conversation; the turns' statement trigger must still catch it.
+  it("turns written before their conversation in one statement (a CTE) still reach the document", async () => {
+    const acme = ids["acme-health"]!;
+    await inRolledBackTenantTx(acme, async (tx) => {
+      const id = crypto.randomUUID();
+      const [agent] = await tx.execute<{ id: string }>(sql`select id from agents where tenant_id = ${acme} limit 1`);
+      await tx.execute(sql`
+        with turns as (
+          insert into conversation_turns (tenant_id, conversation_id, position, speaker, text, offset_ms)
+          values (${acme}, ${id}, 1, 'caller', 'Where is the okapi enclosure?', 0)
+        )
+        insert into conversations (tenant_id, id, agent_id, channel, caller, status, started_at, duration_seconds, summary)
+        values (${acme}, ${id}, ${agent!.id}, 'chat', 'tester', 'completed', now(), 10, 'Caller asked for directions.')`);
+      const found = async (word: string) => (await matches(tx, word)).includes(id);
+      assert.equal(await found("directions"), true, "the summary");
+      assert.equal(await found("okapi"), true, "the turn written first");
+    });
+  });
 });
 
 describe("tenant scoping", () => {
