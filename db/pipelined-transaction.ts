@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { createTableRelationsHelpers, extractTablesRelationalConfig, type ExtractTablesWithRelations } from "drizzle-orm";
+import { createTableRelationsHelpers, extractTablesRelationalConfig, is, QueryPromise, type ExtractTablesWithRelations } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
 import { oneStatementPerQuery, type AppDatabase } from "./client";
@@ -10,6 +10,11 @@ import * as schema from "./schema";
  * BEGIN, the opening statements (withTenant's context) and fn's first query are written together and
  * answered together, then COMMIT. Drizzle's db.transaction() (postgres.js begin()) awaits BEGIN on its
  * own first, and the opening statement on its own after it: two round trips more.
+ *
+ * When fn returns a Drizzle query it has not run (`(tx) => tx.select()…`, not awaited), that query is
+ * the transaction's only statement, so COMMIT is written right behind it: the whole transaction is one
+ * round trip. A query that fn awaits cannot be followed that way (fn may send another after it), so
+ * COMMIT then goes out once fn's promise settles: two round trips.
  *
  * Order is guaranteed: BEGIN and the opening statements are queued before fn runs, and postgres.js
  * writes a connection's queries in the order they are queued. Statements stay unnamed (see
@@ -42,6 +47,10 @@ export class ConnectionLostError extends Error {
 
 interface ConnectionState {
   lost: boolean;
+  /** Set while fn's returned, unstarted query is being started: COMMIT is queued right behind it. */
+  commitBehindNextQuery?: () => void;
+  /** COMMIT (or ROLLBACK) is queued: any later query would run outside the transaction. */
+  ending: boolean;
 }
 
 /**
@@ -58,8 +67,16 @@ function transactionClient(connection: postgres.ReservedSql, state: ConnectionSt
       if (property === "unsafe") {
         return (...args: Parameters<postgres.Sql["unsafe"]>) => {
           if (state.lost) throw new ConnectionLostError();
+          if (state.ending) throw new Error("A query was sent after the transaction's COMMIT: withTenant's fn must await its queries.");
           const query = target.unsafe(...args);
           query.catch((e: unknown) => (state.lost ||= connectionLost(e)));
+          const commitBehind = state.commitBehindNextQuery;
+          if (commitBehind) {
+            state.commitBehindNextQuery = undefined;
+            // postgres.js hands queries to the connection in the order they are started: this one first.
+            query.execute();
+            commitBehind();
+          }
           return query;
         };
       }
@@ -109,8 +126,14 @@ export async function pipelinedTransaction<T>(
   // db.$client: the pool on which Drizzle installed its value serializers and parsers (jsonb and
   // timestamps pass through as text), which reserved connections share.
   const connection = await db.$client.reserve();
-  const state: ConnectionState = { lost: false };
+  const state: ConnectionState = { lost: false, ending: false };
   const client = transactionClient(connection, state);
+  let commit: Promise<postgres.RowList<postgres.Row[]>> | undefined;
+  const queueCommit = () => {
+    state.ending = true;
+    commit = fixed(connection, state, "commit").execute();
+    commit.catch(() => undefined); // awaited below
+  };
   try {
     const opened = Promise.all([fixed(connection, state, "begin").execute(), ...opening(client).map((q) => q.execute())]);
     // Awaited below; until then, a failure must not surface as an unhandled rejection.
@@ -118,7 +141,14 @@ export async function pipelinedTransaction<T>(
     let result: T;
     try {
       const session = new PostgresJsSession<TransactionClient, typeof schema, Tables>(client, dialect, relationalSchema, {});
-      result = await fn(new PostgresJsTransaction<typeof schema, Tables>(dialect, session, relationalSchema));
+      const returned: Promise<T> = fn(new PostgresJsTransaction<typeof schema, Tables>(dialect, session, relationalSchema));
+      // A Drizzle query object runs when awaited, as one statement: nothing of fn's is left after it.
+      if (is(returned, QueryPromise)) state.commitBehindNextQuery = queueCommit;
+      try {
+        result = await returned;
+      } finally {
+        state.commitBehindNextQuery = undefined;
+      }
       await opened;
     } catch (error) {
       // A failed opening statement aborts the transaction, and fn then fails with "current
@@ -127,14 +157,18 @@ export async function pipelinedTransaction<T>(
         () => undefined,
         (e: unknown) => e,
       );
-      if (!state.lost) await fixed(connection, state, "rollback").catch(() => undefined);
+      // A COMMIT already queued behind the failed query ends the transaction (as a rollback).
+      if (commit) await commit.catch(() => undefined);
+      else if (!state.lost) await fixed(connection, state, "rollback").catch(() => undefined);
       throw openingError ?? error;
     }
-    const committed = await fixed(connection, state, "commit");
+    if (!commit) queueCommit();
+    const committed = await commit!;
     // COMMIT of a transaction in which a statement failed (and fn swallowed the error) rolls back.
     if (committed.command !== "COMMIT") throw new Error("The transaction was rolled back: a statement in it failed.");
     return result;
   } finally {
+    state.ending = true; // after a rollback too: tx is done for good
     // A lost connection stays out of the pool's open queue (postgres.js has already moved it to its
     // closed queue and reconnects on demand); releasing it would put the dead socket back.
     if (!state.lost) connection.release();

@@ -29,8 +29,10 @@ export function userTenants(userId: string) {
   );
 }
 
-async function membershipOf(tx: TenantTx, userId: string, tenantId: string) {
-  const [row] = await tx
+// Returned unawaited, so withTenant runs it as the transaction's only statement, in one round trip
+// (db/pipelined-transaction.ts): it is on every request.
+function membershipRows(tx: TenantTx, userId: string, tenantId: string) {
+  return tx
     .select({
       role: memberships.role,
       tenantName: tenants.name,
@@ -43,7 +45,6 @@ async function membershipOf(tx: TenantTx, userId: string, tenantId: string) {
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
-  return row;
 }
 
 /**
@@ -56,7 +57,7 @@ export const currentTenant = cache(async (): Promise<TenantSession> => {
   const tenantId = session?.activeTenantId;
   if (!userId || !isUuid(userId)) redirect("/login");
   if (!tenantId || !isUuid(tenantId)) redirect("/no-access");
-  const membership = await withTenant(tenantId, (tx) => membershipOf(tx, userId, tenantId), { userId });
+  const [membership] = await withTenant(tenantId, (tx) => membershipRows(tx, userId, tenantId), { userId });
   if (!membership) redirect("/no-access");
   return { userId, tenantId, ...membership };
 });

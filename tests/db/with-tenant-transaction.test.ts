@@ -9,8 +9,8 @@ import { withTenant } from "@/db/tenant";
 import { adminSql, ownerSql, rejectsWith, tenantIdsBySlug } from "../support/db";
 
 /**
- * withTenant sends BEGIN, the context and fn's first query in one round trip and COMMIT in a second
- * (db/pipelined-transaction.ts). These tests hold it to what the first slice guaranteed with
+ * withTenant sends BEGIN, the context and fn's first query in one round trip and COMMIT in a second,
+ * or everything in one when fn returns its only query unawaited (db/pipelined-transaction.ts). These tests hold it to what the first slice guaranteed with
  * separate, awaited statements: context first, errors not lost, savepoints, and no named statements.
  */
 let acme = "";
@@ -96,6 +96,33 @@ describe("withTenant's pipelined transaction", () => {
     assert.ok(ranFn, "fn's first query was sent along with the opening statement");
   });
 
+  it("a query fn returns unawaited commits behind it; if it fails, its error is thrown and nothing commits", async () => {
+    const caller = "test-unawaited";
+    const agentId = await anAgentOf(acme);
+    const inserted = await withTenant(acme, (tx) => tx.insert(conversations).values(newConversation(acme, agentId, caller)).returning({ id: conversations.id }));
+    assert.equal(inserted.length, 1);
+    assert.equal(await rowsWithCaller(caller), 1, "committed");
+    // Another tenant's id in tenant_id: the policy's WITH CHECK refuses it, and COMMIT (already sent) rolls back.
+    await rejectsWith(
+      withTenant(acme, (tx) => tx.insert(conversations).values(newConversation(globex, agentId, `${caller}-refused`))),
+      /row-level security/,
+    );
+    assert.equal(await rowsWithCaller(`${caller}-refused`), 0);
+    // The connection came back clean: the next transaction sees its own context only.
+    const [row] = await withTenant(globex, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${globex}`));
+    assert.equal(row!.n, 0);
+    await ownerSql()`delete from conversations where caller like ${`${caller}%`}`;
+  });
+
+  it("a query sent on tx after withTenant returned fails instead of running outside the transaction", async () => {
+    let leaked: Parameters<Parameters<typeof withTenant>[1]>[0] | undefined;
+    await withTenant(acme, (tx) => {
+      leaked = tx;
+      return tx.execute(sql`select 1`);
+    });
+    await rejectsWith(leaked!.execute(sql`select count(*) from conversations`), /after the transaction's COMMIT/);
+  });
+
   it("queries fn runs concurrently share the transaction and its context", async () => {
     const [mine, foreign] = await withTenant(globex, (tx) =>
       Promise.all([
@@ -115,6 +142,7 @@ interface WireReport {
   contextSet: boolean;
   namedStatements: number;
   withTenant: { roundTrips: number; messages: Record<string, number> };
+  awaited: { roundTrips: number; messages: Record<string, number> };
   firstSlice: { roundTrips: number; messages: Record<string, number> };
 }
 
@@ -131,13 +159,15 @@ function onTheWire(tenantId: string): Promise<WireReport> {
 }
 
 describe("withTenant on the wire (through a proxy that counts protocol messages)", () => {
-  it("BEGIN, the context and the query in one round trip, COMMIT in a second, with unnamed statements only", async () => {
+  it("a query fn returns unawaited: BEGIN, the context, the query and COMMIT in one round trip, unnamed statements only", async () => {
     const report = await onTheWire(acme);
     const [truth] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${acme}`;
     assert.equal(report.foreign, 0);
     assert.equal(report.total, truth!.n);
     assert.ok(report.contextSet, "the query ran with the context already set");
-    assert.equal(report.withTenant.roundTrips, 2, JSON.stringify(report.withTenant));
+    assert.equal(report.withTenant.roundTrips, 1, JSON.stringify(report.withTenant));
+    // Awaited inside fn, the query may not be the last: COMMIT waits for fn, in a second round trip.
+    assert.equal(report.awaited.roundTrips, 2, JSON.stringify(report.awaited));
     // No Flush: no statement waited for a Describe before its Bind (patches/postgres+3.4.9.patch).
     assert.equal(report.withTenant.messages.H ?? 0, 0, JSON.stringify(report.withTenant.messages));
     // The context and the query are parsed unnamed, so nothing lives on the connection for other SQL

@@ -11,7 +11,8 @@ import { derivedRolePassword, env } from "@/lib/env";
 /**
  * Run in a child process by tests/db/with-tenant-transaction.test.ts: the app's connection goes
  * through a counting proxy (set up before env() is first read), then withTenant runs one query per
- * call. Prints JSON: rows seen, round trips and messages per call, the named statements left on the
+ * call, returned unawaited (and, for comparison, awaited inside fn). Prints JSON: rows seen, round
+ * trips and messages per call, the named statements left on the
  * connection, and the same counts for the first slice's transaction shape (the control that shows
  * the counter can tell).
  */
@@ -35,6 +36,13 @@ const visible = () =>
     ),
   );
 
+// The same statement awaited inside fn: withTenant cannot know it is the last, so COMMIT waits for fn.
+const visibleAwaited = () =>
+  withTenant(tenantId, async (tx) => {
+    const rows = await tx.execute(sql`select count(*)::int as total from conversations`);
+    return rows;
+  });
+
 async function perCall(run: () => Promise<unknown>) {
   for (let i = 0; i < 3; i++) await run(); // connection open, parameter types learnt
   counter.reset();
@@ -49,6 +57,7 @@ const firstSlice = drizzle({ client: firstSliceClient, schema });
 try {
   const [row] = await visible();
   const withTenantCounts = await perCall(visible);
+  const awaitedCounts = await perCall(visibleAwaited);
   const firstSliceCounts = await perCall(() =>
     firstSlice.transaction(async (tx) => {
       const token = mintContextToken({ tenantId }, env().TENANT_CONTEXT_SECRET, 30);
@@ -64,6 +73,7 @@ try {
       contextSet: row!.ctx.startsWith(`v1.${tenantId}.`),
       namedStatements: after!.named,
       withTenant: withTenantCounts,
+      awaited: awaitedCounts,
       firstSlice: firstSliceCounts,
     }),
   );
