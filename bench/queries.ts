@@ -73,7 +73,7 @@ function countAll(db: Executor, scope: Scope) {
   return db.select({ n: sql<number>`count(*)::int` }).from(conversations).where(tenantIs(conversations.tenantId, scope));
 }
 
-// getConversation (lib/conversations.ts): the conversation, then its turns.
+// getConversation (lib/conversations.ts): the conversation and its turns, sent together.
 function detailConversation(db: Executor, scope: Scope, id: string) {
   return db
     .select(detailColumns)
@@ -91,9 +91,9 @@ function detailTurns(db: Executor, scope: Scope, id: string) {
 }
 
 async function detail(db: Executor, scope: Scope, p: QueryParams) {
-  const [conversation] = await detailConversation(db, scope, p.conversationId);
+  const [[conversation], turns] = await Promise.all([detailConversation(db, scope, p.conversationId), detailTurns(db, scope, p.conversationId)]);
   if (!conversation) throw new Error(`conversation ${p.conversationId} not found in tenant ${p.tenantId}`);
-  return { ...conversation, turns: await detailTurns(db, scope, p.conversationId) };
+  return { ...conversation, turns };
 }
 
 const turnTexts = ["Thanks for calling, how can I help?", "What are your opening hours on Saturday?"];
@@ -141,7 +141,7 @@ async function ingest(db: Executor, scope: Scope, p: QueryParams) {
   return detail(db, scope, { ...p, conversationId: created!.id });
 }
 
-// lib/overview.ts: the same three statements, the explicit tenant filter optional.
+// lib/overview.ts: the same three statements, sent together, the explicit tenant filter optional.
 const windowStart = sql`(((now() at time zone 'UTC')::date - ${overviewDays - 1}::int)::timestamp at time zone 'UTC')`;
 const andTenant = (column: SQL, scope: Scope) => (scope.tenant === undefined ? sql`` : sql` and ${column} = ${scope.tenant}`);
 
@@ -180,10 +180,8 @@ function overviewStatements(scope: Scope): SQL[] {
   ];
 }
 
-async function overview(db: Executor, scope: Scope) {
-  const out: unknown[] = [];
-  for (const statement of overviewStatements(scope)) out.push(await db.execute(statement));
-  return out;
+function overview(db: Executor, scope: Scope) {
+  return Promise.all(overviewStatements(scope).map((statement) => db.execute(statement)));
 }
 
 export const benchQueries: Record<QueryName, BenchQuery> = {

@@ -158,17 +158,21 @@ export const detailColumns = { ...conversationColumns, agentName: agents.name };
 
 export const turnColumns = { position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs };
 
+// The conversation and its turns are asked for together (one round trip): an id that is not the
+// tenant's has no turns the tenant can read either.
 export async function getConversation(tx: TenantTx, tenantId: string, id: string) {
-  const [conversation] = await tx
-    .select(detailColumns)
-    .from(conversations)
-    .innerJoin(agents, agentOfConversation)
-    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)));
+  const [[conversation], turns] = await Promise.all([
+    tx
+      .select(detailColumns)
+      .from(conversations)
+      .innerJoin(agents, agentOfConversation)
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))),
+    tx
+      .select(turnColumns)
+      .from(conversationTurns)
+      .where(and(eq(conversationTurns.tenantId, tenantId), eq(conversationTurns.conversationId, id)))
+      .orderBy(asc(conversationTurns.position)),
+  ]);
   if (!conversation) return null;
-  const turns = await tx
-    .select(turnColumns)
-    .from(conversationTurns)
-    .where(and(eq(conversationTurns.tenantId, tenantId), eq(conversationTurns.conversationId, id)))
-    .orderBy(asc(conversationTurns.position));
   return { ...conversation, turns };
 }

@@ -70,9 +70,8 @@ function statusBreakdown(tx: TenantTx, tenantId: string) {
 }
 
 export async function overview(tx: TenantTx, tenantId: string) {
-  const daily = await dailyByAgent(tx, tenantId);
-  const figures = await figuresByAgent(tx, tenantId);
-  const statuses = await statusBreakdown(tx, tenantId);
+  // Independent statements, sent together: one round trip instead of three.
+  const [daily, figures, statuses] = await Promise.all([dailyByAgent(tx, tenantId), figuresByAgent(tx, tenantId), statusBreakdown(tx, tenantId)]);
   const total = figures.find((f) => f.agentId === null);
   return {
     daily: [...daily],

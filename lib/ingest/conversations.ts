@@ -120,16 +120,19 @@ export async function listConversationsForApi(tx: TenantTx, tenantId: string, op
 
 export async function getConversationForApi(tx: TenantTx, tenantId: string, id: string): Promise<ConversationOutput | null> {
   if (!isUuid(id)) return null;
-  const [row] = await tx
-    .select(summaryColumns)
-    .from(conversations)
-    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
-    .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id)));
+  // Asked for together, one round trip (as getConversation in lib/conversations.ts).
+  const [[row], turns] = await Promise.all([
+    tx
+      .select(summaryColumns)
+      .from(conversations)
+      .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+      .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))),
+    tx
+      .select({ position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs })
+      .from(conversationTurns)
+      .where(and(eq(conversationTurns.tenantId, tenantId), eq(conversationTurns.conversationId, id)))
+      .orderBy(asc(conversationTurns.position)),
+  ]);
   if (!row) return null;
-  const turns = await tx
-    .select({ position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs })
-    .from(conversationTurns)
-    .where(and(eq(conversationTurns.tenantId, tenantId), eq(conversationTurns.conversationId, id)))
-    .orderBy(asc(conversationTurns.position));
   return { ...toOutput(row), turns: turns.map((t) => ({ position: t.position, speaker: t.speaker, text: t.text, offset_ms: t.offsetMs })) };
 }
