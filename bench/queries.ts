@@ -25,6 +25,8 @@ export type Executor = Pick<TenantTx, "select" | "insert" | "execute">;
 export interface Scope {
   tenant: string | undefined;
   rls: boolean;
+  /** No transaction (the app filter's own variant): statements that depend on each other are awaited one by one. */
+  sequential?: boolean;
 }
 
 export const queryNames = ["list", "count", "search", "search-absent", "detail", "insert", "overview"] as const;
@@ -98,8 +100,7 @@ async function detail(db: Executor, scope: Scope, p: QueryParams) {
 
 const turnTexts = ["Thanks for calling, how can I help?", "What are your opening hours on Saturday?"];
 
-/** `id` only for EXPLAIN (the app lets the database draw it, as run() does). */
-function insertConversation(db: Executor, p: QueryParams, id?: string) {
+function insertConversation(db: Executor, p: QueryParams, id: string) {
   return db
     .insert(conversations)
     .values({
@@ -112,8 +113,7 @@ function insertConversation(db: Executor, p: QueryParams, id?: string) {
       startedAt: new Date(),
       durationSeconds: 42,
       summary: "Caller asked about opening hours; the agent answered.",
-    })
-    .returning({ id: conversations.id });
+    });
 }
 
 function insertTurns(db: Executor, p: QueryParams, conversationId: string) {
@@ -130,15 +130,23 @@ function insertTurns(db: Executor, p: QueryParams, conversationId: string) {
 }
 
 /**
- * The ingest API's createConversation (lib/ingest/conversations.ts, agent given by id): insert the
- * conversation, insert its turns (the search trigger rebuilds the document), read it back. The
- * tenant is a value of the new rows on every side; only the read-back has a filter to leave out.
- * The app-filter variant without a transaction runs the same three statements, each on its own.
+ * The ingest API's createConversation (lib/ingest/conversations.ts, agent given by id): the id drawn
+ * in Node, then the conversation, its turns (the search trigger rebuilds the document) and the
+ * read-back sent together, in that order. The tenant is a value of the new rows on every side; only
+ * the read-back has a filter to leave out. The app-filter variant without a transaction cannot rely
+ * on order across the pool's connections: it awaits each statement in turn.
  */
 async function ingest(db: Executor, scope: Scope, p: QueryParams) {
-  const [created] = await insertConversation(db, p);
-  await insertTurns(db, p, created!.id);
-  return detail(db, scope, { ...p, conversationId: created!.id });
+  const id = randomUUID();
+  const readBack = { ...p, conversationId: id };
+  if (scope.sequential) {
+    await insertConversation(db, p, id);
+    await insertTurns(db, p, id);
+    return detail(db, scope, readBack);
+  }
+  const steps = await Promise.allSettled([insertConversation(db, p, id).then(() => undefined), insertTurns(db, p, id).then(() => undefined), detail(db, scope, readBack)]);
+  for (const step of steps) if (step.status === "rejected") throw step.reason;
+  return steps[2];
 }
 
 // lib/overview.ts: the same three statements, sent together, the explicit tenant filter optional.

@@ -72,7 +72,7 @@ export function createVariants(appFilterUrl: string, poolMax: number): Variants 
   const rls = (tenant: string | undefined) => ({ tenant, rls: true });
   return {
     run: {
-      "app-filter": (q, p) => q.run(appFilter, { tenant: p.tenantId, rls: false }, p),
+      "app-filter": (q, p) => q.run(appFilter, { tenant: p.tenantId, rls: false, sequential: true }, p),
       "app-filter-tx": (q, p) => appFilterTx.transaction((tx) => q.run(tx, { tenant: p.tenantId, rls: false }, p)),
       "with-tenant": (q, p) => withTenant(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
       "with-tenant-filter": (q, p) => withFilterScope.withTenant(p.tenantId, (tx) => q.run(tx, rls(p.tenantId), p)),

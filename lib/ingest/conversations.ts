@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import { isUuid, type TenantTx } from "@/db/tenant";
@@ -66,34 +67,45 @@ async function agentIdFor(tx: TenantTx, tenantId: string, agent: string): Promis
   return found.id;
 }
 
+/**
+ * The conversation, its turns and the read-back go out together, in one round trip: the id is drawn
+ * here rather than by the database, and the statements run in the order they are started, each after
+ * the one before it. If the conversation is refused, the statements behind it fail with it, and the
+ * conversation's error is the one reported.
+ */
 export async function createConversation(tx: TenantTx, tenantId: string, input: ConversationInput): Promise<ConversationOutput> {
   const agentId = await agentIdFor(tx, tenantId, input.agent);
-  let id: string;
-  try {
-    const [created] = await tx
-      .insert(conversations)
-      .values({
-        tenantId,
-        agentId,
-        channel: input.channel,
-        caller: input.caller,
-        status: input.status,
-        startedAt: new Date(input.started_at),
-        durationSeconds: input.duration_seconds,
-        summary: input.summary,
-      })
-      .returning({ id: conversations.id });
-    id = created!.id;
-  } catch (error) {
-    if (isAgentForeignKeyViolation(error)) throw new UnknownAgentError(input.agent);
-    throw error;
+  const id = randomUUID();
+  // Started (.then) in this order, before the read-back below.
+  const conversationWritten = tx
+    .insert(conversations)
+    .values({
+      tenantId,
+      id,
+      agentId,
+      channel: input.channel,
+      caller: input.caller,
+      status: input.status,
+      startedAt: new Date(input.started_at),
+      durationSeconds: input.duration_seconds,
+      summary: input.summary,
+    })
+    .then(() => undefined);
+  const turnsWritten =
+    input.turns.length > 0
+      ? tx
+          .insert(conversationTurns)
+          .values(input.turns.map((t, position) => ({ tenantId, conversationId: id, position, speaker: t.speaker, text: t.text, offsetMs: t.offset_ms })))
+          .then(() => undefined)
+      : undefined;
+  const steps = await Promise.allSettled([conversationWritten, turnsWritten, getConversationForApi(tx, tenantId, id)]);
+  // The first statement that failed, in the order they ran (the later ones fail because of it).
+  for (const step of steps) {
+    if (step.status === "rejected") throw isAgentForeignKeyViolation(step.reason) ? new UnknownAgentError(input.agent) : step.reason;
   }
-  if (input.turns.length > 0) {
-    await tx.insert(conversationTurns).values(
-      input.turns.map((t, position) => ({ tenantId, conversationId: id, position, speaker: t.speaker, text: t.text, offsetMs: t.offset_ms })),
-    );
-  }
-  return (await getConversationForApi(tx, tenantId, id))!;
+  const readBack = steps[2];
+  if (readBack.status === "fulfilled" && readBack.value) return readBack.value;
+  throw new Error(`conversation ${id} was written but could not be read back`);
 }
 
 export async function listConversationsForApi(tx: TenantTx, tenantId: string, options: { limit: number; after?: string }) {
