@@ -11,6 +11,8 @@ export const publicPaths = ["/login", "/signup", "/invite"];
 export const authConfig = {
   trustHost: true,
   pages: { signIn: "/login" },
+  // 7 days from sign-in or the last tenant switch: middleware.ts does not re-issue the cookie on
+  // every request (that let an answer sent before a switch undo it), so a session does not slide.
   session: { strategy: "jwt", maxAge: 60 * 60 * 24 * 7 },
   providers: [],
   callbacks: {

@@ -48,9 +48,9 @@ export async function signedInContext(browser: Browser, email: string): Promise<
 }
 
 /**
- * Drops Next's link prefetches in `context`. Each prefetch response carries a refreshed session cookie
- * (Auth.js rolls it on every request), and one landing late overwrites a cookie the test has just
- * edited or cleared.
+ * Drops Next's link prefetches in `context`, so that the requests a test sees are the ones it makes.
+ * (Answers no longer carry the session cookie, middleware.ts; before that, a prefetch answered late
+ * overwrote a cookie the test had just edited or cleared.)
  */
 export async function dropPrefetches(context: BrowserContext) {
   await context.route("**/*", (route) => (route.request().headers()["next-router-prefetch"] ? route.abort() : route.continue()));

@@ -1,5 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { adminConnection, expect, multiStepFlows, signIn } from "./support";
+import { adminConnection, expect, dropPrefetches, multiStepFlows, signIn } from "./support";
 
 multiStepFlows();
 
@@ -30,10 +30,6 @@ async function switchTo(page: Page, name: string) {
   await page.getByTestId("tenant-switcher").click();
   await page.getByRole("list", { name: "Your workspaces" }).getByRole("button", { name: new RegExp(name) }).click();
   await expect(page.getByTestId("tenant-name")).toHaveText(name);
-  // Requests that left before the switch (link prefetches) can still answer with the session cookie
-  // they were sent with and put the old tenant back (a known race, see the issue notes); let them
-  // finish before the next navigation, which is what this test is about.
-  await page.waitForLoadState("networkidle");
 }
 
 async function expectOnly(page: Page, active: TenantTruth, other: TenantTruth) {
@@ -84,4 +80,41 @@ test("switching from a page with an id lands on the same section in the other te
   await expect(page).toHaveURL(/\/conversations\/[0-9a-f-]{36}$/);
   await switchTo(page, "Globex Realty");
   await expect(page).toHaveURL(/\/conversations$/);
+});
+
+// A request that left before the switch (a link prefetch, another tab's page) and is answered after it
+// must not put the old tenant back. The test holds one such answer until the switch has rendered, then
+// lets the browser take it in, as a slow server would.
+test("an answer to a request sent before the switch does not undo the switch", async ({ page, context }) => {
+  // No other prefetches: when answers re-issued the session cookie, one to a prefetch sent after the
+  // switch could land after the held answer, put the new session back and hide what the held one did.
+  await dropPrefetches(context);
+  await signIn(page, "dana@demo.test");
+  await expect(page.getByTestId("tenant-name")).toHaveText("Acme Health");
+
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let answered!: () => void;
+  const serverAnswered = new Promise<void>((resolve) => (answered = resolve));
+  let heldBody = "";
+  await page.route("**/settings/members", async (route) => {
+    const response = await route.fetch(); // reaches the server now, with the cookie from before the switch
+    heldBody = await response.text();
+    answered();
+    await released;
+    await route.fulfill({ response });
+  }, { times: 1 });
+  // A page request like another tab's (a link prefetch goes through the same middleware).
+  const late = page.evaluate(() => fetch("/settings/members").then((r) => r.status));
+  await serverAnswered;
+
+  await page.getByTestId("tenant-switcher").click();
+  await page.getByRole("list", { name: "Your workspaces" }).getByRole("button", { name: /Globex Realty/ }).click();
+  await expect(page.getByTestId("tenant-name")).toHaveText("Globex Realty");
+
+  release();
+  expect(await late).toBe(200);
+  expect(heldBody, "control: the held answer was made for the session from before the switch").toMatch(/data-testid="tenant-name">Acme Health</);
+  await page.goto("/conversations");
+  await expect(page.getByTestId("tenant-name")).toHaveText("Globex Realty");
 });
