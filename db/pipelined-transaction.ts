@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { createTableRelationsHelpers, extractTablesRelationalConfig, is, QueryPromise, type ExtractTablesWithRelations } from "drizzle-orm";
+import { createTableRelationsHelpers, entityKind, extractTablesRelationalConfig, type ExtractTablesWithRelations } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
 import { oneStatementPerQuery, type AppDatabase } from "./client";
@@ -118,6 +118,18 @@ function fixed(connection: postgres.ReservedSql, state: ConnectionState, text: "
   return query;
 }
 
+/**
+ * A Drizzle query object (select, insert, update, delete, relational query, tx.execute): it runs when
+ * awaited, as one statement, so nothing of fn's can follow it. A select is a QueryPromise by mixin,
+ * not by class, hence the shape test rather than `is(…, QueryPromise)`; a native promise (an async fn)
+ * is not one.
+ */
+function isDrizzleQuery(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || value instanceof Promise) return false;
+  const query = value as { execute?: unknown; then?: unknown; constructor?: unknown };
+  return typeof query.execute === "function" && typeof query.then === "function" && typeof query.constructor === "function" && entityKind in query.constructor;
+}
+
 export async function pipelinedTransaction<T>(
   db: AppDatabase,
   opening: (connection: postgres.Sql) => postgres.PendingQuery<postgres.Row[]>[],
@@ -142,8 +154,7 @@ export async function pipelinedTransaction<T>(
     try {
       const session = new PostgresJsSession<TransactionClient, typeof schema, Tables>(client, dialect, relationalSchema, {});
       const returned: Promise<T> = fn(new PostgresJsTransaction<typeof schema, Tables>(dialect, session, relationalSchema));
-      // A Drizzle query object runs when awaited, as one statement: nothing of fn's is left after it.
-      if (is(returned, QueryPromise)) state.commitBehindNextQuery = queueCommit;
+      if (isDrizzleQuery(returned)) state.commitBehindNextQuery = queueCommit;
       try {
         result = await returned;
       } finally {

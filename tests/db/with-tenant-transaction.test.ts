@@ -143,6 +143,7 @@ interface WireReport {
   namedStatements: number;
   withTenant: { roundTrips: number; messages: Record<string, number> };
   awaited: { roundTrips: number; messages: Record<string, number> };
+  select: { roundTrips: number; messages: Record<string, number> };
   firstSlice: { roundTrips: number; messages: Record<string, number> };
 }
 
@@ -166,6 +167,7 @@ describe("withTenant on the wire (through a proxy that counts protocol messages)
     assert.equal(report.total, truth!.n);
     assert.ok(report.contextSet, "the query ran with the context already set");
     assert.equal(report.withTenant.roundTrips, 1, JSON.stringify(report.withTenant));
+    assert.equal(report.select.roundTrips, 1, `tx.select() returned unawaited: ${JSON.stringify(report.select)}`);
     // Awaited inside fn, the query may not be the last: COMMIT waits for fn, in a second round trip.
     assert.equal(report.awaited.roundTrips, 2, JSON.stringify(report.awaited));
     // No Flush: no statement waited for a Describe before its Bind (patches/postgres+3.4.9.patch).

@@ -5,6 +5,7 @@ import { startWireCounter } from "@/bench/wire";
 import { closePools } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
 import * as schema from "@/db/schema";
+import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { derivedRolePassword, env } from "@/lib/env";
 
@@ -36,6 +37,9 @@ const visible = () =>
     ),
   );
 
+// A select built with the query builder (a QueryPromise by mixin, not by class): also one round trip.
+const visibleSelect = () => withTenant(tenantId, (tx) => tx.select({ total: sql<number>`count(*)::int` }).from(conversations));
+
 // The same statement awaited inside fn: withTenant cannot know it is the last, so COMMIT waits for fn.
 const visibleAwaited = () =>
   withTenant(tenantId, async (tx) => {
@@ -58,6 +62,7 @@ try {
   const [row] = await visible();
   const withTenantCounts = await perCall(visible);
   const awaitedCounts = await perCall(visibleAwaited);
+  const selectCounts = await perCall(visibleSelect);
   const firstSliceCounts = await perCall(() =>
     firstSlice.transaction(async (tx) => {
       const token = mintContextToken({ tenantId }, env().TENANT_CONTEXT_SECRET, 30);
@@ -74,6 +79,7 @@ try {
       namedStatements: after!.named,
       withTenant: withTenantCounts,
       awaited: awaitedCounts,
+      select: selectCounts,
       firstSlice: firstSliceCounts,
     }),
   );
