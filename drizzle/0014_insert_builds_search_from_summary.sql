@@ -13,16 +13,13 @@
 CREATE OR REPLACE FUNCTION app_private.conversations_build_search() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    NEW.search := setweight(to_tsvector('pg_catalog.english', NEW.summary), 'A');
-    RETURN NEW;
-  END IF;
-  NEW.search :=
-    setweight(to_tsvector('pg_catalog.english', NEW.summary), 'A') ||
-    setweight(to_tsvector('pg_catalog.english', coalesce((
+  NEW.search := setweight(to_tsvector('pg_catalog.english', NEW.summary), 'A');
+  IF TG_OP = 'UPDATE' THEN
+    NEW.search := NEW.search || setweight(to_tsvector('pg_catalog.english', coalesce((
       SELECT string_agg(t.text, ' ' ORDER BY t.position)
       FROM public.conversation_turns t
       WHERE t.tenant_id = NEW.tenant_id AND t.conversation_id = NEW.id), '')), 'B');
+  END IF;
   RETURN NEW;
 END
 $$;
