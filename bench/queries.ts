@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import type { TenantTx } from "@/db/tenant";
+import { together } from "@/db/together";
 import { agentOfConversation, detailColumns, listColumns, pageSize, searchPage, searchQuery, turnColumns } from "@/lib/conversations";
 import { overviewDays } from "@/lib/overview";
 import { absentSearchTerm } from "./workload";
@@ -93,7 +94,7 @@ function detailTurns(db: Executor, scope: Scope, id: string) {
 }
 
 async function detail(db: Executor, scope: Scope, p: QueryParams) {
-  const [[conversation], turns] = await Promise.all([detailConversation(db, scope, p.conversationId), detailTurns(db, scope, p.conversationId)]);
+  const [[conversation], turns] = await together([detailConversation(db, scope, p.conversationId), detailTurns(db, scope, p.conversationId)]);
   if (!conversation) throw new Error(`conversation ${p.conversationId} not found in tenant ${p.tenantId}`);
   return { ...conversation, turns };
 }
@@ -144,9 +145,8 @@ async function ingest(db: Executor, scope: Scope, p: QueryParams) {
     await insertTurns(db, p, id);
     return detail(db, scope, readBack);
   }
-  const steps = await Promise.allSettled([insertConversation(db, p, id).then(() => undefined), insertTurns(db, p, id).then(() => undefined), detail(db, scope, readBack)]);
-  for (const step of steps) if (step.status === "rejected") throw step.reason;
-  return steps[2];
+  const [, , created] = await together([insertConversation(db, p, id).then(() => undefined), insertTurns(db, p, id).then(() => undefined), detail(db, scope, readBack)]);
+  return created;
 }
 
 // lib/overview.ts: the same three statements, sent together, the explicit tenant filter optional.
@@ -189,7 +189,7 @@ function overviewStatements(scope: Scope): SQL[] {
 }
 
 function overview(db: Executor, scope: Scope) {
-  return Promise.all(overviewStatements(scope).map((statement) => db.execute(statement)));
+  return together(overviewStatements(scope).map((statement) => db.execute(statement)));
 }
 
 export const benchQueries: Record<QueryName, BenchQuery> = {

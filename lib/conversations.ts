@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import { isUuid, type TenantTx } from "@/db/tenant";
+import { together } from "@/db/together";
 import { dateRange, type ConversationFilters } from "@/lib/conversation-filters";
 
 export const pageSize = 50;
@@ -161,7 +162,7 @@ export const turnColumns = { position: conversationTurns.position, speaker: conv
 // The conversation and its turns are asked for together (one round trip): an id that is not the
 // tenant's has no turns the tenant can read either.
 export async function getConversation(tx: TenantTx, tenantId: string, id: string) {
-  const [[conversation], turns] = await Promise.all([
+  const [[conversation], turns] = await together([
     tx
       .select(detailColumns)
       .from(conversations)

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { TenantTx } from "@/db/tenant";
+import { together } from "@/db/together";
 
 /**
  * The overview's figures, computed in SQL inside the caller's withTenant transaction: the last 30
@@ -71,7 +72,7 @@ function statusBreakdown(tx: TenantTx, tenantId: string) {
 
 export async function overview(tx: TenantTx, tenantId: string) {
   // Independent statements, sent together: one round trip instead of three.
-  const [daily, figures, statuses] = await Promise.all([dailyByAgent(tx, tenantId), figuresByAgent(tx, tenantId), statusBreakdown(tx, tenantId)]);
+  const [daily, figures, statuses] = await together([dailyByAgent(tx, tenantId), figuresByAgent(tx, tenantId), statusBreakdown(tx, tenantId)]);
   const total = figures.find((f) => f.agentId === null);
   return {
     daily: [...daily],

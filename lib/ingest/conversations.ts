@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import { isUuid, type TenantTx } from "@/db/tenant";
+import { together } from "@/db/together";
 import { decodeCursor, encodeCursor } from "@/lib/conversations";
 import type { ConversationInput, ConversationOutput, ConversationSummaryOutput } from "./schema";
 
@@ -68,15 +69,14 @@ async function agentIdFor(tx: TenantTx, tenantId: string, agent: string): Promis
 }
 
 /**
- * The conversation, its turns and the read-back go out together, in one round trip: the id is drawn
- * here rather than by the database, and the statements run in the order they are started, each after
- * the one before it. If the conversation is refused, the statements behind it fail with it, and the
- * conversation's error is the one reported.
+ * The conversation, its turns and the read-back go out together (db/together.ts), in one round trip:
+ * the id is drawn here rather than by the database. If the conversation is refused, the statements
+ * behind it fail with it, and the conversation's error is the one reported.
  */
 export async function createConversation(tx: TenantTx, tenantId: string, input: ConversationInput): Promise<ConversationOutput> {
   const agentId = await agentIdFor(tx, tenantId, input.agent);
   const id = randomUUID();
-  // Started (.then) in this order, before the read-back below.
+  // Started (.then) here, in this order: the read-back below starts when it is called.
   const conversationWritten = tx
     .insert(conversations)
     .values({
@@ -98,14 +98,15 @@ export async function createConversation(tx: TenantTx, tenantId: string, input: 
           .values(input.turns.map((t, position) => ({ tenantId, conversationId: id, position, speaker: t.speaker, text: t.text, offsetMs: t.offset_ms })))
           .then(() => undefined)
       : undefined;
-  const steps = await Promise.allSettled([conversationWritten, turnsWritten, getConversationForApi(tx, tenantId, id)]);
-  // The first statement that failed, in the order they ran (the later ones fail because of it).
-  for (const step of steps) {
-    if (step.status === "rejected") throw isAgentForeignKeyViolation(step.reason) ? new UnknownAgentError(input.agent) : step.reason;
+  let created: ConversationOutput | null;
+  try {
+    [, , created] = await together([conversationWritten, turnsWritten, getConversationForApi(tx, tenantId, id)]);
+  } catch (error) {
+    if (isAgentForeignKeyViolation(error)) throw new UnknownAgentError(input.agent);
+    throw error;
   }
-  const readBack = steps[2];
-  if (readBack.status === "fulfilled" && readBack.value) return readBack.value;
-  throw new Error(`conversation ${id} was written but could not be read back`);
+  if (!created) throw new Error(`conversation ${id} was written but could not be read back`);
+  return created;
 }
 
 export async function listConversationsForApi(tx: TenantTx, tenantId: string, options: { limit: number; after?: string }) {
@@ -133,7 +134,7 @@ export async function listConversationsForApi(tx: TenantTx, tenantId: string, op
 export async function getConversationForApi(tx: TenantTx, tenantId: string, id: string): Promise<ConversationOutput | null> {
   if (!isUuid(id)) return null;
   // Asked for together, one round trip (as getConversation in lib/conversations.ts).
-  const [[row], turns] = await Promise.all([
+  const [[row], turns] = await together([
     tx
       .select(summaryColumns)
       .from(conversations)

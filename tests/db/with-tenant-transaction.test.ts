@@ -6,6 +6,7 @@ import { closePools, drizzleOn, rawPool } from "@/db/client";
 import { pipelinedTransaction } from "@/db/pipelined-transaction";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
+import { together } from "@/db/together";
 import { adminSql, ownerSql, rejectsWith, tenantIdsBySlug } from "../support/db";
 
 /**
@@ -121,6 +122,15 @@ describe("withTenant's pipelined transaction", () => {
       return tx.execute(sql`select 1`);
     });
     await rejectsWith(leaked!.execute(sql`select count(*) from conversations`), /after the transaction's COMMIT/);
+  });
+
+  it("statements sent together: the error reported is the first failing statement's, not the later ones' 'transaction is aborted'", async () => {
+    await rejectsWith(
+      withTenant(acme, (tx) => together([tx.execute(sql`select 1`), tx.execute(sql`select 1 / ${0}::int`), tx.execute(sql`select 2`)])),
+      /division by zero/,
+    );
+    const [first, second] = await withTenant(acme, (tx) => together([tx.execute<{ n: number }>(sql`select 1 as n`), tx.execute<{ n: number }>(sql`select 2 as n`)]));
+    assert.deepEqual([first[0]!.n, second[0]!.n], [1, 2]);
   });
 
   it("queries fn runs concurrently share the transaction and its context", async () => {
