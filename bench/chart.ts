@@ -34,9 +34,13 @@ export function chartSvg(measurements: Measurement[], title: string): string {
   ];
   variants.forEach((v, i) => {
     const x = 10 + i * 180;
-    out.push(`<rect x="${x}" y="34" width="12" height="12" fill="${colors[v]}"/><text x="${x + 16}" y="44">${escape(variantLabels[v])}</text>`);
+    out.push(
+      `<rect x="${x}" y="34" width="12" height="12" fill="${colors[v]}"/><text x="${x + 16}" y="44">${escape(variantLabels[v])}</text>`,
+    );
   });
-  out.push(`<text x="10" y="62" fill="#475569">bar: p50 latency (ms), whisker: p95; under each bar: p50 / app filter in a transaction</text>`);
+  out.push(
+    `<text x="10" y="62" fill="#475569">bar: p50 latency (ms), whisker: p95; under each bar: p50 / app filter in a transaction</text>`,
+  );
 
   queries.forEach((q, qi) => {
     const px = 10 + (qi % columns) * panelW;
@@ -48,10 +52,14 @@ export function chartSvg(measurements: Measurement[], title: string): string {
     const plotH = panelH - 95;
     const barW = Math.min(40, (panelW - 60) / variants.length - 8);
     out.push(`<text x="${px}" y="${py + 22}" font-size="12" font-weight="600">${escape(benchQueries[q].label)}</text>`);
-    out.push(`<line x1="${px + 30}" y1="${plotTop + plotH}" x2="${px + panelW - 20}" y2="${plotTop + plotH}" stroke="#cbd5e1"/>`);
+    out.push(
+      `<line x1="${px + 30}" y1="${plotTop + plotH}" x2="${px + panelW - 20}" y2="${plotTop + plotH}" stroke="#cbd5e1"/>`,
+    );
     for (const tick of [0, 0.5, 1]) {
       const y = plotTop + plotH - tick * plotH;
-      out.push(`<text x="${px + 26}" y="${y + 4}" text-anchor="end" fill="#64748b" font-size="9">${((tick * max) / 1.1).toFixed(2)}</text>`);
+      out.push(
+        `<text x="${px + 26}" y="${y + 4}" text-anchor="end" fill="#64748b" font-size="9">${((tick * max) / 1.1).toFixed(2)}</text>`,
+      );
     }
     variants.forEach((v, vi) => {
       const m = ms.find((x) => x.variant === v);
@@ -59,10 +67,18 @@ export function chartSvg(measurements: Measurement[], title: string): string {
       const x = px + 40 + vi * (barW + 8);
       const h = (m.summary.p50 / max) * plotH;
       const w95 = plotTop + plotH - (m.summary.p95 / max) * plotH;
-      out.push(`<rect x="${x}" y="${plotTop + plotH - h}" width="${barW}" height="${h}" fill="${colors[v]}"><title>${escape(variantLabels[v])}: p50 ${m.summary.p50.toFixed(3)} ms, p95 ${m.summary.p95.toFixed(3)} ms</title></rect>`);
-      out.push(`<line x1="${x + barW / 2}" y1="${plotTop + plotH - h}" x2="${x + barW / 2}" y2="${w95}" stroke="#0f172a" stroke-width="1"/>`);
-      out.push(`<text x="${x + barW / 2}" y="${plotTop + plotH - h - 3}" text-anchor="middle" font-size="9">${m.summary.p50.toFixed(2)}</text>`);
-      out.push(`<text x="${x + barW / 2}" y="${plotTop + plotH + 14}" text-anchor="middle" font-size="9" fill="#334155">${(m.summary.p50 / baseTx).toFixed(2)}x</text>`);
+      out.push(
+        `<rect x="${x}" y="${plotTop + plotH - h}" width="${barW}" height="${h}" fill="${colors[v]}"><title>${escape(variantLabels[v])}: p50 ${m.summary.p50.toFixed(3)} ms, p95 ${m.summary.p95.toFixed(3)} ms</title></rect>`,
+      );
+      out.push(
+        `<line x1="${x + barW / 2}" y1="${plotTop + plotH - h}" x2="${x + barW / 2}" y2="${w95}" stroke="#0f172a" stroke-width="1"/>`,
+      );
+      out.push(
+        `<text x="${x + barW / 2}" y="${plotTop + plotH - h - 3}" text-anchor="middle" font-size="9">${m.summary.p50.toFixed(2)}</text>`,
+      );
+      out.push(
+        `<text x="${x + barW / 2}" y="${plotTop + plotH + 14}" text-anchor="middle" font-size="9" fill="#334155">${(m.summary.p50 / baseTx).toFixed(2)}x</text>`,
+      );
     });
   });
   out.push("</svg>");

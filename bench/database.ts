@@ -13,7 +13,9 @@ import { env } from "@/lib/env";
  * bench-only role with BYPASSRLS for the "app filter" variants.
  */
 /** BENCH_DIR: another cluster directory (e.g. a small data set to try the harness on); BENCH_PG_PORT with it. */
-export const benchDir = process.env.BENCH_DIR ? path.resolve(process.env.BENCH_DIR) : path.join(process.cwd(), ".data", "bench");
+export const benchDir = process.env.BENCH_DIR
+  ? path.resolve(process.env.BENCH_DIR)
+  : path.join(process.cwd(), ".data", "bench");
 const secretsFile = path.join(benchDir, "secrets.json");
 const datasetFile = path.join(benchDir, "dataset.json");
 
@@ -80,7 +82,9 @@ export const benchServerSettings: Record<string, string> = {
   track_functions: "all",
 };
 
-export async function startBenchCluster(log: (line: string) => void): Promise<{ server: EmbeddedServer; secrets: BenchSecrets }> {
+export async function startBenchCluster(
+  log: (line: string) => void,
+): Promise<{ server: EmbeddedServer; secrets: BenchSecrets }> {
   const secrets = benchSecrets();
   const port = Number(process.env.BENCH_PG_PORT ?? 54339);
   log(`Benchmark cluster: ${path.join(benchDir, "pg")} on port ${port} (BENCH_PG_PORT).`);
@@ -104,7 +108,11 @@ export function appEnvFor(ownerUrl: string, secrets: BenchSecrets): Record<strin
 }
 
 /** Migrates one database of the bench cluster and installs the bench-only BYPASSRLS role and extensions. */
-export async function prepareDatabase(ownerUrl: string, secrets: BenchSecrets, log: (line: string) => void): Promise<void> {
+export async function prepareDatabase(
+  ownerUrl: string,
+  secrets: BenchSecrets,
+  log: (line: string) => void,
+): Promise<void> {
   Object.assign(process.env, appEnvFor(ownerUrl, secrets));
   await migrateDatabase({ ...env(), DATABASE_URL: ownerUrl }, log);
   const owner = postgres(ownerUrl, { max: 1, onnotice: () => undefined });
@@ -126,7 +134,9 @@ export async function prepareDatabase(ownerUrl: string, secrets: BenchSecrets, l
     // ALTER ROLE takes no bind parameter: the password goes through a setting, quoted by format(%L).
     await owner.begin(async (tx) => {
       await tx`select set_config('bench.password', ${secrets.appFilterPassword}, true)`;
-      await tx.unsafe(`do $$ begin execute format('alter role ${appFilterRole} password %L', current_setting('bench.password')); end $$`);
+      await tx.unsafe(
+        `do $$ begin execute format('alter role ${appFilterRole} password %L', current_setting('bench.password')); end $$`,
+      );
     });
   } finally {
     await owner.end();
@@ -143,13 +153,24 @@ export async function ensureDataset(ownerUrl: string, wanted: Dataset, log: (lin
   try {
     const recorded = recordedDataset();
     const [row] = await owner<{ tenants: number }[]>`select count(*)::int as tenants from tenants`;
-    if (recorded?.tenants === wanted.tenants && recorded.conversationsPerTenant === wanted.conversationsPerTenant && row?.tenants === wanted.tenants) {
+    if (
+      recorded?.tenants === wanted.tenants &&
+      recorded.conversationsPerTenant === wanted.conversationsPerTenant &&
+      row?.tenants === wanted.tenants
+    ) {
       log(`Reusing the bench data set: ${wanted.tenants} tenants x ${wanted.conversationsPerTenant} conversations.`);
       return;
     }
-    log(`Seeding ${wanted.tenants} tenants x ${wanted.conversationsPerTenant} conversations (once; reused by later runs) …`);
+    log(
+      `Seeding ${wanted.tenants} tenants x ${wanted.conversationsPerTenant} conversations (once; reused by later runs) …`,
+    );
     const t0 = Date.now();
-    await seedDatabase(ownerUrl, { tenants: wanted.tenants, conversationsPerTenant: wanted.conversationsPerTenant, reset: true, log });
+    await seedDatabase(ownerUrl, {
+      tenants: wanted.tenants,
+      conversationsPerTenant: wanted.conversationsPerTenant,
+      reset: true,
+      log,
+    });
     log("vacuum analyze (visibility map for index-only scans, fresh statistics) …");
     await owner`vacuum analyze`;
     writeFileSync(datasetFile, JSON.stringify(wanted, null, 2));

@@ -1,7 +1,16 @@
 import { spawn } from "node:child_process";
 import { mintContextToken } from "@/db/context-token";
 import type { BenchDatabase } from "./database";
-import { get, load, signIn, startNextServer, toMeasurement, type HttpMeasurement, type HttpRun, type HttpTarget } from "./http";
+import {
+  get,
+  load,
+  signIn,
+  startNextServer,
+  toMeasurement,
+  type HttpMeasurement,
+  type HttpRun,
+  type HttpTarget,
+} from "./http";
 import { httpTable, type Check } from "./report";
 import { runJob } from "./run-job";
 import { contextFunctionCost, restoreSignedContext, useUnsignedContext } from "./unsigned-context";
@@ -22,22 +31,38 @@ export interface HttpPhaseOptions {
 function mintCostMicroseconds(): number {
   const n = 50_000;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) mintContextToken({ tenantId: "8a7f0a8e-2f4c-4b7e-9d43-0d3f1d7c9b21", userId: "0f8e2c7a-1b3d-4e5f-8a9b-0c1d2e3f4a5b" }, "a".repeat(43), 30);
+  for (let i = 0; i < n; i++)
+    mintContextToken(
+      { tenantId: "8a7f0a8e-2f4c-4b7e-9d43-0d3f1d7c9b21", userId: "0f8e2c7a-1b3d-4e5f-8a9b-0c1d2e3f4a5b" },
+      "a".repeat(43),
+      30,
+    );
   return ((performance.now() - t0) / n) * 1000;
 }
 
-export async function httpPhase(bench: BenchDatabase, options: HttpPhaseOptions, log: (line: string) => void, checks: Check[]) {
+export async function httpPhase(
+  bench: BenchDatabase,
+  options: HttpPhaseOptions,
+  log: (line: string) => void,
+  checks: Check[],
+) {
   const { concurrency: httpConcurrency, durationMs: httpDurationMs, rounds: httpRounds } = options;
   if (options.build) {
     log("next build (production) …");
     const code = await new Promise<number>((resolve) => {
-      const child = spawn("npx", ["next", "build"], { env: { ...process.env, ...bench.appEnv, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "inherit"] });
+      const child = spawn("npx", ["next", "build"], {
+        env: { ...process.env, ...bench.appEnv, NODE_ENV: "production" },
+        stdio: ["ignore", "ignore", "inherit"],
+      });
       child.on("exit", (c) => resolve(c ?? 1));
     });
     if (code !== 0) throw new Error("next build failed");
   }
   // The API's per-key rate limit (120/min by default) would answer most of the load with 429.
-  const server = await startNextServer({ ...bench.appEnv, DB_POOL_MAX: "10", API_KEY_RATE_LIMIT_PER_MINUTE: "100000" }, log);
+  const server = await startNextServer(
+    { ...bench.appEnv, DB_POOL_MAX: "10", API_KEY_RATE_LIMIT_PER_MINUTE: "100000" },
+    log,
+  );
   try {
     const cookie = { cookie: await signIn(server.baseUrl, "alice@acme.test", "demo-password") };
     const first = await get(server.baseUrl, "/conversations", cookie);
@@ -76,13 +101,17 @@ export async function httpPhase(bench: BenchDatabase, options: HttpPhaseOptions,
     }
     await restoreSignedContext(bench.ownerUrl, () => undefined);
     const measurements: HttpMeasurement[] = [];
-    for (const mode of modes) for (const t of targets) measurements.push(toMeasurement(mode, t, runs.get(`${mode}|${t.path}`) ?? []));
+    for (const mode of modes)
+      for (const t of targets) measurements.push(toMeasurement(mode, t, runs.get(`${mode}|${t.path}`) ?? []));
     console.log(httpTable(measurements, ["signed", "unsigned"]));
     const mint = mintCostMicroseconds();
     log(`Minting a context token in Node (HMAC-SHA256): ${mint.toFixed(2)} µs per withTenant call.`);
     // Inside PostgreSQL: the context functions' calls and time per page, one client, the list page.
     const listPage = targets[0]!;
-    const cost = await contextFunctionCost(bench.ownerUrl, async () => (await load(server.baseUrl, listPage, 1, 5000)).latencies.length);
+    const cost = await contextFunctionCost(
+      bench.ownerUrl,
+      async () => (await load(server.baseUrl, listPage, 1, 5000)).latencies.length,
+    );
     const listSigned = measurements.find((m) => m.mode === "signed" && m.target.path === listPage.path)!;
     log(
       `Signed context inside PostgreSQL, ${listPage.name} page: ${cost.callsPerRequest.toFixed(1)} verifications, ` +
@@ -92,9 +121,22 @@ export async function httpPhase(bench: BenchDatabase, options: HttpPhaseOptions,
     for (const signed of measurements.filter((m) => m.mode === "signed")) {
       const unsigned = measurements.find((m) => m.mode === "unsigned" && m.target.path === signed.target.path)!;
       const cost = (signed.summary.p50 - unsigned.summary.p50) / unsigned.summary.p50;
-      checks.push({ what: `HTTP ${signed.target.name}: signed context costs < 3% of p50`, ok: cost < 0.03, detail: `${(cost * 100).toFixed(1)}% (${signed.summary.p50.toFixed(2)} vs ${unsigned.summary.p50.toFixed(2)} ms)` });
+      checks.push({
+        what: `HTTP ${signed.target.name}: signed context costs < 3% of p50`,
+        ok: cost < 0.03,
+        detail: `${(cost * 100).toFixed(1)}% (${signed.summary.p50.toFixed(2)} vs ${unsigned.summary.p50.toFixed(2)} ms)`,
+      });
     }
-    return { concurrency: httpConcurrency, durationMs: httpDurationMs, rounds: httpRounds, targets: targets.map((t) => ({ name: t.name, path: t.path })), measurements, mintMicroseconds: mint, contextFunctionCost: cost, notes };
+    return {
+      concurrency: httpConcurrency,
+      durationMs: httpDurationMs,
+      rounds: httpRounds,
+      targets: targets.map((t) => ({ name: t.name, path: t.path })),
+      measurements,
+      mintMicroseconds: mint,
+      contextFunctionCost: cost,
+      notes,
+    };
   } finally {
     server.stop();
   }

@@ -40,21 +40,33 @@ interface Response {
   body: string;
 }
 
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {}): Promise<Response> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
+): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? "GET", headers: options.headers, agent: options.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = request(
+      url,
+      { method: options.method ?? "GET", headers: options.headers, agent: options.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     if (options.body) req.write(options.body);
     req.end();
   });
 }
 
-export async function startNextServer(appEnv: Record<string, string>, log: (line: string) => void): Promise<{ baseUrl: string; stop(): void }> {
+export async function startNextServer(
+  appEnv: Record<string, string>,
+  log: (line: string) => void,
+): Promise<{ baseUrl: string; stop(): void }> {
   const port = await freePort();
   const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
     env: { ...process.env, ...appEnv, NODE_ENV: "production" },
@@ -79,7 +91,9 @@ export async function startNextServer(appEnv: Record<string, string>, log: (line
     }
     if (Date.now() > deadline || child.exitCode !== null) {
       stop();
-      throw new Error(`next start did not answer on ${baseUrl} within 60 s (is there a production build? run npx next build)`);
+      throw new Error(
+        `next start did not answer on ${baseUrl} within 60 s (is there a production build? run npx next build)`,
+      );
     }
     await new Promise((r) => setTimeout(r, 300));
   }

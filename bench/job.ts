@@ -25,13 +25,17 @@ export type Job =
 async function createBenchApiKey(tenantSlug: string): Promise<{ key: string }> {
   const [tenant] = await rawPool("platform_admin")<{ id: string }[]>`select id from tenants where slug = ${tenantSlug}`;
   if (!tenant) throw new Error(`no tenant ${tenantSlug} in the bench database`);
-  const created = await withTenant(tenant.id, (tx) => createApiKey(tx, { tenantId: tenant.id, name: `bench ${new Date().toISOString()}`, createdBy: null }));
+  const created = await withTenant(tenant.id, (tx) =>
+    createApiKey(tx, { tenantId: tenant.id, name: `bench ${new Date().toISOString()}`, createdBy: null }),
+  );
   return { key: created.key };
 }
 
 async function runJob(job: Job): Promise<unknown> {
   if (job.kind === "api-key") return createBenchApiKey(job.tenantSlug);
-  const workload = await loadWorkload(process.env.DATABASE_URL!, { conversationsPerTenant: job.kind === "measure" ? job.conversationsPerTenant : 5 });
+  const workload = await loadWorkload(process.env.DATABASE_URL!, {
+    conversationsPerTenant: job.kind === "measure" ? job.conversationsPerTenant : 5,
+  });
   switch (job.kind) {
     case "measure": {
       const variants = createVariants(job.appFilterUrl, job.options.concurrency);

@@ -36,7 +36,9 @@ export function markdown(r: Results): string {
   );
   const queries = [...new Set((r.measurements ?? []).map((m) => m.query))] as QueryName[];
   if (r.measurements) {
-    out.push(...header(["query (p50 ms; x app filter in a transaction)", ...variantNames.map((v) => variantLabels[v])]));
+    out.push(
+      ...header(["query (p50 ms; x app filter in a transaction)", ...variantNames.map((v) => variantLabels[v])]),
+    );
     for (const q of queries) {
       const cell = (v: VariantName) => {
         const m = r.measurements!.find((x) => x.query === q && x.variant === v);
@@ -49,13 +51,23 @@ export function markdown(r: Results): string {
   if (r.roundTrips) {
     out.push(...header(["round trips per operation", ...variantNames.map((v) => variantLabels[v])]));
     for (const q of queries) {
-      const cell = (v: VariantName) => r.roundTrips!.find((x) => x.query === q && x.variant === v)?.perOperation.roundTrips.toFixed(0) ?? "-";
+      const cell = (v: VariantName) =>
+        r.roundTrips!.find((x) => x.query === q && x.variant === v)?.perOperation.roundTrips.toFixed(0) ?? "-";
       out.push(row([benchQueries[q].label, ...variantNames.map(cell)]));
     }
     out.push("");
   }
   if (r.http) {
-    out.push(...header([`HTTP, ${r.http.concurrency} clients`, "signed req/s", "signed p50 / p99 ms", "unsigned req/s", "unsigned p50 / p99 ms", "p50 signed vs unsigned"]));
+    out.push(
+      ...header([
+        `HTTP, ${r.http.concurrency} clients`,
+        "signed req/s",
+        "signed p50 / p99 ms",
+        "unsigned req/s",
+        "unsigned p50 / p99 ms",
+        "p50 signed vs unsigned",
+      ]),
+    );
     for (const s of r.http.measurements.filter((m) => m.mode === "signed")) {
       const u = r.http.measurements.find((m) => m.mode === "unsigned" && m.target.path === s.target.path);
       if (!u) continue;
@@ -75,7 +87,9 @@ export function markdown(r: Results): string {
   }
   if (r.scaling) {
     const variants = [...new Set(r.scaling.rows.map((x) => x.variant))];
-    out.push(...header(["scaling (p50 ms; x app filter in a transaction)", "query", ...variants.map((v) => variantLabels[v])]));
+    out.push(
+      ...header(["scaling (p50 ms; x app filter in a transaction)", "query", ...variants.map((v) => variantLabels[v])]),
+    );
     for (const label of new Set(r.scaling.rows.map((x) => x.label))) {
       for (const q of new Set(r.scaling.rows.filter((x) => x.label === label).map((x) => x.query))) {
         const cell = (v: VariantName) => {
@@ -87,7 +101,10 @@ export function markdown(r: Results): string {
     }
     out.push("", ...r.scaling.notRun.map((n) => `Not run: ${n}`), "");
   }
-  out.push(...header(["check", "result", "figure"]), ...r.checks.map((c) => row([c.what, c.ok ? "ok" : "**MISSED**", c.detail])));
+  out.push(
+    ...header(["check", "result", "figure"]),
+    ...r.checks.map((c) => row([c.what, c.ok ? "ok" : "**MISSED**", c.detail])),
+  );
   return out.join("\n");
 }
 

@@ -44,13 +44,21 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 }
 
 const describeError = (error: unknown) =>
-  error instanceof Error ? `${error.message.split("\n")[0]}${error.cause instanceof Error ? ` <- ${error.cause.message}` : ""}` : String(error);
+  error instanceof Error
+    ? `${error.message.split("\n")[0]}${error.cause instanceof Error ? ` <- ${error.cause.message}` : ""}`
+    : String(error);
 
-export async function measure(variants: Variants, workload: Workload, options: MeasureOptions, log: (line: string) => void): Promise<Measurement[]> {
+export async function measure(
+  variants: Variants,
+  workload: Workload,
+  options: MeasureOptions,
+  log: (line: string) => void,
+): Promise<Measurement[]> {
   const random = seededRandom(options.seed);
   const accumulators = new Map<string, Accumulator>();
   const key = (v: VariantName, q: QueryName) => `${v}/${q}`;
-  for (const v of options.variants) for (const q of options.queries) accumulators.set(key(v, q), { latencies: [], errors: 0 });
+  for (const v of options.variants)
+    for (const q of options.queries) accumulators.set(key(v, q), { latencies: [], errors: 0 });
 
   async function slot(query: QueryName, ms: number, record: boolean): Promise<void> {
     const deadline = performance.now() + ms;
@@ -87,6 +95,12 @@ export async function measure(variants: Variants, workload: Workload, options: M
 
   return [...accumulators.entries()].map(([k, acc]) => {
     const [variant, query] = k.split("/") as [VariantName, QueryName];
-    return { variant, query, summary: summarize(acc.latencies, { concurrency: options.concurrency }), errors: acc.errors, firstError: acc.firstError };
+    return {
+      variant,
+      query,
+      summary: summarize(acc.latencies, { concurrency: options.concurrency }),
+      errors: acc.errors,
+      firstError: acc.firstError,
+    };
   });
 }

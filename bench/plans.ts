@@ -8,7 +8,15 @@ import { benchQueries, type Executor, type QueryName, type QueryParams } from ".
  * signed context, RLS), with and without the explicit tenant filter, and as the BYPASSRLS app-filter
  * role for comparison. Every EXPLAIN runs in a transaction that is rolled back (the insert's too).
  */
-const tenantTables = new Set(["agents", "api_keys", "audit_events", "conversation_turns", "conversations", "invitations", "memberships"]);
+const tenantTables = new Set([
+  "agents",
+  "api_keys",
+  "audit_events",
+  "conversation_turns",
+  "conversations",
+  "invitations",
+  "memberships",
+]);
 
 interface PlanNode {
   "Node Type": string;
@@ -55,9 +63,12 @@ function describe(node: PlanNode, depth: number, into: StatementPlan): void {
   const using = node["Index Name"] ? ` using ${node["Index Name"]}` : "";
   const sub = node["Subplan Name"] ? ` [${node["Subplan Name"]}]` : "";
   const filter = node.Filter ? ` (filter, removed ${node["Rows Removed by Filter"] ?? 0})` : "";
-  into.shape.push(`${"  ".repeat(depth)}${node["Node Type"]}${using}${on}${sub}${filter} rows=${node["Actual Rows"] ?? "?"}`);
+  into.shape.push(
+    `${"  ".repeat(depth)}${node["Node Type"]}${using}${on}${sub}${filter} rows=${node["Actual Rows"] ?? "?"}`,
+  );
   if (node["Index Name"]) into.indexes.push(node["Index Name"]);
-  if (node["Node Type"] === "Seq Scan" && node["Relation Name"] && tenantTables.has(node["Relation Name"])) into.seqScansOnTenantTables.push(node["Relation Name"]);
+  if (node["Node Type"] === "Seq Scan" && node["Relation Name"] && tenantTables.has(node["Relation Name"]))
+    into.seqScansOnTenantTables.push(node["Relation Name"]);
   if (/tenant_id/.test(`${node["Index Cond"] ?? ""} ${node["Recheck Cond"] ?? ""}`)) into.tenantInIndexCondition = true;
   into.rowsRemovedByFilter += (node["Rows Removed by Filter"] ?? 0) * (node["Actual Loops"] ?? 1);
   for (const child of node.Plans ?? []) describe(child, depth + 1, into);
@@ -65,19 +76,34 @@ function describe(node: PlanNode, depth: number, into: StatementPlan): void {
 
 class RollbackAfterExplain extends Error {}
 
-async function explainAll(db: Executor, statements: ReturnType<(typeof benchQueries)[QueryName]["statements"]>): Promise<StatementPlan[]> {
+async function explainAll(
+  db: Executor,
+  statements: ReturnType<(typeof benchQueries)[QueryName]["statements"]>,
+): Promise<StatementPlan[]> {
   const plans: StatementPlan[] = [];
   for (const statement of statements) {
-    const rows = await db.execute<{ "QUERY PLAN": [{ Plan: PlanNode; "Execution Time": number }] }>(sql`explain (analyze, format json) ${statement.getSQL()}`);
+    const rows = await db.execute<{ "QUERY PLAN": [{ Plan: PlanNode; "Execution Time": number }] }>(
+      sql`explain (analyze, format json) ${statement.getSQL()}`,
+    );
     const [explained] = rows[0]!["QUERY PLAN"];
-    const plan: StatementPlan = { shape: [], indexes: [], seqScansOnTenantTables: [], tenantInIndexCondition: false, rowsRemovedByFilter: 0, executionMs: explained["Execution Time"] };
+    const plan: StatementPlan = {
+      shape: [],
+      indexes: [],
+      seqScansOnTenantTables: [],
+      tenantInIndexCondition: false,
+      rowsRemovedByFilter: 0,
+      executionMs: explained["Execution Time"],
+    };
     describe(explained.Plan, 0, plan);
     plans.push(plan);
   }
   return plans;
 }
 
-async function rolledBack<T>(run: (fn: (tx: Executor) => Promise<never>) => Promise<unknown>, body: (tx: Executor) => Promise<T>): Promise<T> {
+async function rolledBack<T>(
+  run: (fn: (tx: Executor) => Promise<never>) => Promise<unknown>,
+  body: (tx: Executor) => Promise<T>,
+): Promise<T> {
   let result: T | undefined;
   try {
     await run(async (tx) => {
@@ -95,13 +121,19 @@ export async function explainQueries(appFilter: AppDatabase, cases: PlanCase[]):
   for (const { query, label, params } of cases) {
     const q = benchQueries[query];
     const inTenant = (filter: string | undefined) =>
-      rolledBack((fn) => withTenant(params.tenantId, fn), (tx) => explainAll(tx, q.statements(tx, { tenant: filter, rls: true }, params)));
+      rolledBack(
+        (fn) => withTenant(params.tenantId, fn),
+        (tx) => explainAll(tx, q.statements(tx, { tenant: filter, rls: true }, params)),
+      );
     out.push({
       query,
       label,
       withTenant: await inTenant(undefined),
       withTenantFilter: await inTenant(params.tenantId),
-      appFilter: await rolledBack((fn) => appFilter.transaction(fn), (tx) => explainAll(tx, q.statements(tx, { tenant: params.tenantId, rls: false }, params))),
+      appFilter: await rolledBack(
+        (fn) => appFilter.transaction(fn),
+        (tx) => explainAll(tx, q.statements(tx, { tenant: params.tenantId, rls: false }, params)),
+      ),
     });
   }
   return out;

@@ -3,7 +3,15 @@ import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm"
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import type { TenantTx } from "@/db/tenant";
 import { together } from "@/db/together";
-import { agentOfConversation, detailColumns, listColumns, pageSize, searchPage, searchQuery, turnColumns } from "@/lib/conversations";
+import {
+  agentOfConversation,
+  detailColumns,
+  listColumns,
+  pageSize,
+  searchPage,
+  searchQuery,
+  turnColumns,
+} from "@/lib/conversations";
 import { overviewDays } from "@/lib/overview";
 import { absentSearchTerm } from "./workload";
 
@@ -54,7 +62,8 @@ export interface BenchQuery {
 export const benchInsertCaller = "bench-insert";
 
 type TenantColumn = typeof conversations.tenantId | typeof conversationTurns.tenantId | typeof agents.tenantId;
-const tenantIs = (column: TenantColumn, scope: Scope): SQL | undefined => (scope.tenant === undefined ? undefined : eq(column, scope.tenant));
+const tenantIs = (column: TenantColumn, scope: Scope): SQL | undefined =>
+  scope.tenant === undefined ? undefined : eq(column, scope.tenant);
 
 /** listConversations: the first keyset page, newest first; `match` is the search condition, if any. */
 function listPage(db: Executor, scope: Scope, match?: SQL) {
@@ -69,11 +78,16 @@ function listPage(db: Executor, scope: Scope, match?: SQL) {
 
 /** The search page: under RLS the app's (lib/conversations.ts searchPage); BYPASSRLS: the plain match. */
 function searchList(db: Executor, scope: Scope, term: string) {
-  return scope.rls ? searchPage(db, scope.tenant, term, null, pageSize + 1) : listPage(db, scope, sql`${conversations.search} @@ ${searchQuery(term)}`);
+  return scope.rls
+    ? searchPage(db, scope.tenant, term, null, pageSize + 1)
+    : listPage(db, scope, sql`${conversations.search} @@ ${searchQuery(term)}`);
 }
 
 function countAll(db: Executor, scope: Scope) {
-  return db.select({ n: sql<number>`count(*)::int` }).from(conversations).where(tenantIs(conversations.tenantId, scope));
+  return db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(conversations)
+    .where(tenantIs(conversations.tenantId, scope));
 }
 
 // getConversation (lib/conversations.ts): the conversation and its turns, sent together.
@@ -94,7 +108,10 @@ function detailTurns(db: Executor, scope: Scope, id: string) {
 }
 
 async function detail(db: Executor, scope: Scope, p: QueryParams) {
-  const [[conversation], turns] = await together([detailConversation(db, scope, p.conversationId), detailTurns(db, scope, p.conversationId)]);
+  const [[conversation], turns] = await together([
+    detailConversation(db, scope, p.conversationId),
+    detailTurns(db, scope, p.conversationId),
+  ]);
   if (!conversation) throw new Error(`conversation ${p.conversationId} not found in tenant ${p.tenantId}`);
   return { ...conversation, turns };
 }
@@ -102,19 +119,17 @@ async function detail(db: Executor, scope: Scope, p: QueryParams) {
 const turnTexts = ["Thanks for calling, how can I help?", "What are your opening hours on Saturday?"];
 
 function insertConversation(db: Executor, p: QueryParams, id: string) {
-  return db
-    .insert(conversations)
-    .values({
-      tenantId: p.tenantId,
-      id,
-      agentId: p.agentId,
-      channel: "voice",
-      caller: benchInsertCaller,
-      status: "completed",
-      startedAt: new Date(),
-      durationSeconds: 42,
-      summary: "Caller asked about opening hours; the agent answered.",
-    });
+  return db.insert(conversations).values({
+    tenantId: p.tenantId,
+    id,
+    agentId: p.agentId,
+    channel: "voice",
+    caller: benchInsertCaller,
+    status: "completed",
+    startedAt: new Date(),
+    durationSeconds: 42,
+    summary: "Caller asked about opening hours; the agent answered.",
+  });
 }
 
 function insertTurns(db: Executor, p: QueryParams, conversationId: string) {
@@ -145,13 +160,18 @@ async function ingest(db: Executor, scope: Scope, p: QueryParams) {
     await insertTurns(db, p, id);
     return detail(db, scope, readBack);
   }
-  const [, , created] = await together([insertConversation(db, p, id).then(() => undefined), insertTurns(db, p, id).then(() => undefined), detail(db, scope, readBack)]);
+  const [, , created] = await together([
+    insertConversation(db, p, id).then(() => undefined),
+    insertTurns(db, p, id).then(() => undefined),
+    detail(db, scope, readBack),
+  ]);
   return created;
 }
 
 // lib/overview.ts: the same three statements, sent together, the explicit tenant filter optional.
 const windowStart = sql`(((now() at time zone 'UTC')::date - ${overviewDays - 1}::int)::timestamp at time zone 'UTC')`;
-const andTenant = (column: SQL, scope: Scope) => (scope.tenant === undefined ? sql`` : sql` and ${column} = ${scope.tenant}`);
+const andTenant = (column: SQL, scope: Scope) =>
+  scope.tenant === undefined ? sql`` : sql` and ${column} = ${scope.tenant}`;
 
 function overviewStatements(scope: Scope): SQL[] {
   return [
@@ -220,7 +240,10 @@ export const benchQueries: Record<QueryName, BenchQuery> = {
   detail: {
     name: "detail",
     label: "detail (conversation + turns)",
-    statements: (db, scope, p) => [detailConversation(db, scope, p.conversationId), detailTurns(db, scope, p.conversationId)],
+    statements: (db, scope, p) => [
+      detailConversation(db, scope, p.conversationId),
+      detailTurns(db, scope, p.conversationId),
+    ],
     run: detail,
   },
   insert: {

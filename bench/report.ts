@@ -18,7 +18,8 @@ export interface Check {
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -28,7 +29,8 @@ export interface Ratios {
 }
 
 export function ratiosOf(measurements: Measurement[], m: Measurement): Ratios {
-  const base = (variant: VariantName) => measurements.find((x) => x.query === m.query && x.variant === variant)?.summary.p50 ?? Number.NaN;
+  const base = (variant: VariantName) =>
+    measurements.find((x) => x.query === m.query && x.variant === variant)?.summary.p50 ?? Number.NaN;
   return { vsAppFilter: m.summary.p50 / base("app-filter"), vsAppFilterTx: m.summary.p50 / base("app-filter-tx") };
 }
 
@@ -48,7 +50,10 @@ export function measurementTable(measurements: Measurement[]): string {
       m.errors ? `${m.errors} (${m.firstError ?? ""})` : "0",
     ];
   });
-  return table(["query", "variant", "p50 ms", "p95 ms", "p99 ms", "ops/s", "/app filter", "/app filter tx", "n", "errors"], rows);
+  return table(
+    ["query", "variant", "p50 ms", "p95 ms", "p99 ms", "ops/s", "/app filter", "/app filter tx", "n", "errors"],
+    rows,
+  );
 }
 
 const messageOrder = ["Q", "P", "D", "H", "B", "E", "S"];
@@ -59,8 +64,21 @@ export const messageText = (messages: Record<string, number>) =>
     .join(" ");
 
 export function roundTripTable(roundTrips: RoundTrips[]): string {
-  const rows = roundTrips.map((r) => [benchQueries[r.query].label, variantLabels[r.variant], r.perOperation.roundTrips.toFixed(1), messageText(r.perOperation.messages)]);
-  return table(["query", "variant", "round trips", "client messages per operation (Q query, P parse, D describe, H flush, B bind, E execute, S sync)"], rows);
+  const rows = roundTrips.map((r) => [
+    benchQueries[r.query].label,
+    variantLabels[r.variant],
+    r.perOperation.roundTrips.toFixed(1),
+    messageText(r.perOperation.messages),
+  ]);
+  return table(
+    [
+      "query",
+      "variant",
+      "round trips",
+      "client messages per operation (Q query, P parse, D describe, H flush, B bind, E execute, S sync)",
+    ],
+    rows,
+  );
 }
 
 function planLines(label: string, plans: StatementPlan[]): string[] {
@@ -86,7 +104,9 @@ export function planReport(plans: QueryPlans[]): string {
 /** "query: Seq Scan on table", once per query and table, for the plans under RLS. */
 export function seqScanFindings(plans: QueryPlans[]): string[] {
   const findings = plans.flatMap((q) =>
-    [...q.withTenant, ...q.withTenantFilter].flatMap((p) => p.seqScansOnTenantTables.map((t) => `${q.query}: Seq Scan on ${t}`)),
+    [...q.withTenant, ...q.withTenantFilter].flatMap((p) =>
+      p.seqScansOnTenantTables.map((t) => `${q.query}: Seq Scan on ${t}`),
+    ),
   );
   return [...new Set(findings)];
 }

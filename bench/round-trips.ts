@@ -22,7 +22,13 @@ function through(url: string, port: number): string {
   return u.toString();
 }
 
-export async function countRoundTrips(appFilterUrl: string, variants: VariantName[], queries: QueryName[], workload: Workload, operations: number): Promise<RoundTrips[]> {
+export async function countRoundTrips(
+  appFilterUrl: string,
+  variants: VariantName[],
+  queries: QueryName[],
+  workload: Workload,
+  operations: number,
+): Promise<RoundTrips[]> {
   const owner = new URL(process.env.DATABASE_URL!);
   const counter = await startWireCounter({ host: owner.hostname, port: Number(owner.port) });
   const app = new URL(through(owner.toString(), counter.port));

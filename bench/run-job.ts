@@ -25,4 +25,3 @@ export function runJob<T>(job: Job, appEnv: Record<string, string>): Promise<T> 
     });
   });
 }
-

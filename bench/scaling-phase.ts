@@ -49,7 +49,14 @@ export async function scalingPhase(bench: BenchDatabase, options: ScalingPhaseOp
       { ...bench.appEnv, DATABASE_URL: url, DB_POOL_MAX: "1" },
     );
     for (const m of measurements) {
-      rows.push({ label: scaleLabel(config), query: m.query, variant: m.variant, p50: m.summary.p50, p99: m.summary.p99, vsAppFilterTx: ratiosOf(measurements, m).vsAppFilterTx });
+      rows.push({
+        label: scaleLabel(config),
+        query: m.query,
+        variant: m.variant,
+        p50: m.summary.p50,
+        p99: m.summary.p99,
+        vsAppFilterTx: ratiosOf(measurements, m).vsAppFilterTx,
+      });
     }
   }
   console.log(scalingTable(rows));

@@ -43,19 +43,43 @@ export function parseScaleConfigs(text: string): ScaleConfig[] {
   });
 }
 
-export const scaleLabel = (c: ScaleConfig) => `${c.rows.toLocaleString("en-US")} rows / ${c.tenants.toLocaleString("en-US")} tenants`;
+export const scaleLabel = (c: ScaleConfig) =>
+  `${c.rows.toLocaleString("en-US")} rows / ${c.tenants.toLocaleString("en-US")} tenants`;
 const databaseName = (c: ScaleConfig) => `scale_${c.rows}_${c.tenants}`;
 
 // Summary phrases: each action word is in 1 summary of `actions.length`, "deductible" in 1 of 40.
-const actions = ["booked an appointment", "rescheduled a visit", "cancelled an appointment", "requested a refill", "asked about insurance coverage", "was transferred to billing", "asked for a refund", "left a message"];
-const details = ["for next Tuesday", "with Dr. Patel", "at the north clinic", "after the holidays", "for a family member", "before noon"];
+const actions = [
+  "booked an appointment",
+  "rescheduled a visit",
+  "cancelled an appointment",
+  "requested a refill",
+  "asked about insurance coverage",
+  "was transferred to billing",
+  "asked for a refund",
+  "left a message",
+];
+const details = [
+  "for next Tuesday",
+  "with Dr. Patel",
+  "at the north clinic",
+  "after the holidays",
+  "for a family member",
+  "before noon",
+];
 
-export async function ensureScaleDatabase(clusterOwnerUrl: string, secrets: BenchSecrets, config: ScaleConfig, log: (line: string) => void): Promise<string> {
+export async function ensureScaleDatabase(
+  clusterOwnerUrl: string,
+  secrets: BenchSecrets,
+  config: ScaleConfig,
+  log: (line: string) => void,
+): Promise<string> {
   const name = databaseName(config);
   const url = withDatabase(clusterOwnerUrl, name);
   const admin = postgres(withDatabase(clusterOwnerUrl, "postgres"), { max: 1, onnotice: () => undefined });
   try {
-    const [exists] = await admin<{ ok: boolean }[]>`select exists (select from pg_database where datname = ${name}) as ok`;
+    const [exists] = await admin<
+      { ok: boolean }[]
+    >`select exists (select from pg_database where datname = ${name}) as ok`;
     if (!exists?.ok) await admin`create database ${admin(name)}`;
   } finally {
     await admin.end();

@@ -27,6 +27,11 @@ export function summarize(latenciesMs: number[], throughput: number | { concurre
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     mean: sorted.length ? sum / sorted.length : Number.NaN,
-    throughput: typeof throughput === "number" ? throughput : sorted.length ? (throughput.concurrency * 1000 * sorted.length) / sum : Number.NaN,
+    throughput:
+      typeof throughput === "number"
+        ? throughput
+        : sorted.length
+          ? (throughput.concurrency * 1000 * sorted.length) / sum
+          : Number.NaN,
   };
 }

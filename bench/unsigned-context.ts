@@ -31,7 +31,8 @@ export function signedDefinitions(): string[] {
     .map((s) => s.replace(/^(\s*--.*\n)*\s*/, "").replace(/^CREATE FUNCTION/, "CREATE OR REPLACE FUNCTION"));
   return swapped.map((name) => {
     const statement = statements.findLast((s) => s.startsWith(`CREATE OR REPLACE FUNCTION ${name}()`));
-    if (!statement) throw new Error(`no migration in ${migrationsDir} defines ${name}(): update bench/unsigned-context.ts`);
+    if (!statement)
+      throw new Error(`no migration in ${migrationsDir} defines ${name}(): update bench/unsigned-context.ts`);
     return statement.trim();
   });
 }
@@ -55,7 +56,8 @@ async function runAsOwner(ownerUrl: string, definitions: string[]): Promise<numb
 export async function restoreSignedContext(ownerUrl: string, log: (line: string) => void): Promise<void> {
   if (!existsSync(markerFile)) return;
   const definers = await runAsOwner(ownerUrl, signedDefinitions());
-  if (definers !== swapped.length) throw new Error(`restoring the signed context left ${definers} of ${swapped.length} functions SECURITY DEFINER`);
+  if (definers !== swapped.length)
+    throw new Error(`restoring the signed context left ${definers} of ${swapped.length} functions SECURITY DEFINER`);
   rmSync(markerFile);
   log("Signed context functions restored (as drizzle/0000 defines them).");
 }
@@ -99,7 +101,12 @@ export async function contextFunctionCost(ownerUrl: string, run: () => Promise<n
     });
     const verify = functions.find((f) => f.name === "app_private.verified_context");
     const totalMs = functions.reduce((t, f) => t + f.selfMs, 0);
-    return { requests, callsPerRequest: (verify?.calls ?? 0) / requests, microsecondsPerRequest: (totalMs * 1000) / requests, functions };
+    return {
+      requests,
+      callsPerRequest: (verify?.calls ?? 0) / requests,
+      microsecondsPerRequest: (totalMs * 1000) / requests,
+      functions,
+    };
   } finally {
     await owner.end();
   }

@@ -17,7 +17,13 @@ import type { BenchQuery, QueryParams } from "./queries";
  * The app-filter pools have the options db/client.ts gives app_user's pool (unnamed statements) and
  * go through the same drizzleOn wrapper: both sides take the same driver path.
  */
-export const variantNames = ["app-filter", "app-filter-tx", "with-tenant", "with-tenant-filter", "first-slice"] as const;
+export const variantNames = [
+  "app-filter",
+  "app-filter-tx",
+  "with-tenant",
+  "with-tenant-filter",
+  "first-slice",
+] as const;
 export type VariantName = (typeof variantNames)[number];
 
 export const variantLabels: Record<VariantName, string> = {
@@ -37,7 +43,13 @@ export interface Variants {
 
 /** rawPool("app_user")'s options (db/client.ts), for another role's URL. */
 export function appUserLikePool(url: string, max: number, applicationName: string): postgres.Sql {
-  return postgres(url, { max, prepare: false, idle_timeout: 30, connection: { application_name: applicationName }, onnotice: () => undefined });
+  return postgres(url, {
+    max,
+    prepare: false,
+    idle_timeout: 30,
+    connection: { application_name: applicationName },
+    onnotice: () => undefined,
+  });
 }
 
 /** The first slice's withTenant, on an app_user pool of its own: kept for before/after figures only. */
@@ -79,7 +91,12 @@ export function createVariants(appFilterUrl: string, poolMax: number): Variants 
       "first-slice": (q, p) => firstSlice.run(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
     },
     close: async () => {
-      await Promise.all([appFilterPool.end({ timeout: 5 }), appFilterTxPool.end({ timeout: 5 }), withFilterScope.end(), firstSlice.end()]);
+      await Promise.all([
+        appFilterPool.end({ timeout: 5 }),
+        appFilterTxPool.end({ timeout: 5 }),
+        withFilterScope.end(),
+        firstSlice.end(),
+      ]);
     },
   };
 }

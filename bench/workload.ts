@@ -24,7 +24,20 @@ export interface Workload {
  * Candidate search terms: words of the seeded summaries (the three seeded verticals use different
  * words). Each tenant searches for the ones that occur in its own data, as its users would.
  */
-export const candidateSearchTerms = ["transferred", "refund", "booked", "refill", "lease", "payment", "cancelled", "rescheduled", "haircut", "maintenance", "insurance", "deductible"];
+export const candidateSearchTerms = [
+  "transferred",
+  "refund",
+  "booked",
+  "refill",
+  "lease",
+  "payment",
+  "cancelled",
+  "rescheduled",
+  "haircut",
+  "maintenance",
+  "insurance",
+  "deductible",
+];
 
 /** A word no summary contains: the search that finds nothing, the worst case under RLS (see bench/queries.ts). */
 export const absentSearchTerm = "voicemail";
@@ -44,7 +57,12 @@ export async function loadWorkload(ownerUrl: string, options: { conversationsPer
       order by t.id`;
     const tenants = rows
       .filter((r) => r.agent_id && r.conversation_ids.length > 0 && r.search_terms.length > 0)
-      .map((r) => ({ id: r.id, agentId: r.agent_id, conversationIds: r.conversation_ids, searchTerms: r.search_terms }));
+      .map((r) => ({
+        id: r.id,
+        agentId: r.agent_id,
+        conversationIds: r.conversation_ids,
+        searchTerms: r.search_terms,
+      }));
     if (tenants.length === 0) throw new Error("The bench database has no tenants with conversations: seed it first.");
     return { tenants };
   } finally {
@@ -55,7 +73,12 @@ export async function loadWorkload(ownerUrl: string, options: { conversationsPer
 export function drawParams(workload: Workload, random: () => number): QueryParams {
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
   const tenant = pick(workload.tenants);
-  return { tenantId: tenant.id, agentId: tenant.agentId, conversationId: pick(tenant.conversationIds), searchTerm: pick(tenant.searchTerms) };
+  return {
+    tenantId: tenant.id,
+    agentId: tenant.agentId,
+    conversationId: pick(tenant.conversationIds),
+    searchTerm: pick(tenant.searchTerms),
+  };
 }
 
 /** The first candidate search term that occurs in one tenant's conversations (for the HTTP search page). */

@@ -64,7 +64,10 @@ export function FormMessage({ error, message }: { error?: string; message?: stri
   }
   if (message) {
     return (
-      <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
+      <p
+        role="status"
+        className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+      >
         {message}
       </p>
     );
@@ -74,11 +77,21 @@ export function FormMessage({ error, message }: { error?: string; message?: stri
 
 const buttonStyles = {
   primary: "bg-indigo-600 text-white hover:bg-indigo-500 focus-visible:ring-indigo-500/50",
-  secondary: "border border-slate-300 bg-white hover:bg-slate-100 focus-visible:ring-indigo-500/40 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800",
-  danger: "border border-red-300 bg-white text-red-700 hover:bg-red-50 focus-visible:ring-red-500/40 dark:border-red-900 dark:bg-slate-900 dark:text-red-300 dark:hover:bg-red-950",
+  secondary:
+    "border border-slate-300 bg-white hover:bg-slate-100 focus-visible:ring-indigo-500/40 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800",
+  danger:
+    "border border-red-300 bg-white text-red-700 hover:bg-red-50 focus-visible:ring-red-500/40 dark:border-red-900 dark:bg-slate-900 dark:text-red-300 dark:hover:bg-red-950",
 };
 
-export function SubmitButton({ children, pendingLabel, variant = "primary" }: { children: React.ReactNode; pendingLabel: string; variant?: keyof typeof buttonStyles }) {
+export function SubmitButton({
+  children,
+  pendingLabel,
+  variant = "primary",
+}: {
+  children: React.ReactNode;
+  pendingLabel: string;
+  variant?: keyof typeof buttonStyles;
+}) {
   const { pending } = useFormStatus();
   return (
     <button

@@ -13,23 +13,43 @@ export interface SwitcherTenant {
 export function TenantSwitcher({ active, tenants }: { active: SwitcherTenant; tenants: SwitcherTenant[] }) {
   const pathname = usePathname();
   if (tenants.length < 2) {
-    return <span className="font-semibold" data-testid="tenant-name">{active.name}</span>;
+    return (
+      <span className="font-semibold" data-testid="tenant-name">
+        {active.name}
+      </span>
+    );
   }
   return (
     <details className="group relative">
-      <summary className="flex cursor-pointer list-none items-center gap-1 rounded-md px-2 py-1 font-semibold hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800"
-        aria-label={`Workspace: ${active.name}. Switch workspace`} data-testid="tenant-switcher">
+      <summary
+        className="flex cursor-pointer list-none items-center gap-1 rounded-md px-2 py-1 font-semibold hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800"
+        aria-label={`Workspace: ${active.name}. Switch workspace`}
+        data-testid="tenant-switcher"
+      >
         <span data-testid="tenant-name">{active.name}</span>
-        <svg aria-hidden viewBox="0 0 20 20" fill="currentColor" className="h-4 w-4 text-slate-500 group-open:rotate-180"><path d="M5.2 7.2a.75.75 0 0 1 1.06 0L10 10.94l3.74-3.74a.75.75 0 1 1 1.06 1.06l-4.27 4.27a.75.75 0 0 1-1.06 0L5.2 8.26a.75.75 0 0 1 0-1.06Z" /></svg>
+        <svg
+          aria-hidden
+          viewBox="0 0 20 20"
+          fill="currentColor"
+          className="h-4 w-4 text-slate-500 group-open:rotate-180"
+        >
+          <path d="M5.2 7.2a.75.75 0 0 1 1.06 0L10 10.94l3.74-3.74a.75.75 0 1 1 1.06 1.06l-4.27 4.27a.75.75 0 0 1-1.06 0L5.2 8.26a.75.75 0 0 1 0-1.06Z" />
+        </svg>
       </summary>
-      <ul className="absolute left-0 z-20 mt-1 w-64 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900" aria-label="Your workspaces">
+      <ul
+        className="absolute left-0 z-20 mt-1 w-64 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
+        aria-label="Your workspaces"
+      >
         {tenants.map((t) => (
           <li key={t.id}>
             <form action={switchTenant}>
               <input type="hidden" name="tenantId" value={t.id} />
               <input type="hidden" name="returnTo" value={pathname} />
-              <button disabled={t.id === active.id} aria-current={t.id === active.id ? "true" : undefined}
-                className="flex w-full items-center justify-between rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 disabled:cursor-default disabled:bg-indigo-50 dark:hover:bg-slate-800 dark:disabled:bg-indigo-950">
+              <button
+                disabled={t.id === active.id}
+                aria-current={t.id === active.id ? "true" : undefined}
+                className="flex w-full items-center justify-between rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 disabled:cursor-default disabled:bg-indigo-50 dark:hover:bg-slate-800 dark:disabled:bg-indigo-950"
+              >
                 <span>{t.name}</span>
                 <span className="text-xs text-slate-500">{t.role}</span>
               </button>

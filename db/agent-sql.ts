@@ -35,10 +35,32 @@ export interface AgentSqlLimits {
 }
 
 const typeNames: Record<number, string> = {
-  16: "bool", 20: "int8", 21: "int2", 23: "int4", 25: "text", 114: "json", 700: "float4", 701: "float8",
-  1042: "bpchar", 1043: "varchar", 1082: "date", 1083: "time", 1114: "timestamp", 1184: "timestamptz",
-  1186: "interval", 1266: "timetz", 1700: "numeric", 2950: "uuid", 3802: "jsonb", 19: "name",
-  1000: "bool[]", 1005: "int2[]", 1007: "int4[]", 1016: "int8[]", 1009: "text[]", 2951: "uuid[]",
+  16: "bool",
+  20: "int8",
+  21: "int2",
+  23: "int4",
+  25: "text",
+  114: "json",
+  700: "float4",
+  701: "float8",
+  1042: "bpchar",
+  1043: "varchar",
+  1082: "date",
+  1083: "time",
+  1114: "timestamp",
+  1184: "timestamptz",
+  1186: "interval",
+  1266: "timetz",
+  1700: "numeric",
+  2950: "uuid",
+  3802: "jsonb",
+  19: "name",
+  1000: "bool[]",
+  1005: "int2[]",
+  1007: "int4[]",
+  1016: "int8[]",
+  1009: "text[]",
+  2951: "uuid[]",
 };
 
 type ResultColumns = { name: string; type: number }[];
@@ -61,10 +83,18 @@ export function agentSqlLimits(): AgentSqlLimits {
 }
 
 /** Runs SQL that passed the guard, for one tenant. PostgreSQL errors propagate (postgres.PostgresError). */
-export async function runCheckedSql(text: CheckedSql, tenantId: string, limits: AgentSqlLimits = agentSqlLimits()): Promise<AgentSqlResult> {
+export async function runCheckedSql(
+  text: CheckedSql,
+  tenantId: string,
+  limits: AgentSqlLimits = agentSqlLimits(),
+): Promise<AgentSqlResult> {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError("tenantId", tenantId);
   const e = env();
-  const token = contextToken({ tenantId: tenantId.toLowerCase() }, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
+  const token = contextToken(
+    { tenantId: tenantId.toLowerCase() },
+    e.TENANT_CONTEXT_SECRET,
+    e.TENANT_CONTEXT_TTL_SECONDS,
+  );
   const pool = rawPool("agent_reader");
   return pool.begin("read only", async (tx) => {
     await tx`select set_config('app.tenant_ctx', ${token}, true),

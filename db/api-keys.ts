@@ -13,10 +13,16 @@ export interface ResolvedApiKey {
 }
 
 export async function resolveApiKeyHash(secretHash: string): Promise<ResolvedApiKey | null> {
-  const rows = await drizzleOn(rawPool("app_user")).execute<{ tenant_id: string; key_id: string; last_used_at: string | Date | null }>(
-    sql`select tenant_id, key_id, last_used_at from app.resolve_api_key(${secretHash})`,
-  );
+  const rows = await drizzleOn(rawPool("app_user")).execute<{
+    tenant_id: string;
+    key_id: string;
+    last_used_at: string | Date | null;
+  }>(sql`select tenant_id, key_id, last_used_at from app.resolve_api_key(${secretHash})`);
   const row = rows[0];
   if (!row) return null;
-  return { tenantId: row.tenant_id, keyId: row.key_id, lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at) };
+  return {
+    tenantId: row.tenant_id,
+    keyId: row.key_id,
+    lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at),
+  };
 }

@@ -87,12 +87,16 @@ export async function externalSignIn(email: string, name: string | null): Promis
 
 /** Stores a magic link's MAC; false when there is no account for the address (or too many outstanding links). */
 export async function createMagicLink(email: string, tokenMac: string): Promise<boolean> {
-  const [row] = await db().execute<{ stored: boolean }>(sql`select app.create_magic_link(${email}, ${tokenMac}) as stored`);
+  const [row] = await db().execute<{ stored: boolean }>(
+    sql`select app.create_magic_link(${email}, ${tokenMac}) as stored`,
+  );
   return row?.stored === true;
 }
 
 /** Uses up a magic link; the user id, or null for an unknown, used or expired link. */
 export async function consumeMagicLink(tokenMac: string): Promise<string | null> {
-  const [row] = await db().execute<{ user_id: string | null }>(sql`select app.consume_magic_link(${tokenMac}) as user_id`);
+  const [row] = await db().execute<{ user_id: string | null }>(
+    sql`select app.consume_magic_link(${tokenMac}) as user_id`,
+  );
   return row?.user_id ?? null;
 }

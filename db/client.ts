@@ -48,7 +48,9 @@ export function oneStatementPerQuery<T extends postgres.Sql | postgres.Transacti
       const value: unknown = Reflect.get(target, property, receiver);
       if (property === "unsafe" && typeof value === "function") {
         return (query: string, args: unknown = [], options: Record<string, unknown> = {}) =>
-          Array.isArray(args) ? value(query, args, { ...options, simple: false }) : value(query, [], { ...(args as object), simple: false });
+          Array.isArray(args)
+            ? value(query, args, { ...options, simple: false })
+            : value(query, [], { ...(args as object), simple: false });
       }
       if ((property === "begin" || property === "savepoint") && typeof value === "function") {
         return (...args: unknown[]) => {

@@ -9,7 +9,12 @@ export interface ContextClaims {
   userId?: string;
 }
 
-export function mintContextToken(claims: ContextClaims, secret: string, ttlSeconds: number, nowMs = Date.now()): string {
+export function mintContextToken(
+  claims: ContextClaims,
+  secret: string,
+  ttlSeconds: number,
+  nowMs = Date.now(),
+): string {
   const expiry = Math.floor(nowMs / 1000) + ttlSeconds;
   const payload = `v1.${claims.tenantId ?? ""}.${claims.userId ?? ""}.${expiry}`;
   return `${payload}.${createHmac("sha256", secret).update(payload).digest("hex")}`;

@@ -47,7 +47,11 @@ export function embeddedOwnerUrl(password: string): string {
 /** Uses DATABASE_URL when set; otherwise starts the embedded server and points DATABASE_URL at it. */
 export async function ensureDatabase(secrets: DevSecrets): Promise<EmbeddedServer | undefined> {
   if (process.env.DATABASE_URL) return undefined;
-  const server = await startEmbedded({ dataDir: path.join(dataDir, "pg"), port: embeddedPort, password: secrets.postgresPassword });
+  const server = await startEmbedded({
+    dataDir: path.join(dataDir, "pg"),
+    port: embeddedPort,
+    password: secrets.postgresPassword,
+  });
   process.env.DATABASE_URL = server.url;
   return server;
 }

@@ -40,7 +40,10 @@ async function clearStalePostmaster(dataDir: string, log: (line: string) => void
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  const cmdline = Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
+  const cmdline =
+    Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/cmdline`)
+      ? readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      : "";
   if (pid > 0 && processAlive(pid) && cmdline.includes("postgres")) {
     log(`A PostgreSQL server left running by an earlier crash (pid ${pid}) holds ${dataDir}; stopping it.`);
     process.kill(pid, "SIGINT");
@@ -74,7 +77,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   mkdirSync(path.dirname(dataDir), { recursive: true });
   await clearStalePostmaster(dataDir, log);
 
-  const fastFlags = options.unsafeFast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : [];
+  const fastFlags = options.unsafeFast
+    ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+    : [];
   const settingFlags = Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -85,7 +90,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     persistent: true,
     createPostgresUser: isRoot(),
     initdbFlags: ["--encoding=UTF8"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200", ...fastFlags, ...settingFlags],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=200",
+      ...fastFlags,
+      ...settingFlags,
+    ],
     onLog: process.env.DEBUG_EMBEDDED_PG ? (m: string) => log(`[postgres] ${m.trimEnd()}`) : () => undefined,
     onError: (e: unknown) => log(`[postgres] ${String(e)}`),
   });
@@ -104,9 +118,19 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   }
 
   const database = options.database ?? "app";
-  const admin = postgres({ host: "127.0.0.1", port: options.port, user: "postgres", password: options.password, database: "postgres", max: 1, onnotice: () => undefined });
+  const admin = postgres({
+    host: "127.0.0.1",
+    port: options.port,
+    user: "postgres",
+    password: options.password,
+    database: "postgres",
+    max: 1,
+    onnotice: () => undefined,
+  });
   try {
-    const [row] = await admin<{ exists: boolean }[]>`select exists (select from pg_database where datname = ${database})`;
+    const [row] = await admin<
+      { exists: boolean }[]
+    >`select exists (select from pg_database where datname = ${database})`;
     if (!row?.exists) await admin`create database ${admin(database)}`;
   } finally {
     await admin.end();

@@ -1,5 +1,10 @@
 import postgres from "postgres";
-import { createTableRelationsHelpers, entityKind, extractTablesRelationalConfig, type ExtractTablesWithRelations } from "drizzle-orm";
+import {
+  createTableRelationsHelpers,
+  entityKind,
+  extractTablesRelationalConfig,
+  type ExtractTablesWithRelations,
+} from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
 import { oneStatementPerQuery, type AppDatabase } from "./client";
@@ -67,7 +72,8 @@ function transactionClient(connection: postgres.ReservedSql, state: ConnectionSt
       if (property === "unsafe") {
         return (...args: Parameters<postgres.Sql["unsafe"]>) => {
           if (state.lost) throw new ConnectionLostError();
-          if (state.ending) throw new Error("A query was sent after the transaction's COMMIT: withTenant's fn must await its queries.");
+          if (state.ending)
+            throw new Error("A query was sent after the transaction's COMMIT: withTenant's fn must await its queries.");
           const query = target.unsafe(...args);
           query.catch((e: unknown) => (state.lost ||= connectionLost(e)));
           const commitBehind = state.commitBehindNextQuery;
@@ -127,7 +133,12 @@ function fixed(connection: postgres.ReservedSql, state: ConnectionState, text: "
 function isDrizzleQuery(value: unknown): boolean {
   if (typeof value !== "object" || value === null || value instanceof Promise) return false;
   const query = value as { execute?: unknown; then?: unknown; constructor?: unknown };
-  return typeof query.execute === "function" && typeof query.then === "function" && typeof query.constructor === "function" && entityKind in query.constructor;
+  return (
+    typeof query.execute === "function" &&
+    typeof query.then === "function" &&
+    typeof query.constructor === "function" &&
+    entityKind in query.constructor
+  );
 }
 
 export async function pipelinedTransaction<T>(
@@ -147,13 +158,23 @@ export async function pipelinedTransaction<T>(
     commit.catch(() => undefined); // awaited below
   };
   try {
-    const opened = Promise.all([fixed(connection, state, "begin").execute(), ...opening(client).map((q) => q.execute())]);
+    const opened = Promise.all([
+      fixed(connection, state, "begin").execute(),
+      ...opening(client).map((q) => q.execute()),
+    ]);
     // Awaited below; until then, a failure must not surface as an unhandled rejection.
     opened.catch(() => undefined);
     let result: T;
     try {
-      const session = new PostgresJsSession<TransactionClient, typeof schema, Tables>(client, dialect, relationalSchema, {});
-      const returned: Promise<T> = fn(new PostgresJsTransaction<typeof schema, Tables>(dialect, session, relationalSchema));
+      const session = new PostgresJsSession<TransactionClient, typeof schema, Tables>(
+        client,
+        dialect,
+        relationalSchema,
+        {},
+      );
+      const returned: Promise<T> = fn(
+        new PostgresJsTransaction<typeof schema, Tables>(dialect, session, relationalSchema),
+      );
       if (isDrizzleQuery(returned)) state.commitBehindNextQuery = queueCommit;
       try {
         result = await returned;

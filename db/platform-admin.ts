@@ -18,7 +18,9 @@ export class NotPlatformAdminError extends Error {
 }
 
 export async function isPlatformAdmin(userId: string): Promise<boolean> {
-  const rows = await withUser(userId, (tx) => tx.select({ flag: users.isPlatformAdmin }).from(users).where(eq(users.id, userId)));
+  const rows = await withUser(userId, (tx) =>
+    tx.select({ flag: users.isPlatformAdmin }).from(users).where(eq(users.id, userId)),
+  );
   return rows[0]?.flag === true;
 }
 
@@ -27,7 +29,12 @@ type AdminTx = Parameters<Parameters<AdminDatabase["transaction"]>[0]>[0];
 
 let adminDb: AdminDatabase | undefined;
 
-async function asPlatformAdmin<T>(userId: string, action: string, metadata: Record<string, unknown>, fn: (tx: AdminTx) => Promise<T>): Promise<T> {
+async function asPlatformAdmin<T>(
+  userId: string,
+  action: string,
+  metadata: Record<string, unknown>,
+  fn: (tx: AdminTx) => Promise<T>,
+): Promise<T> {
   if (!(await isPlatformAdmin(userId))) throw new NotPlatformAdminError();
   adminDb ??= drizzleOn(rawPool("platform_admin"));
   return adminDb.transaction(async (tx) => {

@@ -30,7 +30,13 @@ import {
 const tenantMatches = sql`tenant_id = (select app.current_tenant_id())`;
 
 const tenantIsolation = () =>
-  pgPolicy("tenant_isolation", { as: "permissive", for: "all", to: "public", using: tenantMatches, withCheck: tenantMatches });
+  pgPolicy("tenant_isolation", {
+    as: "permissive",
+    for: "all",
+    to: "public",
+    using: tenantMatches,
+    withCheck: tenantMatches,
+  });
 
 const tenantIdColumn = () => uuid("tenant_id").notNull();
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
@@ -122,7 +128,13 @@ export const memberships = pgTable(
       using: sql`tenant_id = (select app.current_tenant_id()) or user_id = (select app.current_user_id())`,
     }),
     pgPolicy("membership_write", { as: "permissive", for: "insert", to: "public", withCheck: tenantMatches }),
-    pgPolicy("membership_update", { as: "permissive", for: "update", to: "public", using: tenantMatches, withCheck: tenantMatches }),
+    pgPolicy("membership_update", {
+      as: "permissive",
+      for: "update",
+      to: "public",
+      using: tenantMatches,
+      withCheck: tenantMatches,
+    }),
     pgPolicy("membership_delete", { as: "permissive", for: "delete", to: "public", using: tenantMatches }),
   ],
 );
@@ -164,7 +176,11 @@ export const conversations = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.agentId], foreignColumns: [agents.tenantId, agents.id], name: "conversations_agent_fk" }),
+    foreignKey({
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+      name: "conversations_agent_fk",
+    }),
     index("conversations_tenant_started_idx").on(t.tenantId, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("conversations_tenant_agent_idx").on(t.tenantId, t.agentId),
     // GIN over (tenant_id, search) with btree_gin: a tenant's matches come out of the index alone.
@@ -264,7 +280,9 @@ export const invitations = pgTable(
     // Looked up by the link before any tenant is known (app.invitation_by_token); the value is random.
     uniqueIndex("invitations_token_hash_key").on(t.tokenHash),
     // One pending invitation per address and tenant: inviting again replaces the old link.
-    uniqueIndex("invitations_tenant_pending_email_key").on(t.tenantId, t.email).where(sql`status = 'pending'`),
+    uniqueIndex("invitations_tenant_pending_email_key")
+      .on(t.tenantId, t.email)
+      .where(sql`status = 'pending'`),
     index("invitations_tenant_created_idx").on(t.tenantId, t.createdAt.desc().nullsFirst()),
     check("invitations_email_lowercase", sql`email = lower(email)`),
     check("invitations_status", sql`status in ('pending', 'accepted', 'declined', 'revoked')`),

@@ -24,7 +24,11 @@ function scopeOn(database: () => AppDatabase): TenantScope {
   function inContext<T>(claims: ContextClaims, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
     const e = env();
     const token = contextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
-    return pipelinedTransaction(database(), (connection) => [connection`select set_config('app.tenant_ctx', ${token}, true)`], fn);
+    return pipelinedTransaction(
+      database(),
+      (connection) => [connection`select set_config('app.tenant_ctx', ${token}, true)`],
+      fn,
+    );
   }
   return {
     withTenant(tenantId, fn, options = {}) {
@@ -54,7 +58,8 @@ export function separateAppUserScope(applicationName: string): TenantScope & { e
   return { ...scopeOn(() => db), end: () => pool.end({ timeout: 5 }) };
 }
 
-export const withTenant: TenantScope["withTenant"] = (tenantId, fn, options) => appScope.withTenant(tenantId, fn, options);
+export const withTenant: TenantScope["withTenant"] = (tenantId, fn, options) =>
+  appScope.withTenant(tenantId, fn, options);
 export const withUser: TenantScope["withUser"] = (userId, fn) => appScope.withUser(userId, fn);
 
 export { InvalidTenantIdError, isUuid };

@@ -6,7 +6,9 @@
  * one fails with "current transaction is aborted": the error thrown is the first in statement order
  * (the cause), whichever promise happens to settle first.
  */
-export async function together<T extends readonly unknown[] | []>(statements: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+export async function together<T extends readonly unknown[] | []>(
+  statements: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(statements);
   const values: unknown[] = [];
   for (const statement of settled) {

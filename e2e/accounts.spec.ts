@@ -1,9 +1,22 @@
 import { test } from "@playwright/test";
-import { acceptAsNewUser, demoTenantMarkers, expect, invite, multiStepFlows, newPassword, signInWith, signUp, unique } from "./support";
+import {
+  acceptAsNewUser,
+  demoTenantMarkers,
+  expect,
+  invite,
+  multiStepFlows,
+  newPassword,
+  signInWith,
+  signUp,
+  unique,
+} from "./support";
 
 multiStepFlows();
 
-test("a new user signs up to an empty workspace, invites a second user who joins it, and neither sees any demo tenant's data", async ({ page, browser }) => {
+test("a new user signs up to an empty workspace, invites a second user who joins it, and neither sees any demo tenant's data", async ({
+  page,
+  browser,
+}) => {
   const markers = await demoTenantMarkers();
   expect(markers.length).toBeGreaterThan(10); // control: the demo data exists and would be recognised
   const workspace = unique("Fresh Co");
@@ -66,7 +79,9 @@ test("an email that already has an account cannot sign up again", async ({ page 
   await page.getByLabel("Password").fill(newPassword);
   await page.getByLabel("Workspace name").fill("Another Acme");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.locator("form [role=alert]")).toHaveText("An account with this email already exists. Sign in instead.");
+  await expect(page.locator("form [role=alert]")).toHaveText(
+    "An account with this email already exists. Sign in instead.",
+  );
   await expect(page).toHaveURL(/\/signup$/);
 });
 
@@ -101,7 +116,10 @@ test("change password: the current one is checked, then only the new one signs i
   await fresh.context().close();
 });
 
-test("repeated failed sign-ins are slowed down per account, with the same answer for unknown emails", async ({ page: owner, browser }) => {
+test("repeated failed sign-ins are slowed down per account, with the same answer for unknown emails", async ({
+  page: owner,
+  browser,
+}) => {
   test.setTimeout(240_000); // twelve bcrypt sign-ins
   const email = await signUp(owner, { workspace: unique("Throttle Co") });
   const page = await (await browser.newContext()).newPage();
@@ -113,7 +131,9 @@ test("repeated failed sign-ins are slowed down per account, with the same answer
     }
     // Now even the right password is not checked until the wait is over.
     await signInWith(page, target, newPassword);
-    await expect(page.locator("form [role=alert]")).toHaveText(/^Too many failed sign-ins\. Try again in \d+ seconds\.$/);
+    await expect(page.locator("form [role=alert]")).toHaveText(
+      /^Too many failed sign-ins\. Try again in \d+ seconds\.$/,
+    );
   }
   await expect(page).toHaveURL(/\/login/);
 });

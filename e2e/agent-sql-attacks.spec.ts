@@ -23,12 +23,17 @@ test.beforeAll(async () => {
   } finally {
     await admin.end();
   }
-  [httpKey, mcpKey] = await Promise.all([createKeyWithCli("acme-health", "e2e attack corpus (HTTP)"), createKeyWithCli("acme-health", "e2e attack corpus (MCP)")]);
+  [httpKey, mcpKey] = await Promise.all([
+    createKeyWithCli("acme-health", "e2e attack corpus (HTTP)"),
+    createKeyWithCli("acme-health", "e2e attack corpus (MCP)"),
+  ]);
 });
 
 function checkAnswer(attack: Attack, sql: string, refused: boolean, body: unknown) {
   const text = JSON.stringify(body);
-  expect(foreignMarkersIn(text, data.foreignMarkers, sql), `another tenant's data in the answer to: ${sql}`).toEqual([]);
+  expect(foreignMarkersIn(text, data.foreignMarkers, sql), `another tenant's data in the answer to: ${sql}`).toEqual(
+    [],
+  );
   if (attack.expect === "refused") {
     expect(refused, `expected a refusal for: ${sql}\ngot: ${text.slice(0, 300)}`).toBe(true);
   } else {

@@ -23,7 +23,9 @@ test("the agents list shows each agent of the tenant with its conversation count
   }
 });
 
-test("an admin creates, renames, disables and enables an agent; duplicate and invalid names get field messages", async ({ page }) => {
+test("an admin creates, renames, disables and enables an agent; duplicate and invalid names get field messages", async ({
+  page,
+}) => {
   test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const workspace = await createWorkspace({ role: "admin", agents: ["Existing Agent"] });
   try {
@@ -38,7 +40,9 @@ test("an admin creates, renames, disables and enables an agent; duplicate and in
     const name = page.getByLabel("Name");
     await expect(name).toHaveAttribute("aria-invalid", "true");
     await expect(page.getByText("Give the agent a name of at least 2 characters.")).toBeVisible();
-    await expect(page.getByText("Describe the line of business in at least 2 characters (e.g. healthcare).")).toBeVisible();
+    await expect(
+      page.getByText("Describe the line of business in at least 2 characters (e.g. healthcare)."),
+    ).toBeVisible();
     await expect(name).toHaveValue("X");
 
     // The name is unique per tenant.
@@ -89,7 +93,9 @@ test("an admin creates, renames, disables and enables an agent; duplicate and in
   }
 });
 
-test("members and viewers see agents but cannot change them; a role lost mid-form is refused by the server action", async ({ page }) => {
+test("members and viewers see agents but cannot change them; a role lost mid-form is refused by the server action", async ({
+  page,
+}) => {
   test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const workspace = await createWorkspace({ role: "admin", agents: ["Kept Agent"] });
   const admin = adminConnection();
@@ -102,7 +108,9 @@ test("members and viewers see agents but cannot change them; a role lost mid-for
     await page.getByRole("button", { name: "Create agent" }).click();
     await expect(page.locator("main").getByRole("alert")).toHaveText("A member cannot create agents.");
     await expect(page.getByLabel("Name")).toHaveValue("Sneaky Agent");
-    const [created] = await admin<{ n: number }[]>`select count(*)::int as n from agents where tenant_id = ${workspace.tenantId} and name = 'Sneaky Agent'`;
+    const [created] = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from agents where tenant_id = ${workspace.tenantId} and name = 'Sneaky Agent'`;
     expect(created!.n).toBe(0);
 
     await page.goto(`/agents/${workspace.agentIds[0]}`);
@@ -114,7 +122,9 @@ test("members and viewers see agents but cannot change them; a role lost mid-for
     await expect(page.getByRole("link", { name: "New agent" })).toHaveCount(0);
     await expect(page.getByText("Owners and admins can add and change agents.")).toBeVisible();
     await page.goto("/agents/new");
-    await expect(page.locator("main").getByRole("alert")).toContainText("Only owners and admins can create agents; you are a viewer");
+    await expect(page.locator("main").getByRole("alert")).toContainText(
+      "Only owners and admins can create agents; you are a viewer",
+    );
     await expect(page.getByRole("button", { name: "Create agent" })).toHaveCount(0);
   } finally {
     await admin.end();

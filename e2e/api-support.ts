@@ -12,19 +12,27 @@ export const baseUrl = () => process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000"
 
 /** `npm run apikey -- create …`, as the README says; the key is the last line of its output. */
 export async function createKeyWithCli(tenantSlug: string, name: string): Promise<string> {
-  const { stdout } = await run("npm", ["run", "--silent", "apikey", "--", "create", "--tenant", tenantSlug, "--name", name], { env: process.env });
+  const { stdout } = await run(
+    "npm",
+    ["run", "--silent", "apikey", "--", "create", "--tenant", tenantSlug, "--name", name],
+    { env: process.env },
+  );
   const key = stdout.trim().split("\n").at(-1)!;
   if (!/^rls_live_[A-Za-z0-9_-]{43}$/.test(key)) throw new Error(`the CLI's last line is not a key:\n${stdout}`);
   return key;
 }
 
 export async function revokeKeyWithCli(tenantSlug: string, id: string): Promise<void> {
-  await run("npm", ["run", "--silent", "apikey", "--", "revoke", "--tenant", tenantSlug, "--id", id], { env: process.env });
+  await run("npm", ["run", "--silent", "apikey", "--", "revoke", "--tenant", tenantSlug, "--id", id], {
+    env: process.env,
+  });
 }
 
 export async function mcpClient(key: string, url = `${baseUrl()}/api/mcp`): Promise<Client> {
   const client = new Client({ name: "e2e", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }),
+  );
   return client;
 }
 

@@ -13,7 +13,9 @@ import { adminConnection } from "./support";
 async function acmeCount(): Promise<number> {
   const admin = adminConnection();
   try {
-    const [row] = await admin<{ n: number }[]>`select count(*)::int as n from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'acme-health'`;
+    const [row] = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'acme-health'`;
     return row!.n;
   } finally {
     await admin.end();
@@ -36,7 +38,9 @@ test("without an LLM, /ask says so and the SQL box runs guarded SQL with the ses
   await expect(page.getByTestId("sql-error")).toContainText("relation_not_allowed");
 
   // A series gets a chart.
-  await page.getByLabel("SQL statement").fill("SELECT date_trunc('day', started_at) AS day, count(*) FROM conversations GROUP BY 1 ORDER BY 1");
+  await page
+    .getByLabel("SQL statement")
+    .fill("SELECT date_trunc('day', started_at) AS day, count(*) FROM conversations GROUP BY 1 ORDER BY 1");
   await page.getByRole("button", { name: "Run SQL" }).click();
   await expect(page.getByTestId("result-chart")).toBeVisible();
 });
@@ -69,12 +73,21 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
     });
     url = `http://127.0.0.1:${port}`;
     server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: { ...process.env, NODE_ENV: "production", OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "test-key", AI_MODEL: "fake-sql-model" },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        OPENAI_BASE_URL: llm.url,
+        OPENAI_API_KEY: "test-key",
+        AI_MODEL: "fake-sql-model",
+      },
       stdio: "ignore",
       detached: true,
     });
     for (let i = 0; i < 240; i++) {
-      const up = await fetch(`${url}/login`).then((r) => r.status < 500, () => false);
+      const up = await fetch(`${url}/login`).then(
+        (r) => r.status < 500,
+        () => false,
+      );
       if (up) return;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -89,7 +102,9 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
   test("a question becomes SQL, a table and a chart", async ({ page }) => {
     test.setTimeout(90_000);
     llm.script("per day", [
-      { sql: "SELECT date_trunc('day', started_at) AS day, count(*) AS conversations FROM conversations GROUP BY 1 ORDER BY 1" },
+      {
+        sql: "SELECT date_trunc('day', started_at) AS day, count(*) AS conversations FROM conversations GROUP BY 1 ORDER BY 1",
+      },
       { text: "Daily volume is shown above." },
     ]);
     await signInPatiently(page, "alice@acme.test", url);
@@ -109,8 +124,15 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
   test("hostile SQL from the model is refused on the same guarded path (API, Bearer key)", async ({ request }) => {
     test.setTimeout(120_000);
     const key = await createKeyWithCli("acme-health", "e2e ask with llm");
-    llm.script("who are the users", [{ sql: "SELECT email FROM users" }, { sql: "SELECT 1; COMMIT; DELETE FROM conversations" }, { text: "I could not read them." }]);
-    const res = await request.post(`${url}/api/agent/ask`, { headers: bearer(key), data: { question: "who are the users of this app?" } });
+    llm.script("who are the users", [
+      { sql: "SELECT email FROM users" },
+      { sql: "SELECT 1; COMMIT; DELETE FROM conversations" },
+      { text: "I could not read them." },
+    ]);
+    const res = await request.post(`${url}/api/agent/ask`, {
+      headers: bearer(key),
+      data: { question: "who are the users of this app?" },
+    });
     expect(res.status()).toBe(200);
     const body = (await res.json()) as { queries: { sql: string; error: { code: string } | null }[]; answer: string };
     expect(body.queries.map((q) => q.error?.code)).toEqual(["relation_not_allowed", "multiple_statements"]);

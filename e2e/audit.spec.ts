@@ -1,9 +1,21 @@
 import { test } from "@playwright/test";
-import { acceptAsNewUser, adminConnection, expect, invite, multiStepFlows, signInWith, signUp, unique } from "./support";
+import {
+  acceptAsNewUser,
+  adminConnection,
+  expect,
+  invite,
+  multiStepFlows,
+  signInWith,
+  signUp,
+  unique,
+} from "./support";
 
 multiStepFlows();
 
-test("security events are recorded and shown to owners, with filters and keyset pagination", async ({ page, browser }) => {
+test("security events are recorded and shown to owners, with filters and keyset pagination", async ({
+  page,
+  browser,
+}) => {
   const workspace = unique("Audit Co");
   const ownerEmail = await signUp(page, { name: "Audra Owner", workspace });
   // A failed sign-in on the owner's account (in another browser) is recorded in their workspace.
@@ -23,7 +35,14 @@ test("security events are recorded and shown to owners, with filters and keyset 
 
   await page.goto("/settings/audit");
   const table = page.getByTestId("audit-table");
-  for (const action of ["tenant.created", "auth.sign_in", "auth.sign_in_failed", "member.invited", "member.joined", "member.role_changed"]) {
+  for (const action of [
+    "tenant.created",
+    "auth.sign_in",
+    "auth.sign_in_failed",
+    "member.invited",
+    "member.joined",
+    "member.role_changed",
+  ]) {
     await expect(table.getByRole("cell", { name: action, exact: true }).first(), action).toBeVisible();
   }
   const roleChange = table.getByRole("row").filter({ hasText: "member.role_changed" });
@@ -50,7 +69,9 @@ test("security events are recorded and shown to owners, with filters and keyset 
   await context.close();
 });
 
-test("the audit log pages through more than one screen without repeating or skipping, keeping the filter", async ({ page }) => {
+test("the audit log pages through more than one screen without repeating or skipping, keeping the filter", async ({
+  page,
+}) => {
   const workspace = unique("Busy Co");
   await signUp(page, { workspace });
   const admin = adminConnection();

@@ -21,8 +21,12 @@ test("alice signs in and sees acme-health's conversations only", async ({ page }
   const admin = adminConnection();
   try {
     const [acme] = await admin<{ id: string; name: string }[]>`select id, name from tenants where slug = 'acme-health'`;
-    const acmeAgents = (await admin<{ name: string }[]>`select name from agents where tenant_id = ${acme!.id}`).map((a) => a.name);
-    const otherAgents = (await admin<{ name: string }[]>`select name from agents where tenant_id <> ${acme!.id}`).map((a) => a.name);
+    const acmeAgents = (await admin<{ name: string }[]>`select name from agents where tenant_id = ${acme!.id}`).map(
+      (a) => a.name,
+    );
+    const otherAgents = (await admin<{ name: string }[]>`select name from agents where tenant_id <> ${acme!.id}`).map(
+      (a) => a.name,
+    );
     const [newest] = await admin<{ summary: string }[]>`
       select split_part(summary, E'\\n', 1) as summary from conversations where tenant_id = ${acme!.id} order by started_at desc, id desc limit 1`;
 
@@ -62,7 +66,8 @@ test("alice opening a globex-realty conversation gets the same 404 as a missing 
     expect(foreign!.status()).toBe(404);
     const foreignHtml = await page.content();
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
-    for (const secret of [globex!.summary.split("\n")[0]!, globex!.text, globex!.caller]) expect(foreignHtml).not.toContain(secret);
+    for (const secret of [globex!.summary.split("\n")[0]!, globex!.text, globex!.caller])
+      expect(foreignHtml).not.toContain(secret);
 
     const missing = await page.goto("/conversations/00000000-0000-4000-8000-000000000000");
     expect(missing!.status()).toBe(404);

@@ -52,20 +52,30 @@ test("rename and disable actions given another tenant's agent id are refused and
     await signIn(page, workspace.email);
     await page.goto(`/agents/${workspace.agentIds[0]}`);
     // The attacker edits the hidden agent id of their own forms.
-    await page.locator('input[type=hidden][name=agentId]').evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), globex.agent.id);
+    await page
+      .locator("input[type=hidden][name=agentId]")
+      .evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), globex.agent.id);
     const rename = page.getByRole("form", { name: "Rename agent" });
     await rename.getByLabel("Name").fill("Hijacked");
     await rename.getByRole("button", { name: "Rename" }).click();
     await expect(rename.getByRole("alert")).toHaveText("That agent does not exist in this workspace.");
 
-    await page.locator('input[type=hidden][name=agentId]').evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), globex.agent.id);
+    await page
+      .locator("input[type=hidden][name=agentId]")
+      .evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), globex.agent.id);
     await page.getByRole("button", { name: "Disable agent" }).click();
-    await expect(page.getByRole("form", { name: "Disable agent" }).getByRole("alert")).toHaveText("That agent does not exist in this workspace.");
+    await expect(page.getByRole("form", { name: "Disable agent" }).getByRole("alert")).toHaveText(
+      "That agent does not exist in this workspace.",
+    );
 
     // Control: the id is real, and the other tenant's agent is untouched.
-    const [after] = await admin<{ name: string; disabled_at: Date | null }[]>`select name, disabled_at from agents where id = ${globex.agent.id}`;
+    const [after] = await admin<
+      { name: string; disabled_at: Date | null }[]
+    >`select name, disabled_at from agents where id = ${globex.agent.id}`;
     expect(after).toEqual({ name: globex.agent.name, disabled_at: globex.agent.disabled_at });
-    const [own] = await admin<{ name: string; disabled_at: Date | null }[]>`select name, disabled_at from agents where id = ${workspace.agentIds[0]!}`;
+    const [own] = await admin<
+      { name: string; disabled_at: Date | null }[]
+    >`select name, disabled_at from agents where id = ${workspace.agentIds[0]!}`;
     expect(own).toEqual({ name: "Own Agent", disabled_at: null });
   } finally {
     await admin.end();
@@ -73,26 +83,37 @@ test("rename and disable actions given another tenant's agent id are refused and
   }
 });
 
-test("another tenant's agent id as a list filter is an unknown agent: a field message and no rows", async ({ page }) => {
+test("another tenant's agent id as a list filter is an unknown agent: a field message and no rows", async ({
+  page,
+}) => {
   const globex = await globexSample();
   await signIn(page, "alice@acme.test");
   await page.goto(`/conversations?agent=${globex.agent.id}`);
   await expect(page.getByText("No such agent in this workspace.")).toBeVisible();
   await expect(page.getByTestId("conversation-list")).toHaveCount(0);
   const html = await page.content();
-  for (const secret of [globex.agent.name, globex.conversation.summary, globex.conversation.caller]) expect(html).not.toContain(secret);
+  for (const secret of [globex.agent.name, globex.conversation.summary, globex.conversation.caller])
+    expect(html).not.toContain(secret);
 });
 
 test("a keyset cursor made from another tenant's conversation only positions the list", async ({ page }) => {
   const globex = await globexSample();
   const admin = adminConnection();
   try {
-    const cursor = Buffer.from(`${globex.conversation.started_at.toISOString()}|${globex.conversation.id}`, "utf8").toString("base64url");
+    const cursor = Buffer.from(
+      `${globex.conversation.started_at.toISOString()}|${globex.conversation.id}`,
+      "utf8",
+    ).toString("base64url");
     await signIn(page, "alice@acme.test");
     await page.goto(`/conversations?after=${cursor}`);
-    const ids = await page.getByTestId("conversation-list").locator("li").evaluateAll((els) => els.map((e) => e.getAttribute("data-conversation-id")!));
+    const ids = await page
+      .getByTestId("conversation-list")
+      .locator("li")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-conversation-id")!));
     expect(ids.length).toBeGreaterThan(0);
-    const owners = await admin<{ slug: string }[]>`select distinct t.slug from conversations c join tenants t on t.id = c.tenant_id where c.id in ${admin(ids)}`;
+    const owners = await admin<
+      { slug: string }[]
+    >`select distinct t.slug from conversations c join tenants t on t.id = c.tenant_id where c.id in ${admin(ids)}`;
     expect(owners.map((o) => o.slug)).toEqual(["acme-health"]);
     expect(ids).not.toContain(globex.conversation.id);
     expect(await page.content()).not.toContain(globex.conversation.summary);
@@ -101,7 +122,9 @@ test("a keyset cursor made from another tenant's conversation only positions the
   }
 });
 
-test("the export with another tenant's agent id is a 404 without data; a search export holds only own rows", async ({ page }) => {
+test("the export with another tenant's agent id is a 404 without data; a search export holds only own rows", async ({
+  page,
+}) => {
   const globex = await globexSample();
   const admin = adminConnection();
   try {
@@ -113,9 +136,13 @@ test("the export with another tenant's agent id is a 404 without data; a search 
 
     const exported = await page.request.get(`/conversations/export?q=${encodeURIComponent('"refund request"')}`);
     expect(exported.status()).toBe(200);
-    const ids = parseCsv(await exported.text()).slice(1).map((r) => r[0]!);
+    const ids = parseCsv(await exported.text())
+      .slice(1)
+      .map((r) => r[0]!);
     expect(ids.length).toBeGreaterThan(0);
-    const owners = await admin<{ slug: string }[]>`select distinct t.slug from conversations c join tenants t on t.id = c.tenant_id where c.id in ${admin(ids)}`;
+    const owners = await admin<
+      { slug: string }[]
+    >`select distinct t.slug from conversations c join tenants t on t.id = c.tenant_id where c.id in ${admin(ids)}`;
     expect(owners.map((o) => o.slug)).toEqual(["acme-health"]);
     // Control: the phrase is in globex too.
     const [control] = await admin<{ n: number }[]>`

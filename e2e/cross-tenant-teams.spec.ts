@@ -29,14 +29,26 @@ async function globexIds(): Promise<Globex> {
     // Controls: these rows exist, so a refusal below is the defence working, not a missing row.
     expect(bob?.role).toBe("owner");
     expect(invitation).toBeDefined();
-    return { tenantId: t!.id, tenantName: t!.name, bobId: bob!.id, invitationId: invitation!.id, invitationEmail: invitation!.email };
+    return {
+      tenantId: t!.id,
+      tenantName: t!.name,
+      bobId: bob!.id,
+      invitationId: invitation!.id,
+      invitationEmail: invitation!.email,
+    };
   } finally {
     await admin.end();
   }
 }
 
 /** Submits a real form of the page with one hidden id replaced: what a forged request would send. */
-async function submitForged(page: Page, form: ReturnType<Page["locator"]>, field: string, value: string, button: RegExp) {
+async function submitForged(
+  page: Page,
+  form: ReturnType<Page["locator"]>,
+  field: string,
+  value: string,
+  button: RegExp,
+) {
   await form.locator(`input[name="${field}"]`).evaluate((input, v) => ((input as HTMLInputElement).value = v), value);
   await form.getByRole("button", { name: button }).click();
 }
@@ -44,8 +56,12 @@ async function submitForged(page: Page, form: ReturnType<Page["locator"]>, field
 async function globexState(g: Globex) {
   const admin = adminConnection();
   try {
-    const [bob] = await admin<{ role: string }[]>`select role from memberships where tenant_id = ${g.tenantId} and user_id = ${g.bobId}`;
-    const [invitation] = await admin<{ status: string }[]>`select status from invitations where tenant_id = ${g.tenantId} and id = ${g.invitationId}`;
+    const [bob] = await admin<
+      { role: string }[]
+    >`select role from memberships where tenant_id = ${g.tenantId} and user_id = ${g.bobId}`;
+    const [invitation] = await admin<
+      { status: string }[]
+    >`select status from invitations where tenant_id = ${g.tenantId} and id = ${g.invitationId}`;
     return { bobRole: bob?.role, invitationStatus: invitation?.status };
   } finally {
     await admin.end();
@@ -72,7 +88,9 @@ test("member actions with another tenant's user ids change nothing there and rev
   for (const secret of ["bob@globex.test", "Bob Brooks", g.tenantName]) expect(html).not.toContain(secret);
   // Dana (the form's real target) was not touched either.
   await page.reload();
-  await expect(page.getByTestId("member-row").filter({ hasText: "dana@demo.test" }).getByTestId("member-role")).toHaveText("admin");
+  await expect(
+    page.getByTestId("member-row").filter({ hasText: "dana@demo.test" }).getByTestId("member-role"),
+  ).toHaveText("admin");
 });
 
 test("revoking another tenant's invitation by id is refused and leaves it pending", async ({ page }) => {
@@ -86,7 +104,10 @@ test("revoking another tenant's invitation by id is refused and leaves it pendin
   expect(await page.content()).not.toContain(g.invitationEmail);
 });
 
-test("switching to a tenant one is not a member of is a 404, through the form or the session endpoint", async ({ page, browser }) => {
+test("switching to a tenant one is not a member of is a 404, through the form or the session endpoint", async ({
+  page,
+  browser,
+}) => {
   const g = await globexIds();
   const admin = adminConnection();
   const [initech] = await admin<{ id: string }[]>`select id from tenants where slug = 'initech-salons'`;
@@ -96,7 +117,10 @@ test("switching to a tenant one is not a member of is a 404, through the form or
   // dana's switcher form, with initech's id (dana is not a member there) in place of globex's.
   await signIn(page, "dana@demo.test");
   await page.getByTestId("tenant-switcher").click();
-  const globexForm = page.getByRole("list", { name: "Your workspaces" }).locator("form").filter({ hasText: g.tenantName });
+  const globexForm = page
+    .getByRole("list", { name: "Your workspaces" })
+    .locator("form")
+    .filter({ hasText: g.tenantName });
   await submitForged(page, globexForm, "tenantId", initech!.id, new RegExp(g.tenantName));
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await page.goto("/conversations");
@@ -107,7 +131,9 @@ test("switching to a tenant one is not a member of is a 404, through the form or
   const alice = await (await browser.newContext()).newPage();
   await signIn(alice, "alice@acme.test");
   const csrf = (await (await alice.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  const update = await alice.request.post("/api/auth/session", { data: { csrfToken: csrf.csrfToken, data: { activeTenantId: g.tenantId } } });
+  const update = await alice.request.post("/api/auth/session", {
+    data: { csrfToken: csrf.csrfToken, data: { activeTenantId: g.tenantId } },
+  });
   expect(update.status()).toBeLessThan(500);
   await alice.goto("/conversations");
   await expect(alice.getByTestId("tenant-name")).toHaveText("Acme Health");
@@ -116,7 +142,9 @@ test("switching to a tenant one is not a member of is a 404, through the form or
 
   // Control: the same request from dana (already signed in above), a member of globex, does switch.
   const danaCsrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  await page.request.post("/api/auth/session", { data: { csrfToken: danaCsrf.csrfToken, data: { activeTenantId: g.tenantId } } });
+  await page.request.post("/api/auth/session", {
+    data: { csrfToken: danaCsrf.csrfToken, data: { activeTenantId: g.tenantId } },
+  });
   await page.goto("/conversations");
   await expect(page.getByTestId("tenant-name")).toHaveText(g.tenantName);
 });
@@ -126,7 +154,9 @@ test("the audit log filtered by another tenant's user shows nothing of theirs", 
   const admin = adminConnection();
   try {
     await admin`insert into audit_events (tenant_id, actor_user_id, action, target) values (${g.tenantId}, ${g.bobId}, 'member.invited', 'globex-secret-target@globex.test')`;
-    const [control] = await admin<{ n: number }[]>`select count(*)::int as n from audit_events where actor_user_id = ${g.bobId}`;
+    const [control] = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from audit_events where actor_user_id = ${g.bobId}`;
     expect(control!.n).toBeGreaterThan(0);
   } finally {
     await admin.end();

@@ -69,18 +69,31 @@ async function visit(page: Page, url: string): Promise<Seen> {
   const response = await page.goto(url);
   if (!response) throw new Error(`no response for ${url}`);
   const contentType = (await response.headerValue("content-type")) ?? "";
-  return { asked: url, status: response.status(), url: page.url(), contentType, bodies: [await response.text(), await page.content()] };
+  return {
+    asked: url,
+    status: response.status(),
+    url: page.url(),
+    contentType,
+    bodies: [await response.text(), await page.content()],
+  };
 }
 
 async function fetchAs(page: Page, url: string, headers: Record<string, string> = {}): Promise<Seen> {
   const response = await page.request.get(url, { headers });
-  return { asked: url, status: response.status(), url: response.url(), contentType: response.headers()["content-type"] ?? "", bodies: [await response.text()] };
+  return {
+    asked: url,
+    status: response.status(),
+    url: response.url(),
+    contentType: response.headers()["content-type"] ?? "",
+    bodies: [await response.text()],
+  };
 }
 
 /** Changes characters in the middle of the cookie value (the JWE ciphertext), keeping its length and alphabet. */
 function flipCharacters(value: string): string {
   const chars = [...value];
-  for (let i = Math.floor(chars.length / 2); i < Math.floor(chars.length / 2) + 4; i++) chars[i] = chars[i] === "A" ? "B" : "A";
+  for (let i = Math.floor(chars.length / 2); i < Math.floor(chars.length / 2) + 4; i++)
+    chars[i] = chars[i] === "A" ? "B" : "A";
   return chars.join("");
 }
 
@@ -99,23 +112,32 @@ const surfaces: Record<string, CrossTenantCase[]> = {
     {
       name: "B's conversation id in upper case",
       outcome: "not-found",
-      attempt: async (k) => visit((await k.alice()).page, `/conversations/${k.foreign.conversationIds[1]!.toUpperCase()}`),
+      attempt: async (k) =>
+        visit((await k.alice()).page, `/conversations/${k.foreign.conversationIds[1]!.toUpperCase()}`),
     },
     {
       name: "B's conversation with B's tenant named in the query string",
       outcome: "not-found",
       attempt: async (k) =>
-        visit((await k.alice()).page, `/conversations/${k.foreign.conversationIds[2]}?tenant=${k.foreign.slug}&tenantId=${k.foreign.id}&activeTenantId=${k.foreign.id}`),
+        visit(
+          (await k.alice()).page,
+          `/conversations/${k.foreign.conversationIds[2]}?tenant=${k.foreign.slug}&tenantId=${k.foreign.id}&activeTenantId=${k.foreign.id}`,
+        ),
     },
     {
       name: "B's conversation as the React Server Components payload a client navigation fetches",
       outcome: "not-found",
-      attempt: async (k) => fetchAs((await k.alice()).page, `/conversations/${k.foreign.conversationIds[3]}`, { RSC: "1" }),
+      attempt: async (k) =>
+        fetchAs((await k.alice()).page, `/conversations/${k.foreign.conversationIds[3]}`, { RSC: "1" }),
     },
     {
       name: "the conversation list with B's tenant named in the query string",
       outcome: "own-data-only",
-      attempt: async (k) => visit((await k.alice()).page, `/conversations?tenant=${k.foreign.slug}&tenantId=${k.foreign.id}&activeTenantId=${k.foreign.id}`),
+      attempt: async (k) =>
+        visit(
+          (await k.alice()).page,
+          `/conversations?tenant=${k.foreign.slug}&tenantId=${k.foreign.id}&activeTenantId=${k.foreign.id}`,
+        ),
     },
   ],
 
@@ -129,7 +151,9 @@ const surfaces: Record<string, CrossTenantCase[]> = {
       name: "a cursor built from B's newest conversation id, positioned in the future",
       outcome: "own-data-only",
       attempt: async (k) => {
-        const forged = Buffer.from(`2100-01-01T00:00:00.000Z|${k.foreign.conversationIds[0]}`, "utf8").toString("base64url");
+        const forged = Buffer.from(`2100-01-01T00:00:00.000Z|${k.foreign.conversationIds[0]}`, "utf8").toString(
+          "base64url",
+        );
         return visit((await k.alice()).page, `/conversations?after=${forged}`);
       },
     },
@@ -205,7 +229,12 @@ const surfaces: Record<string, CrossTenantCase[]> = {
       attempt: async (k) => {
         const { context, page } = await k.alice();
         const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-        const claims = { sub: k.foreignUserId, userId: k.foreignUserId, activeTenantId: k.foreign.id, exp: Math.floor(Date.now() / 1000) + 3600 };
+        const claims = {
+          sub: k.foreignUserId,
+          userId: k.foreignUserId,
+          activeTenantId: k.foreign.id,
+          exp: Math.floor(Date.now() / 1000) + 3600,
+        };
         await withCookie(context, `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.`);
         return visit(page, "/conversations");
       },
@@ -220,7 +249,8 @@ const surfaces: Record<string, CrossTenantCase[]> = {
         const { context, page } = await k.alice();
         const current = (await sessionCookie(context)).value;
         const claims = await decode({ token: current, secret, salt: sessionCookieName });
-        const reissue = (activeTenantId: string) => encode({ token: { ...claims, activeTenantId }, secret, salt: sessionCookieName });
+        const reissue = (activeTenantId: string) =>
+          encode({ token: { ...claims, activeTenantId }, secret, salt: sessionCookieName });
         // Control: the same re-issued cookie naming A's own tenant is accepted.
         await withCookie(context, await reissue(k.own.id));
         expect((await visit(page, "/conversations")).bodies[1]).toContain(k.own.name);
@@ -241,7 +271,10 @@ const surfaces: Record<string, CrossTenantCase[]> = {
         await page.getByTestId("user-menu").click();
         await page.getByRole("button", { name: "Sign out" }).click();
         await expect(page).toHaveURL(/\/login/);
-        expect((await context.cookies()).some((c) => c.name === sessionCookieName), "sign-out clears the cookie").toBe(false);
+        expect(
+          (await context.cookies()).some((c) => c.name === sessionCookieName),
+          "sign-out clears the cookie",
+        ).toBe(false);
         await context.addCookies([copy]);
         return visit(page, "/conversations");
       },
@@ -366,7 +399,9 @@ for (const [surface, cases] of Object.entries(surfaces)) {
           const seen = await c.attempt(kit);
           expectOutcome(c.outcome, seen);
           for (const [i, body] of seen.bodies.entries()) {
-            expectNoDataOf(foreign, body, `${seen.url} (${i === 0 ? "as served" : "rendered"})`, { except: decodeURIComponent(seen.asked) });
+            expectNoDataOf(foreign, body, `${seen.url} (${i === 0 ? "as served" : "rendered"})`, {
+              except: decodeURIComponent(seen.asked),
+            });
           }
         } finally {
           await Promise.all(contexts.map((context) => context.close()));

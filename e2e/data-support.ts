@@ -38,13 +38,17 @@ export interface Workspace {
   remove(): Promise<void>;
 }
 
-export async function createWorkspace(options: { role?: Role; agents?: string[]; conversations?: ScratchConversation[] } = {}): Promise<Workspace> {
+export async function createWorkspace(
+  options: { role?: Role; agents?: string[]; conversations?: ScratchConversation[] } = {},
+): Promise<Workspace> {
   const owner = ownerConnection();
   const suffix = randomUUID().slice(0, 8);
   const slug = `e2e-${suffix}`;
   const name = `Scratch ${suffix}`;
   const email = `e2e-${suffix}@scratch.test`;
-  const [tenant] = await owner<{ id: string }[]>`insert into tenants (slug, name) values (${slug}, ${name}) returning id`;
+  const [tenant] = await owner<
+    { id: string }[]
+  >`insert into tenants (slug, name) values (${slug}, ${name}) returning id`;
   const tenantId = tenant!.id;
   const [user] = await owner<{ id: string }[]>`
     insert into users (email, name, password_hash) values (${email}, ${`Tester ${suffix}`}, app_private.hash_password(${demoPassword})) returning id`;
@@ -52,7 +56,9 @@ export async function createWorkspace(options: { role?: Role; agents?: string[];
   await owner`insert into memberships (tenant_id, user_id, role) values (${tenantId}, ${userId}, ${options.role ?? "owner"})`;
   const agentIds: string[] = [];
   for (const agentName of options.agents ?? []) {
-    const [agent] = await owner<{ id: string }[]>`insert into agents (tenant_id, name, channel, vertical) values (${tenantId}, ${agentName}, 'voice', 'testing') returning id`;
+    const [agent] = await owner<
+      { id: string }[]
+    >`insert into agents (tenant_id, name, channel, vertical) values (${tenantId}, ${agentName}, 'voice', 'testing') returning id`;
     agentIds.push(agent!.id);
   }
   for (const [i, c] of (options.conversations ?? []).entries()) {

@@ -5,7 +5,9 @@ import { adminConnection, signIn } from "./support";
 
 const header = ["conversation_id", "started_at", "agent", "channel", "status", "duration_seconds", "caller", "summary"];
 
-test("CSV export of the current filter: every match (not just the page), a dated filename, and an audit entry", async ({ page }) => {
+test("CSV export of the current filter: every match (not just the page), a dated filename, and an audit entry", async ({
+  page,
+}) => {
   const admin = adminConnection();
   try {
     const [alice] = await admin<{ id: string }[]>`select id from users where email = 'alice@acme.test'`;
@@ -43,14 +45,19 @@ test("the export streams past one batch, escapes CSV and defuses spreadsheet for
     { caller: "+1 555-0100", summary: 'She said "hello"\nand hung up' },
     { caller: "-2+3", summary: "@SUM(A1:A9)" },
   ];
-  const workspace = await createWorkspace({ agents: ["Export Agent"], conversations: hostile.map((h) => ({ agent: 0, ...h })) });
+  const workspace = await createWorkspace({
+    agents: ["Export Agent"],
+    conversations: hostile.map((h) => ({ agent: 0, ...h })),
+  });
   try {
     await workspace.generate(1200);
     await signIn(page, workspace.email);
     const response = await page.request.get("/conversations/export");
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toBe("text/csv; charset=utf-8");
-    expect(response.headers()["content-disposition"]).toMatch(new RegExp(`^attachment; filename="conversations-${workspace.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
+    expect(response.headers()["content-disposition"]).toMatch(
+      new RegExp(`^attachment; filename="conversations-${workspace.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`),
+    );
     const text = await response.text();
     const rows = parseCsv(text);
     expect(rows).toHaveLength(1 + 1203);
@@ -69,7 +76,11 @@ test("the export streams past one batch, escapes CSV and defuses spreadsheet for
 });
 
 test("a viewer cannot export: no button, a 403 with a clear message, nothing audited", async ({ page }) => {
-  const workspace = await createWorkspace({ role: "viewer", agents: ["Viewer Agent"], conversations: [{ agent: 0, caller: "x", summary: "A refund request" }] });
+  const workspace = await createWorkspace({
+    role: "viewer",
+    agents: ["Viewer Agent"],
+    conversations: [{ agent: 0, caller: "x", summary: "A refund request" }],
+  });
   const admin = adminConnection();
   try {
     await signIn(page, workspace.email);
@@ -78,7 +89,9 @@ test("a viewer cannot export: no button, a 403 with a clear message, nothing aud
     const response = await page.request.get("/conversations/export");
     expect(response.status()).toBe(403);
     expect(await response.text()).toBe("A viewer cannot export conversations.\n");
-    const [audit] = await admin<{ n: number }[]>`select count(*)::int as n from audit_events where tenant_id = ${workspace.tenantId} and action = 'conversations.exported'`;
+    const [audit] = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from audit_events where tenant_id = ${workspace.tenantId} and action = 'conversations.exported'`;
     expect(audit!.n).toBe(0);
 
     // Control: the same request as a member exports.

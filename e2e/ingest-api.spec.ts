@@ -17,15 +17,22 @@ let globexConversationId = "";
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  [initechKey, acmeKey] = await Promise.all([createKeyWithCli("initech-salons", "e2e ingest"), createKeyWithCli("acme-health", "e2e ingest reads")]);
+  [initechKey, acmeKey] = await Promise.all([
+    createKeyWithCli("initech-salons", "e2e ingest"),
+    createKeyWithCli("acme-health", "e2e ingest reads"),
+  ]);
   const admin = adminConnection();
   try {
     const [agent] = await admin<{ id: string; name: string }[]>`
       select a.id, a.name from agents a join tenants t on t.id = a.tenant_id where t.slug = 'initech-salons' order by a.name limit 1`;
     initechAgent = { id: agent!.id, name: agent!.name };
-    const [globexAgent] = await admin<{ id: string }[]>`select a.id from agents a join tenants t on t.id = a.tenant_id where t.slug = 'globex-realty' limit 1`;
+    const [globexAgent] = await admin<
+      { id: string }[]
+    >`select a.id from agents a join tenants t on t.id = a.tenant_id where t.slug = 'globex-realty' limit 1`;
     globexAgentId = globexAgent!.id;
-    const [globexConversation] = await admin<{ id: string }[]>`select c.id from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'globex-realty' limit 1`;
+    const [globexConversation] = await admin<
+      { id: string }[]
+    >`select c.id from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'globex-realty' limit 1`;
     globexConversationId = globexConversation!.id;
   } finally {
     await admin.end();
@@ -49,7 +56,9 @@ const validBody = (overrides: Record<string, unknown> = {}) => ({
 async function initechConversationCount(): Promise<number> {
   const admin = adminConnection();
   try {
-    const [row] = await admin<{ n: number }[]>`select count(*)::int as n from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'initech-salons'`;
+    const [row] = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'initech-salons'`;
     return row!.n;
   } finally {
     await admin.end();
@@ -65,20 +74,31 @@ async function expectError(res: Awaited<ReturnType<APIRequestContext["get"]>>, s
 
 test("POST then GET a conversation: 201 with Location, the same body back, first in the list", async ({ request }) => {
   const startedAt = new Date(Date.now() + 86_400_000).toISOString();
-  const created = await request.post("/api/v1/conversations", { headers: bearer(initechKey), data: validBody({ started_at: startedAt }) });
+  const created = await request.post("/api/v1/conversations", {
+    headers: bearer(initechKey),
+    data: validBody({ started_at: startedAt }),
+  });
   expect(created.status()).toBe(201);
   const body = conversationOutput.parse(await created.json());
   expect(created.headers()["location"]).toBe(`/api/v1/conversations/${body.id}`);
   expect(body.agent).toEqual(initechAgent);
-  expect(body.turns.map((t) => t.text)).toEqual(["Thanks for calling, how can I help?", "I'd like a haircut on Friday."]);
+  expect(body.turns.map((t) => t.text)).toEqual([
+    "Thanks for calling, how can I help?",
+    "I'd like a haircut on Friday.",
+  ]);
 
   const fetched = await request.get(`/api/v1/conversations/${body.id}`, { headers: bearer(initechKey) });
   expect(conversationOutput.parse(await fetched.json())).toEqual(body);
-  const list = conversationPageOutput.parse(await (await request.get("/api/v1/conversations?limit=5", { headers: bearer(initechKey) })).json());
+  const list = conversationPageOutput.parse(
+    await (await request.get("/api/v1/conversations?limit=5", { headers: bearer(initechKey) })).json(),
+  );
   expect(list.data[0]!.id).toBe(body.id);
 
   // The agent may be named by id as well as by name.
-  const byId = await request.post("/api/v1/conversations", { headers: bearer(initechKey), data: validBody({ agent: initechAgent.id, turns: [] }) });
+  const byId = await request.post("/api/v1/conversations", {
+    headers: bearer(initechKey),
+    data: validBody({ agent: initechAgent.id, turns: [] }),
+  });
   expect(byId.status()).toBe(201);
 });
 
@@ -86,34 +106,63 @@ test("invalid bodies get 400 with the failing fields, and nothing is written", a
   const before = await initechConversationCount();
   const bad = await request.post("/api/v1/conversations", {
     headers: bearer(initechKey),
-    data: validBody({ channel: "fax", duration_seconds: -1, started_at: "yesterday", turns: [{ speaker: "robot", text: "", offset_ms: 0 }] }),
+    data: validBody({
+      channel: "fax",
+      duration_seconds: -1,
+      started_at: "yesterday",
+      turns: [{ speaker: "robot", text: "", offset_ms: 0 }],
+    }),
   });
   const error = await expectError(bad, 400, "invalid_body");
-  expect(Object.keys(error.fields ?? {}).sort()).toEqual(["channel", "duration_seconds", "started_at", "turns.0.speaker", "turns.0.text"]);
+  expect(Object.keys(error.fields ?? {}).sort()).toEqual([
+    "channel",
+    "duration_seconds",
+    "started_at",
+    "turns.0.speaker",
+    "turns.0.text",
+  ]);
 
-  const tenantInBody = await request.post("/api/v1/conversations", { headers: bearer(initechKey), data: validBody({ tenant_id: "00000000-0000-4000-8000-000000000000" }) });
+  const tenantInBody = await request.post("/api/v1/conversations", {
+    headers: bearer(initechKey),
+    data: validBody({ tenant_id: "00000000-0000-4000-8000-000000000000" }),
+  });
   await expectError(tenantInBody, 400, "invalid_body");
 
-  const notJson = await request.post("/api/v1/conversations", { headers: { ...bearer(initechKey), "content-type": "application/json" }, data: Buffer.from("{not json") });
+  const notJson = await request.post("/api/v1/conversations", {
+    headers: { ...bearer(initechKey), "content-type": "application/json" },
+    data: Buffer.from("{not json"),
+  });
   await expectError(notJson, 400, "invalid_json");
   expect(await initechConversationCount()).toBe(before);
 });
 
-test("an agent of another tenant is refused by the composite foreign key: 400 on agent, nothing written", async ({ request }) => {
+test("an agent of another tenant is refused by the composite foreign key: 400 on agent, nothing written", async ({
+  request,
+}) => {
   const before = await initechConversationCount();
-  const res = await request.post("/api/v1/conversations", { headers: bearer(initechKey), data: validBody({ agent: globexAgentId }) });
+  const res = await request.post("/api/v1/conversations", {
+    headers: bearer(initechKey),
+    data: validBody({ agent: globexAgentId }),
+  });
   const error = await expectError(res, 400, "invalid_body");
   expect(Object.keys(error.fields ?? {})).toEqual(["agent"]);
-  const unknownName = await request.post("/api/v1/conversations", { headers: bearer(initechKey), data: validBody({ agent: "No Such Agent" }) });
+  const unknownName = await request.post("/api/v1/conversations", {
+    headers: bearer(initechKey),
+    data: validBody({ agent: "No Such Agent" }),
+  });
   await expectError(unknownName, 400, "invalid_body");
   expect(await initechConversationCount()).toBe(before);
   expect(globexAgentId, "control: the agent id is real (globex's)").toMatch(/^[0-9a-f-]{36}$/);
 });
 
-test("with acme's key, globex's conversation id is a 404 like a missing or malformed id; globex's own key reads it", async ({ request }) => {
+test("with acme's key, globex's conversation id is a 404 like a missing or malformed id; globex's own key reads it", async ({
+  request,
+}) => {
   test.setTimeout(120_000); // the CLI is a tsx process: slow on a busy machine
   const foreign = await request.get(`/api/v1/conversations/${globexConversationId}`, { headers: bearer(acmeKey) });
-  const missing = await request.get("/api/v1/conversations/00000000-0000-4000-8000-000000000000", { headers: bearer(acmeKey) });
+  const missing = await request.get("/api/v1/conversations/00000000-0000-4000-8000-000000000000", {
+    headers: bearer(acmeKey),
+  });
   const malformed = await request.get("/api/v1/conversations/not-a-uuid", { headers: bearer(acmeKey) });
   for (const res of [foreign, missing, malformed]) await expectError(res, 404, "not_found");
   expect(await foreign.text()).toBe(await missing.text());
@@ -137,24 +186,53 @@ test("keyset pagination walks pages without overlap; a forged cursor is a 400", 
     after = body.next_cursor;
     expect(after).toBeTruthy();
   }
-  await expectError(await request.get("/api/v1/conversations?after=bogus", { headers: bearer(acmeKey) }), 400, "invalid_query");
-  await expectError(await request.get("/api/v1/conversations?limit=1000", { headers: bearer(acmeKey) }), 400, "invalid_query");
+  await expectError(
+    await request.get("/api/v1/conversations?after=bogus", { headers: bearer(acmeKey) }),
+    400,
+    "invalid_query",
+  );
+  await expectError(
+    await request.get("/api/v1/conversations?limit=1000", { headers: bearer(acmeKey) }),
+    400,
+    "invalid_query",
+  );
 });
 
 test("missing, malformed, unknown and revoked keys get 401 JSON", async ({ request }) => {
   test.setTimeout(120_000);
   await expectError(await request.get("/api/v1/conversations"), 401, "missing_api_key");
-  await expectError(await request.get("/api/v1/conversations", { headers: bearer("not-a-key") }), 401, "invalid_api_key");
-  await expectError(await request.get("/api/v1/conversations", { headers: bearer(`rls_live_${"A".repeat(43)}`) }), 401, "invalid_api_key");
+  await expectError(
+    await request.get("/api/v1/conversations", { headers: bearer("not-a-key") }),
+    401,
+    "invalid_api_key",
+  );
+  await expectError(
+    await request.get("/api/v1/conversations", { headers: bearer(`rls_live_${"A".repeat(43)}`) }),
+    401,
+    "invalid_api_key",
+  );
 
   const key = await createKeyWithCli("initech-salons", "e2e to revoke");
-  expect((await request.get("/api/v1/conversations?limit=1", { headers: bearer(key) })).status(), "control: the key works before").toBe(200);
+  expect(
+    (await request.get("/api/v1/conversations?limit=1", { headers: bearer(key) })).status(),
+    "control: the key works before",
+  ).toBe(200);
   const admin = adminConnection();
-  const [row] = await admin<{ id: string }[]>`select id from api_keys where name = 'e2e to revoke' and revoked_at is null order by created_at desc limit 1`;
+  const [row] = await admin<
+    { id: string }[]
+  >`select id from api_keys where name = 'e2e to revoke' and revoked_at is null order by created_at desc limit 1`;
   await admin.end();
   await revokeKeyWithCli("initech-salons", row!.id);
-  await expectError(await request.get("/api/v1/conversations?limit=1", { headers: bearer(key) }), 401, "invalid_api_key");
-  await expectError(await request.post("/api/agent/sql", { headers: bearer(key), data: { sql: "select 1" } }), 401, "invalid_api_key");
+  await expectError(
+    await request.get("/api/v1/conversations?limit=1", { headers: bearer(key) }),
+    401,
+    "invalid_api_key",
+  );
+  await expectError(
+    await request.post("/api/agent/sql", { headers: bearer(key), data: { sql: "select 1" } }),
+    401,
+    "invalid_api_key",
+  );
 });
 
 test("a key over its rate gets 429 JSON with Retry-After", async ({ request }) => {
@@ -163,7 +241,9 @@ test("a key over its rate gets 429 JSON with Retry-After", async ({ request }) =
   const statuses: number[] = [];
   let limited: Awaited<ReturnType<APIRequestContext["get"]>> | undefined;
   for (let batch = 0; batch < 20 && !limited; batch++) {
-    const responses = await Promise.all(Array.from({ length: 20 }, () => request.get("/api/v1/conversations?limit=1", { headers: bearer(key) })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => request.get("/api/v1/conversations?limit=1", { headers: bearer(key) })),
+    );
     statuses.push(...responses.map((r) => r.status()));
     limited = responses.find((r) => r.status() === 429);
   }
@@ -176,9 +256,18 @@ test("a key over its rate gets 429 JSON with Retry-After", async ({ request }) =
 test("the OpenAPI document is served and generated from the schemas the API enforces", async ({ request }) => {
   const res = await request.get("/api/v1/openapi.json");
   expect(res.status()).toBe(200);
-  const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+  const doc = (await res.json()) as {
+    openapi: string;
+    paths: Record<string, unknown>;
+    components: { schemas: Record<string, unknown> };
+  };
   expect(doc.openapi).toBe("3.1.0");
-  expect(Object.keys(doc.paths).sort()).toEqual(["/api/agent/ask", "/api/agent/sql", "/api/v1/conversations", "/api/v1/conversations/{id}"]);
+  expect(Object.keys(doc.paths).sort()).toEqual([
+    "/api/agent/ask",
+    "/api/agent/sql",
+    "/api/v1/conversations",
+    "/api/v1/conversations/{id}",
+  ]);
   const input = z.toJSONSchema(conversationInput, { io: "input" }) as Record<string, unknown>;
   delete input.$schema;
   expect(doc.components.schemas.ConversationInput).toEqual(input);

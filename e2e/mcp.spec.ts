@@ -15,7 +15,9 @@ test.beforeAll(async () => {
     const [row] = await admin<{ id: string; count: number }[]>`
       select t.id, (select count(*)::int from conversations c where c.tenant_id = t.id) as count from tenants t where t.slug = 'acme-health'`;
     acme = { id: row!.id, count: row!.count, summaryWord: "refill" };
-    const globex = await admin<{ id: string }[]>`select c.id from conversations c join tenants t on t.id = c.tenant_id where t.slug <> 'acme-health'`;
+    const globex = await admin<
+      { id: string }[]
+    >`select c.id from conversations c join tenants t on t.id = c.tenant_id where t.slug <> 'acme-health'`;
     globexMarkers = globex.map((c) => c.id);
   } finally {
     await admin.end();
@@ -39,13 +41,21 @@ test("lists the three tools and describes the agent-visible schema", async () =>
 test("run_sql counts acme's conversations; search_conversations finds acme's only", async () => {
   const client = await mcpClient(acmeKey);
   try {
-    const counted = JSON.parse(toolText(await client.callTool({ name: "run_sql", arguments: { sql: "SELECT count(*) FROM conversations" } }))) as { rows: string[][] };
+    const counted = JSON.parse(
+      toolText(await client.callTool({ name: "run_sql", arguments: { sql: "SELECT count(*) FROM conversations" } })),
+    ) as { rows: string[][] };
     expect(counted.rows).toEqual([[String(acme.count)]]);
-    const found = JSON.parse(toolText(await client.callTool({ name: "search_conversations", arguments: { query: acme.summaryWord, limit: 50 } }))) as { id: string; summary: string }[];
+    const found = JSON.parse(
+      toolText(
+        await client.callTool({ name: "search_conversations", arguments: { query: acme.summaryWord, limit: 50 } }),
+      ),
+    ) as { id: string; summary: string }[];
     expect(found.length).toBeGreaterThan(0);
     for (const c of found) expect(globexMarkers).not.toContain(c.id);
     // % and _ are literal in the search text, not wildcards.
-    const wildcard = JSON.parse(toolText(await client.callTool({ name: "search_conversations", arguments: { query: "%" } }))) as unknown[];
+    const wildcard = JSON.parse(
+      toolText(await client.callTool({ name: "search_conversations", arguments: { query: "%" } })),
+    ) as unknown[];
     expect(wildcard).toEqual([]);
   } finally {
     await client.close();
@@ -53,12 +63,20 @@ test("run_sql counts acme's conversations; search_conversations finds acme's onl
 });
 
 test("without a valid key the endpoint answers 401 JSON, and the SDK client cannot connect", async ({ request }) => {
-  const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } };
+  const initialize = {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+  };
   const headers = { accept: "application/json, text/event-stream" };
   const missing = await request.post("/api/mcp", { headers, data: initialize });
   expect(missing.status()).toBe(401);
   expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("missing_api_key");
-  const unknown = await request.post("/api/mcp", { headers: { ...headers, ...bearer(`rls_live_${"x".repeat(43)}`) }, data: initialize });
+  const unknown = await request.post("/api/mcp", {
+    headers: { ...headers, ...bearer(`rls_live_${"x".repeat(43)}`) },
+    data: initialize,
+  });
   expect(unknown.status()).toBe(401);
   await expect(mcpClient(`rls_live_${"x".repeat(43)}`, `${baseUrl()}/api/mcp`)).rejects.toThrow();
   const control = await request.post("/api/mcp", { headers: { ...headers, ...bearer(acmeKey) }, data: initialize });

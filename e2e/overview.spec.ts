@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 import { createWorkspace } from "./data-support";
 import { adminConnection, signIn } from "./support";
 
-test("the overview shows the last 30 days of the active tenant: totals, per-agent chart, durations, statuses", async ({ page }) => {
+test("the overview shows the last 30 days of the active tenant: totals, per-agent chart, durations, statuses", async ({
+  page,
+}) => {
   const admin = adminConnection();
   try {
     const since = admin`(((now() at time zone 'UTC')::date - 29)::timestamp at time zone 'UTC')`;
@@ -22,7 +24,9 @@ test("the overview shows the last 30 days of the active tenant: totals, per-agen
     await page.getByRole("link", { name: "Overview" }).click();
     await expect(page.getByTestId("stat-conversations")).toHaveText(total!.n.toLocaleString("en-US"));
     const minutes = Math.floor(total!.avg / 60);
-    await expect(page.getByTestId("stat-average-duration")).toHaveText(minutes > 0 ? `${minutes}m ${String(total!.avg % 60).padStart(2, "0")}s` : `${total!.avg}s`);
+    await expect(page.getByTestId("stat-average-duration")).toHaveText(
+      minutes > 0 ? `${minutes}m ${String(total!.avg % 60).padStart(2, "0")}s` : `${total!.avg}s`,
+    );
 
     const chart = page.getByRole("img", { name: /Conversations per day by agent, last 30 days/ });
     await expect(chart).toBeVisible();
@@ -40,7 +44,9 @@ test("the overview shows the last 30 days of the active tenant: totals, per-agen
     expect(dailyTotals.reduce((sum, t) => sum + Number(t), 0)).toBe(total!.n);
 
     for (const s of statuses) {
-      await expect(page.getByTestId("status-chart-legend").locator(`[data-status="${s.status}"]`).getByTestId("count")).toHaveText(String(s.n));
+      await expect(
+        page.getByTestId("status-chart-legend").locator(`[data-status="${s.status}"]`).getByTestId("count"),
+      ).toHaveText(String(s.n));
     }
     await expect(page.getByTestId("duration-bars").locator("li")).toHaveCount(agents.length);
 

@@ -12,7 +12,9 @@ async function adminCli(...args: string[]) {
   return run("npx", ["tsx", "scripts/admin.ts", ...args], { env: process.env });
 }
 
-test("the platform admin page lists every tenant with counts, only for users flagged by the CLI, and records each visit", async ({ page }) => {
+test("the platform admin page lists every tenant with counts, only for users flagged by the CLI, and records each visit", async ({
+  page,
+}) => {
   test.setTimeout(240_000); // the CLI starts a TypeScript process twice
   const email = await signUp(page, { workspace: unique("Operator Co") });
   // Not (yet) an admin: the page does not exist for them, and no link points to it.
@@ -25,7 +27,9 @@ test("the platform admin page lists every tenant with counts, only for users fla
   const admin = adminConnection();
   try {
     const [user] = await admin<{ id: string }[]>`select id from users where email = ${email}`;
-    const before = await admin<{ n: number }[]>`select count(*)::int as n from platform_audit_events where actor_user_id = ${user!.id}`;
+    const before = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from platform_audit_events where actor_user_id = ${user!.id}`;
 
     await page.goto("/conversations");
     await page.getByRole("link", { name: "Platform admin" }).click();
@@ -38,13 +42,16 @@ test("the platform admin page lists every tenant with counts, only for users fla
       from tenants t where t.slug = 'acme-health'`;
     await expect(acme).toContainText(String(truth!.conversations));
     await expect(acme.locator("td").nth(2)).toHaveText(String(truth!.agents));
-    for (const slug of ["globex-realty", "initech-salons"]) await expect(page.getByTestId("admin-tenant-row").filter({ hasText: slug })).toHaveCount(1);
+    for (const slug of ["globex-realty", "initech-salons"])
+      await expect(page.getByTestId("admin-tenant-row").filter({ hasText: slug })).toHaveCount(1);
 
     const after = await admin<{ n: number; action: string }[]>`
       select count(*)::int as n, max(action) as action from platform_audit_events where actor_user_id = ${user!.id}`;
     expect(after[0]!.n).toBe(before[0]!.n + 1);
     expect(after[0]!.action).toBe("admin.tenants_viewed");
-    const granted = await admin<{ n: number }[]>`select count(*)::int as n from platform_audit_events where action = 'admin.granted' and metadata->>'email' = ${email}`;
+    const granted = await admin<
+      { n: number }[]
+    >`select count(*)::int as n from platform_audit_events where action = 'admin.granted' and metadata->>'email' = ${email}`;
     expect(granted[0]!.n).toBe(1);
   } finally {
     await admin.end();

@@ -16,14 +16,19 @@ const setupBlock = shellBlocks.find((b) => b.includes("npm run --silent apikey")
 const curlBlocks = shellBlocks.filter((b) => b.includes("curl "));
 
 async function bash(script: string, env: Record<string, string> = {}) {
-  const { stdout } = await run("bash", ["-euo", "pipefail", "-c", script], { env: { ...process.env, ...env }, timeout: 60_000 });
+  const { stdout } = await run("bash", ["-euo", "pipefail", "-c", script], {
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return stdout;
 }
 
 async function initechCount(): Promise<string> {
   const admin = adminConnection();
   try {
-    const [row] = await admin<{ n: string }[]>`select count(*)::text as n from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'initech-salons'`;
+    const [row] = await admin<
+      { n: string }[]
+    >`select count(*)::text as n from conversations c join tenants t on t.id = c.tenant_id where t.slug = 'initech-salons'`;
     return row!.n;
   } finally {
     await admin.end();

@@ -5,7 +5,10 @@ import { adminConnection, signIn } from "./support";
 const phrase = '"refund request"'; // the seed puts it in every tenant
 
 async function shownIds(page: Page): Promise<string[]> {
-  return page.getByTestId("conversation-list").locator("li").evaluateAll((els) => els.map((e) => e.getAttribute("data-conversation-id") ?? ""));
+  return page
+    .getByTestId("conversation-list")
+    .locator("li")
+    .evaluateAll((els) => els.map((e) => e.getAttribute("data-conversation-id") ?? ""));
 }
 
 async function search(page: Page, words: string) {
@@ -14,14 +17,20 @@ async function search(page: Page, words: string) {
   await expect(page).toHaveURL(/[?&]q=/);
 }
 
-test("searching a phrase that exists in two tenants returns only the active tenant's matches, highlighted", async ({ browser }) => {
+test("searching a phrase that exists in two tenants returns only the active tenant's matches, highlighted", async ({
+  browser,
+}) => {
   test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const admin = adminConnection();
   try {
     const matches = await admin<{ slug: string; id: string }[]>`
       select t.slug, c.id from conversations c join tenants t on t.id = c.tenant_id
       where c.search @@ websearch_to_tsquery('pg_catalog.english', ${phrase}) and t.slug in ('acme-health', 'globex-realty')`;
-    const bySlug = (slug: string) => matches.filter((m) => m.slug === slug).map((m) => m.id).sort();
+    const bySlug = (slug: string) =>
+      matches
+        .filter((m) => m.slug === slug)
+        .map((m) => m.id)
+        .sort();
     // Control: the phrase really is in both tenants, and fits on one page.
     expect(bySlug("acme-health").length).toBeGreaterThan(0);
     expect(bySlug("globex-realty").length).toBeGreaterThan(0);
@@ -50,7 +59,9 @@ test("searching a phrase that exists in two tenants returns only the active tena
   }
 });
 
-test("filters by agent, channel, status and dates; keyset pages keep them; the form keeps its values", async ({ page }) => {
+test("filters by agent, channel, status and dates; keyset pages keep them; the form keeps its values", async ({
+  page,
+}) => {
   test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const admin = adminConnection();
   try {
@@ -76,7 +87,9 @@ test("filters by agent, channel, status and dates; keyset pages keep them; the f
     await page.getByLabel("From (UTC)").fill(range!.from);
     await page.getByLabel("To (UTC, inclusive)").fill(range!.to);
     await page.getByRole("button", { name: "Apply" }).click();
-    await expect(page).toHaveURL(new RegExp(`agent=${agent!.id}.*channel=voice.*status=completed.*from=${range!.from}.*to=${range!.to}`));
+    await expect(page).toHaveURL(
+      new RegExp(`agent=${agent!.id}.*channel=voice.*status=completed.*from=${range!.from}.*to=${range!.to}`),
+    );
     await expect(page.getByTestId("conversation-list").locator("li")).toHaveCount(50);
     expect(await shownIds(page)).toEqual(truth.slice(0, 50));
 
@@ -121,7 +134,9 @@ test("bad filters get a message at the field, keep what was typed, and show no r
   await page.goto("/conversations?q=refund&from=2025-03-10&to=2025-03-01");
   const to = page.getByLabel("To (UTC, inclusive)");
   await expect(to).toHaveAttribute("aria-invalid", "true");
-  await expect(page.locator(`#${await to.getAttribute("aria-describedby")}`)).toHaveText("The end date is before the start date.");
+  await expect(page.locator(`#${await to.getAttribute("aria-describedby")}`)).toHaveText(
+    "The end date is before the start date.",
+  );
   await expect(page.getByLabel("From (UTC)")).toHaveValue("2025-03-10");
   await expect(page.getByLabel("Search summaries and transcripts")).toHaveValue("refund");
   await expect(page.locator("main").getByRole("alert")).toContainText("Some filters need fixing");
@@ -138,7 +153,9 @@ test("bad filters get a message at the field, keep what was typed, and show no r
   await expect(page.getByTestId("empty-results")).toHaveText("No conversations match these filters.");
 });
 
-test("highlighted text is rendered as text: markup in a transcript or in the query never becomes HTML", async ({ page }) => {
+test("highlighted text is rendered as text: markup in a transcript or in the query never becomes HTML", async ({
+  page,
+}) => {
   const workspace = await createWorkspace({
     agents: ["Markup Agent"],
     conversations: [
@@ -146,7 +163,7 @@ test("highlighted text is rendered as text: markup in a transcript or in the que
         agent: 0,
         caller: "tester",
         summary: 'Caller pasted <b>bold</b> and <img src=x onerror="window.__xss=1"> into a lighthouse question.',
-        turns: ['My note: <script>window.__xss=2</script> about the lighthouse.', "Noted."],
+        turns: ["My note: <script>window.__xss=2</script> about the lighthouse.", "Noted."],
       },
     ],
   });

@@ -1,4 +1,11 @@
-import { expect as baseExpect, test, type Browser, type BrowserContext, type Cookie, type Page } from "@playwright/test";
+import {
+  expect as baseExpect,
+  test,
+  type Browser,
+  type BrowserContext,
+  type Cookie,
+  type Page,
+} from "@playwright/test";
 
 /**
  * For the account and team suites: their flows chain several server actions, and the machine running
@@ -40,7 +47,10 @@ export function ownerConnection() {
 export const sessionCookieName = "authjs.session-token";
 
 /** A fresh browser context signed in as `email` (a second user in the same test gets their own cookies). */
-export async function signedInContext(browser: Browser, email: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function signedInContext(
+  browser: Browser,
+  email: string,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, email);
@@ -53,7 +63,9 @@ export async function signedInContext(browser: Browser, email: string): Promise<
  * overwrote a cookie the test had just edited or cleared.)
  */
 export async function dropPrefetches(context: BrowserContext) {
-  await context.route("**/*", (route) => (route.request().headers()["next-router-prefetch"] ? route.abort() : route.continue()));
+  await context.route("**/*", (route) =>
+    route.request().headers()["next-router-prefetch"] ? route.abort() : route.continue(),
+  );
 }
 
 export async function sessionCookie(context: BrowserContext): Promise<Cookie> {
@@ -136,7 +148,11 @@ export async function signInWith(page: Page, email: string, password: string) {
 }
 
 /** Creates an invitation from the members page and returns its link. */
-export async function invite(page: Page, email: string, role: "owner" | "admin" | "member" | "viewer" = "member"): Promise<string> {
+export async function invite(
+  page: Page,
+  email: string,
+  role: "owner" | "admin" | "member" | "viewer" = "member",
+): Promise<string> {
   await page.goto("/settings/members");
   const form = page.getByRole("form", { name: "Invite someone" });
   await form.getByLabel("Email").fill(email);
@@ -160,9 +176,15 @@ export async function acceptAsNewUser(page: Page, link: string, name: string) {
 export async function demoTenantMarkers(): Promise<string[]> {
   const admin = adminConnection();
   try {
-    const tenants = await admin<{ name: string }[]>`select name from tenants where slug in ('acme-health', 'globex-realty', 'initech-salons')`;
-    const agents = await admin<{ name: string }[]>`select a.name from agents a join tenants t on t.id = a.tenant_id where t.slug in ('acme-health', 'globex-realty', 'initech-salons')`;
-    const people = await admin<{ email: string; name: string }[]>`select email, name from users where email like '%@acme.test' or email like '%@globex.test' or email like '%@initech.test' or email = 'dana@demo.test'`;
+    const tenants = await admin<
+      { name: string }[]
+    >`select name from tenants where slug in ('acme-health', 'globex-realty', 'initech-salons')`;
+    const agents = await admin<
+      { name: string }[]
+    >`select a.name from agents a join tenants t on t.id = a.tenant_id where t.slug in ('acme-health', 'globex-realty', 'initech-salons')`;
+    const people = await admin<
+      { email: string; name: string }[]
+    >`select email, name from users where email like '%@acme.test' or email like '%@globex.test' or email like '%@initech.test' or email = 'dana@demo.test'`;
     return [...tenants.map((t) => t.name), ...agents.map((a) => a.name), ...people.flatMap((p) => [p.email, p.name])];
   } finally {
     await admin.end();
@@ -173,7 +195,12 @@ export async function demoTenantMarkers(): Promise<string[]> {
  * Fails naming the first of `tenant`'s strings found in `body` (HTML as served, rendered DOM, JSON).
  * `except`: text the test itself sent (e.g. the URL), whose identifiers may be echoed back.
  */
-export function expectNoDataOf(tenant: TenantFingerprint, body: string, where: string, options: { except?: string } = {}) {
+export function expectNoDataOf(
+  tenant: TenantFingerprint,
+  body: string,
+  where: string,
+  options: { except?: string } = {},
+) {
   const leaked = tenant.secrets.find((s) => body.includes(s) && !options.except?.includes(s));
   expect(leaked, `${where} contains ${tenant.slug} data: ${JSON.stringify(leaked)}`).toBeUndefined();
 }

@@ -46,7 +46,10 @@ test("an existing user accepts an invitation and can switch between their worksp
 
   // Now in two workspaces: the switcher lists both and changes the active one.
   await other.getByTestId("tenant-switcher").click();
-  await other.getByRole("list", { name: "Your workspaces" }).getByRole("button", { name: new RegExp(ownWorkspace) }).click();
+  await other
+    .getByRole("list", { name: "Your workspaces" })
+    .getByRole("button", { name: new RegExp(ownWorkspace) })
+    .click();
   await expect(other.getByTestId("tenant-name")).toHaveText(ownWorkspace);
 
   // The link is used up.
@@ -74,14 +77,21 @@ test("declining and revoking: a used or withdrawn link cannot be accepted", asyn
   await page.goto("/settings/members");
   const invitations = page.getByTestId("invitation-list");
   await expect(invitations).not.toContainText(declinedEmail);
-  await invitations.locator("li").filter({ hasText: revokedEmail }).getByRole("button", { name: /Revoke/ }).click();
+  await invitations
+    .locator("li")
+    .filter({ hasText: revokedEmail })
+    .getByRole("button", { name: /Revoke/ })
+    .click();
   await expect(page.getByText("No pending invitations.")).toBeVisible();
   await visitor.goto(revokeLink);
   await expect(visitor.getByText("This invitation was withdrawn. Ask for a new one.")).toBeVisible();
   await context.close();
 });
 
-test("role limits: a member cannot manage members, a viewer cannot write, and the server refuses even a stale form", async ({ page, browser }) => {
+test("role limits: a member cannot manage members, a viewer cannot write, and the server refuses even a stale form", async ({
+  page,
+  browser,
+}) => {
   const { member, memberName, memberEmail, close } = await ownerWithMember(page, browser, "admin");
   // As admin, the invite form is there.
   await member.goto("/settings/members");
@@ -121,7 +131,10 @@ test("role limits: a member cannot manage members, a viewer cannot write, and th
   await close();
 });
 
-test("the last owner cannot be demoted, removed or leave; an admin cannot touch an owner", async ({ page, browser }) => {
+test("the last owner cannot be demoted, removed or leave; an admin cannot touch an owner", async ({
+  page,
+  browser,
+}) => {
   const { member: second, memberName, close } = await ownerWithMember(page, browser, "owner");
   // Two owners: the second demotes the first to admin.
   await setRole(second, "Olga Owner", "admin");
@@ -132,7 +145,9 @@ test("the last owner cannot be demoted, removed or leave; an admin cannot touch 
   await second.goto("/settings/members");
   second.once("dialog", (d) => void d.accept());
   await second.getByRole("button", { name: /^Leave / }).click();
-  await expect(second.locator("form [role=alert]")).toHaveText("A workspace must keep at least one owner: make someone else an owner first.");
+  await expect(second.locator("form [role=alert]")).toHaveText(
+    "A workspace must keep at least one owner: make someone else an owner first.",
+  );
   // Promote the admin back, then the second owner can leave.
   await setRole(second, "Olga Owner", "owner");
   second.once("dialog", (d) => void d.accept());
@@ -147,7 +162,9 @@ test("a removed member loses access on their next request", async ({ page, brows
   const { member, memberName, close } = await ownerWithMember(page, browser, "member");
   await page.goto("/settings/members");
   page.once("dialog", (d) => void d.accept());
-  await memberRow(page, memberName).getByRole("button", { name: /Remove/ }).click();
+  await memberRow(page, memberName)
+    .getByRole("button", { name: /Remove/ })
+    .click();
   await expect(page.getByTestId("member-row")).toHaveCount(1);
   await member.goto("/conversations");
   await expect(member).toHaveURL(/\/no-access$/);

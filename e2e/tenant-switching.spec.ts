@@ -17,8 +17,15 @@ async function truth(): Promise<Record<string, TenantTruth>> {
     for (const slug of ["acme-health", "globex-realty"]) {
       const [t] = await admin<{ id: string; name: string }[]>`select id, name from tenants where slug = ${slug}`;
       const agents = await admin<{ name: string }[]>`select name from agents where tenant_id = ${t!.id}`;
-      const members = await admin<{ email: string }[]>`select u.email from memberships m join users u on u.id = m.user_id where m.tenant_id = ${t!.id}`;
-      result[slug] = { id: t!.id, name: t!.name, agents: agents.map((a) => a.name), members: members.map((m) => m.email) };
+      const members = await admin<
+        { email: string }[]
+      >`select u.email from memberships m join users u on u.id = m.user_id where m.tenant_id = ${t!.id}`;
+      result[slug] = {
+        id: t!.id,
+        name: t!.name,
+        agents: agents.map((a) => a.name),
+        members: members.map((m) => m.email),
+      };
     }
     return result;
   } finally {
@@ -28,7 +35,10 @@ async function truth(): Promise<Record<string, TenantTruth>> {
 
 async function switchTo(page: Page, name: string) {
   await page.getByTestId("tenant-switcher").click();
-  await page.getByRole("list", { name: "Your workspaces" }).getByRole("button", { name: new RegExp(name) }).click();
+  await page
+    .getByRole("list", { name: "Your workspaces" })
+    .getByRole("button", { name: new RegExp(name) })
+    .click();
   await expect(page.getByTestId("tenant-name")).toHaveText(name);
 }
 
@@ -37,16 +47,20 @@ async function expectOnly(page: Page, active: TenantTruth, other: TenantTruth) {
   await expect(page.getByTestId("tenant-name")).toHaveText(active.name);
   await expect(page.getByTestId("conversation-list").locator("li")).toHaveCount(50);
   const conversations = await page.content();
-  for (const agent of other.agents.filter((a) => !active.agents.includes(a))) expect(conversations).not.toContain(agent);
+  for (const agent of other.agents.filter((a) => !active.agents.includes(a)))
+    expect(conversations).not.toContain(agent);
   expect(active.agents.some((a) => conversations.includes(a))).toBe(true);
 
   await page.goto("/settings/members");
   const members = page.getByTestId("member-list");
   for (const email of active.members) await expect(members).toContainText(email);
-  for (const email of other.members.filter((e) => !active.members.includes(e))) await expect(members).not.toContainText(email);
+  for (const email of other.members.filter((e) => !active.members.includes(e)))
+    await expect(members).not.toContainText(email);
 }
 
-test("dana switches between acme-health and globex-realty, and every page shows only the active tenant's data", async ({ page }) => {
+test("dana switches between acme-health and globex-realty, and every page shows only the active tenant's data", async ({
+  page,
+}) => {
   const t = await truth();
   const acme = t["acme-health"]!;
   const globex = t["globex-realty"]!;
@@ -74,7 +88,9 @@ test("dana switches between acme-health and globex-realty, and every page shows 
   await expectOnly(page, acme, globex);
 });
 
-test("switching from a page with an id lands on the same section in the other tenant, not on the old id", async ({ page }) => {
+test("switching from a page with an id lands on the same section in the other tenant, not on the old id", async ({
+  page,
+}) => {
   await signIn(page, "dana@demo.test");
   await page.getByTestId("conversation-list").locator("li a").first().click();
   await expect(page).toHaveURL(/\/conversations\/[0-9a-f-]{36}$/);
@@ -97,24 +113,33 @@ test("an answer to a request sent before the switch does not undo the switch", a
   let answered!: () => void;
   const serverAnswered = new Promise<void>((resolve) => (answered = resolve));
   let heldBody = "";
-  await page.route("**/settings/members", async (route) => {
-    const response = await route.fetch(); // reaches the server now, with the cookie from before the switch
-    heldBody = await response.text();
-    answered();
-    await released;
-    await route.fulfill({ response });
-  }, { times: 1 });
+  await page.route(
+    "**/settings/members",
+    async (route) => {
+      const response = await route.fetch(); // reaches the server now, with the cookie from before the switch
+      heldBody = await response.text();
+      answered();
+      await released;
+      await route.fulfill({ response });
+    },
+    { times: 1 },
+  );
   // A page request like another tab's (a link prefetch goes through the same middleware).
   const late = page.evaluate(() => fetch("/settings/members").then((r) => r.status));
   await serverAnswered;
 
   await page.getByTestId("tenant-switcher").click();
-  await page.getByRole("list", { name: "Your workspaces" }).getByRole("button", { name: /Globex Realty/ }).click();
+  await page
+    .getByRole("list", { name: "Your workspaces" })
+    .getByRole("button", { name: /Globex Realty/ })
+    .click();
   await expect(page.getByTestId("tenant-name")).toHaveText("Globex Realty");
 
   release();
   expect(await late).toBe(200);
-  expect(heldBody, "control: the held answer was made for the session from before the switch").toMatch(/data-testid="tenant-name">Acme Health</);
+  expect(heldBody, "control: the held answer was made for the session from before the switch").toMatch(
+    /data-testid="tenant-name">Acme Health</,
+  );
   await page.goto("/conversations");
   await expect(page.getByTestId("tenant-name")).toHaveText("Globex Realty");
 });

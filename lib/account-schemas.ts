@@ -1,7 +1,13 @@
 import { z } from "zod";
 
 /** Account fields, validated the same way wherever they are entered (the database checks them again). */
-export const emailField = z.string().trim().toLowerCase().min(1, "Enter your email.").email("Enter a valid email address.").max(320, "That email is too long.");
+export const emailField = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, "Enter your email.")
+  .email("Enter a valid email address.")
+  .max(320, "That email is too long.");
 export const nameField = z.string().trim().min(1, "Enter your name.").max(100, "At most 100 characters.");
 export const newPasswordField = z
   .string()

@@ -25,7 +25,10 @@ export function tenantAction<S extends z.ZodType, R extends Resource>(
   return async (_previous, form) => {
     const session = await currentTenant();
     if (!can(session.role, permission.resource, permission.action)) {
-      return { status: "error", message: new ForbiddenError(permission.resource, String(permission.action), session.role).message };
+      return {
+        status: "error",
+        message: new ForbiddenError(permission.resource, String(permission.action), session.role).message,
+      };
     }
     const parsed = parseForm(schema, form);
     if (!parsed.ok) return parsed.state;

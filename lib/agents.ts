@@ -38,7 +38,14 @@ export function agentOptions(tx: TenantTx, tenantId: string) {
 
 export async function getAgent(tx: TenantTx, tenantId: string, id: string) {
   const [agent] = await tx
-    .select({ id: agents.id, name: agents.name, channel: agents.channel, vertical: agents.vertical, disabledAt: agents.disabledAt, createdAt: agents.createdAt })
+    .select({
+      id: agents.id,
+      name: agents.name,
+      channel: agents.channel,
+      vertical: agents.vertical,
+      disabledAt: agents.disabledAt,
+      createdAt: agents.createdAt,
+    })
     .from(agents)
     .where(and(eq(agents.tenantId, tenantId), eq(agents.id, id)));
   if (!agent) return null;
@@ -83,7 +90,10 @@ async function mapDuplicate<T>(tx: TenantTx, name: string, fn: (tx: TenantTx) =>
 
 export function createAgent(tx: TenantTx, tenantId: string, input: AgentInput): Promise<string> {
   return mapDuplicate(tx, input.name, async (sp) => {
-    const [row] = await sp.insert(agents).values({ tenantId, ...input }).returning({ id: agents.id });
+    const [row] = await sp
+      .insert(agents)
+      .values({ tenantId, ...input })
+      .returning({ id: agents.id });
     return row!.id;
   });
 }
@@ -100,7 +110,12 @@ export function renameAgent(tx: TenantTx, tenantId: string, id: string, name: st
   });
 }
 
-export async function setAgentDisabled(tx: TenantTx, tenantId: string, id: string, disabled: boolean): Promise<boolean> {
+export async function setAgentDisabled(
+  tx: TenantTx,
+  tenantId: string,
+  id: string,
+  disabled: boolean,
+): Promise<boolean> {
   const rows = await tx
     .update(agents)
     .set({ disabledAt: disabled ? sql`coalesce(${agents.disabledAt}, now())` : null })
@@ -108,4 +123,3 @@ export async function setAgentDisabled(tx: TenantTx, tenantId: string, id: strin
     .returning({ id: agents.id });
   return rows.length === 1;
 }
-

@@ -10,17 +10,31 @@ import { isUuid, type TenantTx } from "@/db/tenant";
  */
 export const auditPageSize = 50;
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date (YYYY-MM-DD).").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Not a date.");
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date (YYYY-MM-DD).")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Not a date.");
 
 export const auditFilterSchema = z
   .object({
-    action: z.string().trim().max(100).regex(/^[a-z_.]*$/, "Not an action name.").optional(),
-    actor: z.string().refine((v) => v === "" || isUuid(v), "Not a member id.").optional(),
+    action: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/^[a-z_.]*$/, "Not an action name.")
+      .optional(),
+    actor: z
+      .string()
+      .refine((v) => v === "" || isUuid(v), "Not a member id.")
+      .optional(),
     from: day.optional().or(z.literal("")),
     to: day.optional().or(z.literal("")),
     after: z.string().max(200).optional(),
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "The end date is before the start date." });
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    path: ["to"],
+    message: "The end date is before the start date.",
+  });
 
 export type AuditFilter = z.output<typeof auditFilterSchema>;
 
@@ -59,20 +73,31 @@ export async function listAuditEvents(tx: TenantTx, tenantId: string, filter: Au
         eq(auditEvents.tenantId, tenantId),
         filter.action ? eq(auditEvents.action, filter.action) : undefined,
         filter.actor ? eq(auditEvents.actorUserId, filter.actor) : undefined,
-        filter.from ? gte(auditEvents.occurredAt, sql`(${filter.from}::date)::timestamp at time zone 'UTC'`) : undefined,
+        filter.from
+          ? gte(auditEvents.occurredAt, sql`(${filter.from}::date)::timestamp at time zone 'UTC'`)
+          : undefined,
         filter.to ? lt(auditEvents.occurredAt, sql`(${filter.to}::date + 1)::timestamp at time zone 'UTC'`) : undefined,
-        after ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${after.at}::timestamptz, ${after.id})` : undefined,
+        after
+          ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${after.at}::timestamptz, ${after.id})`
+          : undefined,
       ),
     )
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
     .limit(auditPageSize + 1);
   const page = rows.slice(0, auditPageSize);
   const last = page.at(-1);
-  return { rows: page, next: rows.length > auditPageSize && last ? encodeAuditCursor({ at: last.cursorAt, id: last.id }) : null };
+  return {
+    rows: page,
+    next: rows.length > auditPageSize && last ? encodeAuditCursor({ at: last.cursorAt, id: last.id }) : null,
+  };
 }
 
 /** The actions that occur in this tenant's log, for the filter. */
 export async function auditActions(tx: TenantTx, tenantId: string): Promise<string[]> {
-  const rows = await tx.selectDistinct({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.tenantId, tenantId)).orderBy(asc(auditEvents.action));
+  const rows = await tx
+    .selectDistinct({ action: auditEvents.action })
+    .from(auditEvents)
+    .where(eq(auditEvents.tenantId, tenantId))
+    .orderBy(asc(auditEvents.action));
   return rows.map((r) => r.action);
 }

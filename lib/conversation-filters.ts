@@ -13,18 +13,28 @@ export type FilterKey = (typeof filterKeys)[number];
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2025-01-31.")
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "Not a calendar date.");
+  .refine(
+    (v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    "Not a calendar date.",
+  );
 
 export const filtersSchema = z
   .object({
     q: z.string().trim().max(200, "Search terms are limited to 200 characters.").optional(),
-    agent: z.string().refine(isUuid, "Choose an agent from the list.").transform((v) => v.toLowerCase()).optional(),
+    agent: z
+      .string()
+      .refine(isUuid, "Choose an agent from the list.")
+      .transform((v) => v.toLowerCase())
+      .optional(),
     channel: z.enum(channels, { message: "Choose voice or chat." }).optional(),
     status: z.enum(conversationStatuses, { message: `Choose one of: ${conversationStatuses.join(", ")}.` }).optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
   })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "The end date is before the start date." });
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    path: ["to"],
+    message: "The end date is before the start date.",
+  });
 
 export type ConversationFilters = z.infer<typeof filtersSchema>;
 /** What the user typed, kept as is so a form with an error shows it again. */
@@ -32,8 +42,7 @@ export type RawFilters = Partial<Record<FilterKey, string>>;
 export type FilterErrors = Partial<Record<FilterKey, string>>;
 
 export type ParsedFilters =
-  | { ok: true; filters: ConversationFilters; raw: RawFilters }
-  | { ok: false; errors: FilterErrors; raw: RawFilters };
+  { ok: true; filters: ConversationFilters; raw: RawFilters } | { ok: false; errors: FilterErrors; raw: RawFilters };
 
 type ParamSource = URLSearchParams | Record<string, string | string[] | undefined>;
 
@@ -58,7 +67,8 @@ export function parseFilters(source: ParamSource): ParsedFilters {
   const errors: FilterErrors = {};
   for (const issue of parsed.error.issues) {
     const key = issue.path[0];
-    if (typeof key === "string" && (filterKeys as readonly string[]).includes(key)) errors[key as FilterKey] ??= issue.message;
+    if (typeof key === "string" && (filterKeys as readonly string[]).includes(key))
+      errors[key as FilterKey] ??= issue.message;
   }
   return { ok: false, errors, raw };
 }

@@ -48,7 +48,9 @@ function filterConditions(tenantId: string, filters: ConversationFilters): SQL[]
     filters.status ? eq(conversations.status, filters.status) : undefined,
     since ? gte(conversations.startedAt, since) : undefined,
     before ? lt(conversations.startedAt, before) : undefined,
-    filters.q ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(filters.q)}) as m(id))` : undefined,
+    filters.q
+      ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(filters.q)}) as m(id))`
+      : undefined,
   ];
   return conditions.filter((c): c is SQL => c !== undefined);
 }
@@ -63,7 +65,13 @@ type PageReader = Pick<TenantTx, "select">;
  * the planner never has to guess how a tenant's conversations join its agents. `tenantId` is the
  * explicit filter the list always carries (undefined leaves the tenant to the verified context alone).
  */
-export function searchPage(db: PageReader, tenantId: string | undefined, q: string, after: Cursor | null, limit: number) {
+export function searchPage(
+  db: PageReader,
+  tenantId: string | undefined,
+  q: string,
+  after: Cursor | null,
+  limit: number,
+) {
   const page = sql`app.conversation_search_page(${searchQuery(q)}, ${after?.startedAt.toISOString() ?? null}::timestamptz, ${after?.id ?? null}::uuid, ${limit}::int) as p`;
   return db
     .select({
@@ -84,11 +92,17 @@ export function searchPage(db: PageReader, tenantId: string | undefined, q: stri
 
 function afterCondition(after: Cursor | null): SQL | undefined {
   if (!after) return undefined;
-  return or(lt(conversations.startedAt, after.startedAt), and(eq(conversations.startedAt, after.startedAt), lt(conversations.id, after.id)));
+  return or(
+    lt(conversations.startedAt, after.startedAt),
+    and(eq(conversations.startedAt, after.startedAt), lt(conversations.id, after.id)),
+  );
 }
 
 /** A conversation's agent, through the tenant-scoped foreign key. */
-export const agentOfConversation = and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId));
+export const agentOfConversation = and(
+  eq(agents.tenantId, conversations.tenantId),
+  eq(agents.id, conversations.agentId),
+);
 
 /** What the list and the detail page both show of a conversation. */
 const conversationColumns = {
@@ -104,7 +118,13 @@ const conversationColumns = {
 export const listColumns = { ...conversationColumns, agentId: conversations.agentId, agentName: agents.name };
 
 /** One keyset page, newest first, of the conversations matching the filters. */
-export async function listConversations(tx: TenantTx, tenantId: string, filters: ConversationFilters, after: Cursor | null, limit = pageSize) {
+export async function listConversations(
+  tx: TenantTx,
+  tenantId: string,
+  filters: ConversationFilters,
+  after: Cursor | null,
+  limit = pageSize,
+) {
   const rows =
     filters.q && onlySearch(filters)
       ? await searchPage(tx, tenantId, filters.q, after, limit + 1)
@@ -157,7 +177,12 @@ export async function searchHighlights(tx: TenantTx, tenantId: string, ids: stri
 
 export const detailColumns = { ...conversationColumns, agentName: agents.name };
 
-export const turnColumns = { position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs };
+export const turnColumns = {
+  position: conversationTurns.position,
+  speaker: conversationTurns.speaker,
+  text: conversationTurns.text,
+  offsetMs: conversationTurns.offsetMs,
+};
 
 // The conversation and its turns are asked for together (one round trip): an id that is not the
 // tenant's has no turns the tenant can read either.

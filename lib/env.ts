@@ -70,7 +70,11 @@ const paired = [
 const checkedSchema = schema.superRefine((e, ctx) => {
   for (const [id, secret] of paired) {
     if (Boolean(e[id]) !== Boolean(e[secret])) {
-      ctx.addIssue({ code: "custom", path: [e[id] ? secret : id], message: `${id} and ${secret} are set together or not at all` });
+      ctx.addIssue({
+        code: "custom",
+        path: [e[id] ? secret : id],
+        message: `${id} and ${secret} are set together or not at all`,
+      });
     }
   }
   if (e.AUTH_MAGIC_LINKS && e.NODE_ENV === "production" && e.MAIL_TRANSPORT === "log") {
@@ -82,10 +86,18 @@ const checkedSchema = schema.superRefine((e, ctx) => {
   }
   const anyLlm = e.OPENAI_BASE_URL ?? e.OPENAI_API_KEY ?? e.AI_MODEL;
   if (anyLlm !== undefined && !e.AI_MODEL) {
-    ctx.addIssue({ code: "custom", path: ["AI_MODEL"], message: "AI_MODEL is required when OPENAI_BASE_URL or OPENAI_API_KEY is set" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["AI_MODEL"],
+      message: "AI_MODEL is required when OPENAI_BASE_URL or OPENAI_API_KEY is set",
+    });
   }
   if (e.AI_MODEL && !e.OPENAI_BASE_URL && !e.OPENAI_API_KEY) {
-    ctx.addIssue({ code: "custom", path: ["OPENAI_BASE_URL"], message: "set OPENAI_BASE_URL (local server) or OPENAI_API_KEY (OpenAI) with AI_MODEL" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["OPENAI_BASE_URL"],
+      message: "set OPENAI_BASE_URL (local server) or OPENAI_API_KEY (OpenAI) with AI_MODEL",
+    });
   }
 });
 

@@ -28,7 +28,10 @@ export function formError(message: string, form?: FormData, fieldErrors?: Record
 }
 
 /** Validates a form with zod on the server; on failure, the first message of each field. */
-export function parseForm<S extends z.ZodType>(schema: S, form: FormData): { ok: true; data: z.output<S> } | { ok: false; state: FormState } {
+export function parseForm<S extends z.ZodType>(
+  schema: S,
+  form: FormData,
+): { ok: true; data: z.output<S> } | { ok: false; state: FormState } {
   const raw: Record<string, string> = {};
   for (const [key, value] of form.entries()) if (typeof value === "string" && !key.startsWith("$")) raw[key] = value;
   const parsed = schema.safeParse(raw);

@@ -15,11 +15,20 @@ export const invitationValidDays = 7;
 
 export function listMembers(tx: TenantTx, tenantId: string) {
   return tx
-    .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, joinedAt: memberships.createdAt })
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.tenantId, tenantId))
-    .orderBy(sql`array_position(array['owner','admin','member','viewer']::member_role[], ${memberships.role})`, asc(users.name));
+    .orderBy(
+      sql`array_position(array['owner','admin','member','viewer']::member_role[], ${memberships.role})`,
+      asc(users.name),
+    );
 }
 
 export function listPendingInvitations(tx: TenantTx, tenantId: string) {
@@ -63,7 +72,9 @@ export async function createInvitation(tx: TenantTx, actor: Actor, email: string
   await tx
     .update(invitations)
     .set({ status: "revoked", resolvedAt: sql`now()` })
-    .where(and(eq(invitations.tenantId, actor.tenantId), eq(invitations.email, email), eq(invitations.status, "pending")));
+    .where(
+      and(eq(invitations.tenantId, actor.tenantId), eq(invitations.email, email), eq(invitations.status, "pending")),
+    );
   const { token, tokenHash } = newInvitationSecret();
   const [created] = await tx
     .insert(invitations)
@@ -76,7 +87,13 @@ export async function createInvitation(tx: TenantTx, actor: Actor, email: string
       expiresAt: sql`now() + make_interval(days => ${invitationValidDays})`,
     })
     .returning({ id: invitations.id });
-  await recordAudit(tx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: "member.invited", target: email, metadata: { role, invitationId: created!.id } });
+  await recordAudit(tx, {
+    tenantId: actor.tenantId,
+    actorUserId: actor.userId,
+    action: "member.invited",
+    target: email,
+    metadata: { role, invitationId: created!.id },
+  });
   return { ok: true, token };
 }
 
@@ -84,10 +101,22 @@ export async function revokeInvitation(tx: TenantTx, actor: Actor, invitationId:
   const [revoked] = await tx
     .update(invitations)
     .set({ status: "revoked", resolvedAt: sql`now()` })
-    .where(and(eq(invitations.tenantId, actor.tenantId), eq(invitations.id, invitationId), eq(invitations.status, "pending")))
+    .where(
+      and(
+        eq(invitations.tenantId, actor.tenantId),
+        eq(invitations.id, invitationId),
+        eq(invitations.status, "pending"),
+      ),
+    )
     .returning({ email: invitations.email });
   if (!revoked) return { ok: false, message: "No such pending invitation in this workspace." };
-  await recordAudit(tx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: "member.invitation_revoked", target: revoked.email, metadata: { invitationId } });
+  await recordAudit(tx, {
+    tenantId: actor.tenantId,
+    actorUserId: actor.userId,
+    action: "member.invitation_revoked",
+    target: revoked.email,
+    metadata: { invitationId },
+  });
   return { ok: true };
 }
 
@@ -119,20 +148,40 @@ async function keepingAnOwner(tx: TenantTx, change: (sp: TenantTx) => Promise<un
 }
 
 /** canManageOwners: the actor's role may touch owners (the permission table decides; passed in). */
-export async function changeRole(tx: TenantTx, actor: Actor, userId: string, role: Role, canManageOwners: boolean): Promise<TeamResult> {
+export async function changeRole(
+  tx: TenantTx,
+  actor: Actor,
+  userId: string,
+  role: Role,
+  canManageOwners: boolean,
+): Promise<TeamResult> {
   const target = await membershipRole(tx, actor.tenantId, userId);
   if (!target) return noSuchMember;
   if ((target.role === "owner" || role === "owner") && !canManageOwners) return ownersOnly;
   if (target.role === role) return { ok: true };
   const refused = await keepingAnOwner(tx, (sp) =>
-    sp.update(memberships).set({ role }).where(and(eq(memberships.tenantId, actor.tenantId), eq(memberships.userId, userId))),
+    sp
+      .update(memberships)
+      .set({ role })
+      .where(and(eq(memberships.tenantId, actor.tenantId), eq(memberships.userId, userId))),
   );
   if (refused) return refused;
-  await recordAudit(tx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: "member.role_changed", target: target.email, metadata: { userId, from: target.role, to: role } });
+  await recordAudit(tx, {
+    tenantId: actor.tenantId,
+    actorUserId: actor.userId,
+    action: "member.role_changed",
+    target: target.email,
+    metadata: { userId, from: target.role, to: role },
+  });
   return { ok: true };
 }
 
-export async function removeMember(tx: TenantTx, actor: Actor, userId: string, canManageOwners: boolean): Promise<TeamResult> {
+export async function removeMember(
+  tx: TenantTx,
+  actor: Actor,
+  userId: string,
+  canManageOwners: boolean,
+): Promise<TeamResult> {
   if (userId === actor.userId) return { ok: false, message: "To remove yourself, leave the workspace." };
   const target = await membershipRole(tx, actor.tenantId, userId);
   if (!target) return noSuchMember;
@@ -141,7 +190,13 @@ export async function removeMember(tx: TenantTx, actor: Actor, userId: string, c
     sp.delete(memberships).where(and(eq(memberships.tenantId, actor.tenantId), eq(memberships.userId, userId))),
   );
   if (refused) return refused;
-  await recordAudit(tx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: "member.removed", target: target.email, metadata: { userId, role: target.role } });
+  await recordAudit(tx, {
+    tenantId: actor.tenantId,
+    actorUserId: actor.userId,
+    action: "member.removed",
+    target: target.email,
+    metadata: { userId, role: target.role },
+  });
   return { ok: true };
 }
 
@@ -152,7 +207,13 @@ export async function leaveTenant(tx: TenantTx, actor: Actor): Promise<TeamResul
     sp.delete(memberships).where(and(eq(memberships.tenantId, actor.tenantId), eq(memberships.userId, actor.userId))),
   );
   if (refused) return refused;
-  await recordAudit(tx, { tenantId: actor.tenantId, actorUserId: actor.userId, action: "member.left", target: target.email, metadata: { role: target.role } });
+  await recordAudit(tx, {
+    tenantId: actor.tenantId,
+    actorUserId: actor.userId,
+    action: "member.left",
+    target: target.email,
+    metadata: { role: target.role },
+  });
   return { ok: true };
 }
 
@@ -161,27 +222,56 @@ export async function leaveTenant(tx: TenantTx, actor: Actor): Promise<TeamResul
  * resolved by app.invitation_by_token. Re-checked here under a row lock: still pending, not expired,
  * addressed to this user's email.
  */
-export async function acceptInvitation(tx: TenantTx, tenantId: string, invitationId: string, user: { id: string; email: string }): Promise<TeamResult> {
+export async function acceptInvitation(
+  tx: TenantTx,
+  tenantId: string,
+  invitationId: string,
+  user: { id: string; email: string },
+): Promise<TeamResult> {
   const [invitation] = await tx
-    .select({ email: invitations.email, role: invitations.role, valid: sql<boolean>`${invitations.status} = 'pending' and ${invitations.expiresAt} > now()` })
+    .select({
+      email: invitations.email,
+      role: invitations.role,
+      valid: sql<boolean>`${invitations.status} = 'pending' and ${invitations.expiresAt} > now()`,
+    })
     .from(invitations)
     .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId)))
     .for("update");
   if (!invitation || !invitation.valid) return { ok: false, message: "This invitation is not valid any more." };
   if (invitation.email !== user.email) return { ok: false, message: `This invitation is for ${invitation.email}.` };
   await tx.insert(memberships).values({ tenantId, userId: user.id, role: invitation.role }).onConflictDoNothing();
-  await tx.update(invitations).set({ status: "accepted", resolvedAt: sql`now()` }).where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId)));
-  await recordAudit(tx, { tenantId, actorUserId: user.id, action: "member.joined", target: user.email, metadata: { role: invitation.role, invitationId } });
+  await tx
+    .update(invitations)
+    .set({ status: "accepted", resolvedAt: sql`now()` })
+    .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId)));
+  await recordAudit(tx, {
+    tenantId,
+    actorUserId: user.id,
+    action: "member.joined",
+    target: user.email,
+    metadata: { role: invitation.role, invitationId },
+  });
   return { ok: true };
 }
 
-export async function declineInvitation(tx: TenantTx, tenantId: string, invitationId: string, actorUserId: string | null): Promise<TeamResult> {
+export async function declineInvitation(
+  tx: TenantTx,
+  tenantId: string,
+  invitationId: string,
+  actorUserId: string | null,
+): Promise<TeamResult> {
   const [declined] = await tx
     .update(invitations)
     .set({ status: "declined", resolvedAt: sql`now()` })
     .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, invitationId), eq(invitations.status, "pending")))
     .returning({ email: invitations.email });
   if (!declined) return { ok: false, message: "This invitation is not valid any more." };
-  await recordAudit(tx, { tenantId, actorUserId, action: "member.invitation_declined", target: declined.email, metadata: { invitationId } });
+  await recordAudit(tx, {
+    tenantId,
+    actorUserId,
+    action: "member.invitation_declined",
+    target: declined.email,
+    metadata: { invitationId },
+  });
   return { ok: true };
 }

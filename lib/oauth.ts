@@ -12,7 +12,11 @@ export async function verifiedProviderEmail(account: Account, profile: Profile |
   }
   if (account.provider === "github" && account.access_token) {
     const response = await fetch("https://api.github.com/user/emails", {
-      headers: { Authorization: `Bearer ${account.access_token}`, Accept: "application/vnd.github+json", "User-Agent": "rls-starter" },
+      headers: {
+        Authorization: `Bearer ${account.access_token}`,
+        Accept: "application/vnd.github+json",
+        "User-Agent": "rls-starter",
+      },
     });
     if (!response.ok) return null;
     const emails = (await response.json()) as { email: string; primary: boolean; verified: boolean }[];

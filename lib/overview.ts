@@ -72,7 +72,11 @@ function statusBreakdown(tx: TenantTx, tenantId: string) {
 
 export async function overview(tx: TenantTx, tenantId: string) {
   // Independent statements, sent together: one round trip instead of three.
-  const [daily, figures, statuses] = await together([dailyByAgent(tx, tenantId), figuresByAgent(tx, tenantId), statusBreakdown(tx, tenantId)]);
+  const [daily, figures, statuses] = await together([
+    dailyByAgent(tx, tenantId),
+    figuresByAgent(tx, tenantId),
+    statusBreakdown(tx, tenantId),
+  ]);
   const total = figures.find((f) => f.agentId === null);
   return {
     daily: [...daily],

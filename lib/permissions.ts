@@ -14,7 +14,14 @@ const owners: readonly Role[] = ["owner"];
 export const permissions = {
   conversations: { read: everyone, create: writers, export: writers },
   agents: { read: everyone, create: managers, update: managers },
-  members: { read: everyone, invite: managers, changeRole: managers, remove: managers, manageOwners: owners, leave: everyone },
+  members: {
+    read: everyone,
+    invite: managers,
+    changeRole: managers,
+    remove: managers,
+    manageOwners: owners,
+    leave: everyone,
+  },
   apiKeys: { read: managers, create: managers, revoke: managers },
   auditLog: { read: managers },
   agentSql: { run: everyone },

@@ -10,7 +10,11 @@ import { env } from "@/lib/env";
  */
 export function clientIp(h: Headers): string | null {
   const forwarded = h.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((p) => p.trim()).filter(Boolean).at(-1);
+  const last = forwarded
+    ?.split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .at(-1);
   return (last ?? h.get("x-real-ip") ?? "").slice(0, 64) || null;
 }
 

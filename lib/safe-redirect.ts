@@ -7,7 +7,8 @@ export function safeAppPath(value: unknown, fallback = "/conversations"): string
   try {
     const url = new URL(value, "http://app.invalid");
     const path = `${url.pathname}${url.search}`;
-    if (!path.startsWith("/") || path.startsWith("//") || path.startsWith("/login") || path.startsWith("/api/")) return fallback;
+    if (!path.startsWith("/") || path.startsWith("//") || path.startsWith("/login") || path.startsWith("/api/"))
+      return fallback;
     return path;
   } catch {
     return fallback;

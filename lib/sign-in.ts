@@ -15,11 +15,25 @@ export class SignInThrottled extends CredentialsSignin {
  * After any successful sign-in: the session opens in the user's first tenant (by name), and the
  * sign-in is recorded in that tenant's audit log.
  */
-export async function openSession(userId: string, method: string, ip: string | null): Promise<{ activeTenantId?: string }> {
+export async function openSession(
+  userId: string,
+  method: string,
+  ip: string | null,
+): Promise<{ activeTenantId?: string }> {
   const tenants = await userTenants(userId);
   const activeTenantId = tenants[0]?.id;
   if (activeTenantId) {
-    await withTenant(activeTenantId, (tx) => recordAudit(tx, { tenantId: activeTenantId, actorUserId: userId, action: "auth.sign_in", metadata: { method, ip } }), { userId });
+    await withTenant(
+      activeTenantId,
+      (tx) =>
+        recordAudit(tx, {
+          tenantId: activeTenantId,
+          actorUserId: userId,
+          action: "auth.sign_in",
+          metadata: { method, ip },
+        }),
+      { userId },
+    );
   }
   return { activeTenantId };
 }

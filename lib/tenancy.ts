@@ -73,6 +73,8 @@ export const signedInUser = cache(async (): Promise<{ id: string; email: string;
   const session = await auth();
   const userId = session?.user?.id;
   if (!userId || !isUuid(userId)) return null;
-  const [user] = await withUser(userId, (tx) => tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId)));
+  const [user] = await withUser(userId, (tx) =>
+    tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId)),
+  );
   return user ?? null;
 });

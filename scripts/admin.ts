@@ -24,13 +24,17 @@ const owner = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => unde
 let exitCode = 0;
 try {
   if (command === "list") {
-    const admins = await owner<{ email: string; name: string }[]>`select email, name from users where is_platform_admin order by email`;
+    const admins = await owner<
+      { email: string; name: string }[]
+    >`select email, name from users where is_platform_admin order by email`;
     console.log(admins.length ? admins.map((a) => `${a.email}  (${a.name})`).join("\n") : "No platform admins.");
   } else if ((command === "grant" || command === "revoke") && emailArgument) {
     const email = emailArgument.trim().toLowerCase();
     const flag = command === "grant";
     const changed = await owner.begin(async (tx) => {
-      const rows = await tx<{ id: string }[]>`update users set is_platform_admin = ${flag} where email = ${email} returning id`;
+      const rows = await tx<
+        { id: string }[]
+      >`update users set is_platform_admin = ${flag} where email = ${email} returning id`;
       if (rows.length > 0) {
         await tx`insert into platform_audit_events (actor_user_id, action, metadata)
                  values (null, ${flag ? "admin.granted" : "admin.revoked"}, ${tx.json({ email, userId: rows[0]!.id, via: "cli", osUser: process.env.USER ?? null })})`;

@@ -12,7 +12,8 @@ import type { EmbeddedServer } from "@/db/embedded";
  * npm run apikey -- revoke --tenant <slug> --id <key id>
  * Uses DATABASE_URL, else the embedded development database (started for the command if not running).
  */
-const usage = "usage: npm run apikey -- create --tenant <slug> --name <label> | list --tenant <slug> | revoke --tenant <slug> --id <key id>";
+const usage =
+  "usage: npm run apikey -- create --tenant <slug> --name <label> | list --tenant <slug> | revoke --tenant <slug> --id <key id>";
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { tenant: { type: "string" }, name: { type: "string" }, id: { type: "string" } },
@@ -51,19 +52,25 @@ if (process.env.NODE_ENV !== "production") {
 }
 
 try {
-  const [tenant] = await rawPool("platform_admin")<{ id: string; name: string }[]>`select id, name from tenants where slug = ${values.tenant!}`;
+  const [tenant] = await rawPool("platform_admin")<
+    { id: string; name: string }[]
+  >`select id, name from tenants where slug = ${values.tenant!}`;
   if (!tenant) fail(`No tenant with slug ${JSON.stringify(values.tenant)}.`);
   const tenantId = tenant!.id;
   if (command === "create") {
     const name = values.name!.trim().slice(0, 100);
     const key = await withTenant(tenantId, (tx) => createApiKey(tx, { tenantId, name, createdBy: null }));
-    console.log(`Created API key "${key.name}" (id ${key.id}) for ${tenant!.name}. It is shown only now; store it safely:`);
+    console.log(
+      `Created API key "${key.name}" (id ${key.id}) for ${tenant!.name}. It is shown only now; store it safely:`,
+    );
     console.log(key.key);
   } else if (command === "list") {
     const keys = await withTenant(tenantId, (tx) => listApiKeys(tx, tenantId));
     if (keys.length === 0) console.log(`${tenant!.name} has no API keys.`);
     for (const k of keys) {
-      const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? "never"}`;
+      const state = k.revokedAt
+        ? `revoked ${k.revokedAt.toISOString()}`
+        : `last used ${k.lastUsedAt?.toISOString() ?? "never"}`;
       console.log(`${k.id}  ${k.prefix}…  ${k.name}  created ${k.createdAt.toISOString()}  ${state}`);
     }
   } else {

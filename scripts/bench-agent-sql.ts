@@ -26,7 +26,10 @@ import { env } from "@/lib/env";
  */
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 1000;
-const statements = ["SELECT count(*) FROM conversations", "SELECT id, started_at, status FROM conversations ORDER BY started_at DESC LIMIT 50"];
+const statements = [
+  "SELECT count(*) FROM conversations",
+  "SELECT id, started_at, status FROM conversations ORDER BY started_at DESC LIMIT 50",
+];
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -47,7 +50,9 @@ async function median(label: string, fn: () => Promise<unknown>): Promise<number
   }
   samples.sort((a, b) => a - b);
   const m = samples[Math.floor(samples.length / 2)]!;
-  console.log(`  ${label.padEnd(12)} median ${m.toFixed(3)} ms   p90 ${samples[Math.floor(samples.length * 0.9)]!.toFixed(3)} ms`);
+  console.log(
+    `  ${label.padEnd(12)} median ${m.toFixed(3)} ms   p90 ${samples[Math.floor(samples.length * 0.9)]!.toFixed(3)} ms`,
+  );
   return m;
 }
 
@@ -59,7 +64,13 @@ try {
   if (!process.env.DATABASE_URL) {
     scratch = mkdtempSync(path.join(os.tmpdir(), "rls-starter-bench-"));
     chmodSync(scratch, 0o755);
-    embedded = await startEmbedded({ dataDir: path.join(scratch, "pg"), port: await freePort(), password: randomBytes(12).toString("hex"), unsafeFast: true, log: () => undefined });
+    embedded = await startEmbedded({
+      dataDir: path.join(scratch, "pg"),
+      port: await freePort(),
+      password: randomBytes(12).toString("hex"),
+      unsafeFast: true,
+      log: () => undefined,
+    });
     process.env.DATABASE_URL = embedded.url;
     await migrateDatabase(env(), () => undefined);
     await seedDatabase(embedded.url, { tenants: 3, conversationsPerTenant: 320, reset: true, log: () => undefined });
@@ -67,8 +78,12 @@ try {
   const admin = rawPool("platform_admin");
   const [tenant] = await admin<{ id: string }[]>`select id from tenants where slug = 'acme-health'`;
   const tenantId = tenant!.id;
-  const { id: keyId } = await withTenant(tenantId, (tx) => createApiKey(tx, { tenantId, name: "bench", createdBy: null }));
-  console.log(`Agent SQL latency, ${runs} runs each after 50 warm-up runs (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}):`);
+  const { id: keyId } = await withTenant(tenantId, (tx) =>
+    createApiKey(tx, { tenantId, name: "bench", createdBy: null }),
+  );
+  console.log(
+    `Agent SQL latency, ${runs} runs each after 50 warm-up runs (${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}):`,
+  );
   for (const text of statements) {
     console.log(`\n${text}`);
     const direct = await median("direct", () => admin.unsafe(text, [], { prepare: true }));
@@ -76,7 +91,9 @@ try {
     const verdict = await checkAgentSql(text);
     if (!verdict.ok) throw new Error(verdict.refusal.message);
     const database = await median("database", () => runCheckedSql(verdict.sql, tenantId));
-    const guarded = await median("guarded", () => runAgentSql({ tenantId, actor: { kind: "api_key", keyId }, sql: text, via: "sql_endpoint" }));
+    const guarded = await median("guarded", () =>
+      runAgentSql({ tenantId, actor: { kind: "api_key", keyId }, sql: text, via: "sql_endpoint" }),
+    );
     console.log(
       `  added by the guarded path: ${(guarded - direct).toFixed(3)} ms ` +
         `(parse+check ${parse.toFixed(3)}, read-only transaction with context ${(database - direct).toFixed(3)}, audit insert ~${(guarded - database - parse).toFixed(3)})`,

@@ -9,7 +9,15 @@ import { httpPhase } from "@/bench/http-phase";
 import type { Measurement } from "@/bench/measure";
 import type { QueryPlans } from "@/bench/plans";
 import { benchInsertCaller, mainQueryNames, queryNames, type QueryName } from "@/bench/queries";
-import { measurementTable, planReport, ratiosOf, roundTripTable, seqScanFindings, table, type Check } from "@/bench/report";
+import {
+  measurementTable,
+  planReport,
+  ratiosOf,
+  roundTripTable,
+  seqScanFindings,
+  table,
+  type Check,
+} from "@/bench/report";
 import type { RoundTrips } from "@/bench/round-trips";
 import { resultsDir, runJob } from "@/bench/run-job";
 import { defaultScaleConfigs, parseScaleConfigs } from "@/bench/scaling";
@@ -73,9 +81,11 @@ const concurrency = positive("concurrency", values.concurrency);
 const durationS = positive("duration", values.duration);
 const rounds = positive("rounds", values.rounds);
 const phases = new Set(values.phases.split(",").map((p) => p.trim()) as Phase[]);
-for (const p of phases) if (!phaseNames.includes(p)) throw new Error(`unknown phase ${p}; phases: ${phaseNames.join(", ")}`);
+for (const p of phases)
+  if (!phaseNames.includes(p)) throw new Error(`unknown phase ${p}; phases: ${phaseNames.join(", ")}`);
 const queries = values.queries.split(",").map((q) => q.trim()) as QueryName[];
-for (const q of queries) if (!queryNames.includes(q)) throw new Error(`unknown query ${q}; queries: ${queryNames.join(", ")}`);
+for (const q of queries)
+  if (!queryNames.includes(q)) throw new Error(`unknown query ${q}; queries: ${queryNames.join(", ")}`);
 const scaleConfigs = values.scale ? parseScaleConfigs(values.scale) : defaultScaleConfigs;
 
 mkdirSync(resultsDir, { recursive: true });
@@ -125,14 +135,24 @@ try {
   const childEnv = { ...db.appEnv, DB_POOL_MAX: String(concurrency) };
 
   if (phases.has("queries")) {
-    heading(`side by side: ${queries.length} queries x ${variantNames.length} variants, ${rounds} interleaved rounds, concurrency ${concurrency}`);
+    heading(
+      `side by side: ${queries.length} queries x ${variantNames.length} variants, ${rounds} interleaved rounds, concurrency ${concurrency}`,
+    );
     const slotMs = (durationS * 1000) / (rounds * queries.length); // the variants take turns within a slot
     const measurements = await runJob<Measurement[]>(
       {
         kind: "measure",
         appFilterUrl: db.appFilterUrl,
         conversationsPerTenant: 20,
-        options: { variants: [...variantNames], queries, concurrency, rounds, slotMs, warmupSlotMs: Math.min(500, slotMs), seed: 42 },
+        options: {
+          variants: [...variantNames],
+          queries,
+          concurrency,
+          rounds,
+          slotMs,
+          warmupSlotMs: Math.min(500, slotMs),
+          seed: 42,
+        },
       },
       childEnv,
     );
@@ -143,17 +163,35 @@ try {
         const m = measurements.find((x) => x.query === q && x.variant === v);
         if (!m) continue;
         const r = ratiosOf(measurements, m);
-        checks.push({ what: `${v} ${q}: p50 within 1.05x of app filter in a transaction`, ok: r.vsAppFilterTx <= 1.05, detail: `${r.vsAppFilterTx.toFixed(3)}x` });
+        checks.push({
+          what: `${v} ${q}: p50 within 1.05x of app filter in a transaction`,
+          ok: r.vsAppFilterTx <= 1.05,
+          detail: `${r.vsAppFilterTx.toFixed(3)}x`,
+        });
       }
     }
     const list = measurements.find((x) => x.query === "list" && x.variant === "with-tenant");
-    if (list) checks.push({ what: "withTenant list page vs app filter without transaction (aim 1.25x)", ok: ratiosOf(measurements, list).vsAppFilter <= 1.25, detail: `${ratiosOf(measurements, list).vsAppFilter.toFixed(3)}x` });
-    writeFileSync(path.join(resultsDir, `${values.name}.svg`), chartSvg(measurements, `Tenant isolation, side by side: ${tenants} tenants x ${conversations} conversations, concurrency ${concurrency}, ${os.availableParallelism()} cores`));
+    if (list)
+      checks.push({
+        what: "withTenant list page vs app filter without transaction (aim 1.25x)",
+        ok: ratiosOf(measurements, list).vsAppFilter <= 1.25,
+        detail: `${ratiosOf(measurements, list).vsAppFilter.toFixed(3)}x`,
+      });
+    writeFileSync(
+      path.join(resultsDir, `${values.name}.svg`),
+      chartSvg(
+        measurements,
+        `Tenant isolation, side by side: ${tenants} tenants x ${conversations} conversations, concurrency ${concurrency}, ${os.availableParallelism()} cores`,
+      ),
+    );
   }
 
   if (phases.has("round-trips")) {
     heading("round trips per operation, counted on the wire");
-    const roundTrips = await runJob<RoundTrips[]>({ kind: "round-trips", appFilterUrl: db.appFilterUrl, variants: [...variantNames], queries, operations: 20 }, childEnv);
+    const roundTrips = await runJob<RoundTrips[]>(
+      { kind: "round-trips", appFilterUrl: db.appFilterUrl, variants: [...variantNames], queries, operations: 20 },
+      childEnv,
+    );
     results.roundTrips = roundTrips;
     console.log(roundTripTable(roundTrips));
   }
@@ -167,7 +205,11 @@ try {
     results.plans = { tenantSlug, plans };
     console.log(planReport(plans));
     const seqScans = seqScanFindings(plans);
-    checks.push({ what: "no sequential scan on a tenant table in any plan under RLS", ok: seqScans.length === 0, detail: seqScans.join("; ") || "none" });
+    checks.push({
+      what: "no sequential scan on a tenant table in any plan under RLS",
+      ok: seqScans.length === 0,
+      detail: seqScans.join("; ") || "none",
+    });
   }
 
   if (phases.has("http")) {
@@ -188,7 +230,15 @@ try {
 
   if (phases.has("scaling")) {
     heading("scaling: list and search as rows and tenants grow");
-    results.scaling = await scalingPhase(db, { configs: scaleConfigs, durationMs: positive("scale-duration", values["scale-duration"]) * 1000, explicit: Boolean(values.scale) }, log);
+    results.scaling = await scalingPhase(
+      db,
+      {
+        configs: scaleConfigs,
+        durationMs: positive("scale-duration", values["scale-duration"]) * 1000,
+        explicit: Boolean(values.scale),
+      },
+      log,
+    );
   }
 
   await ownerQuery(db.ownerUrl, (sql) => sql`delete from conversations where caller = ${benchInsertCaller}`);
@@ -202,5 +252,15 @@ results.checks = checks;
 results.durationS = Math.round((Date.now() - started) / 1000);
 writeFileSync(path.join(resultsDir, `${values.name}.json`), JSON.stringify(results, null, 2));
 heading("checks");
-console.log(table(["check", "result", "figure"], checks.map((c) => [c.what, c.ok ? "ok" : "MISSED", c.detail])));
-console.log(`\nResults: bench/results/${values.name}.json${phases.has("queries") ? `, bench/results/${values.name}.svg` : ""} (${results.durationS} s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.availableParallelism()} cores)`);
+console.log(
+  table(
+    ["check", "result", "figure"],
+    checks.map((c) => [c.what, c.ok ? "ok" : "MISSED", c.detail]),
+  ),
+);
+console.log(
+  `\nResults: bench/results/${values.name}.json${phases.has("queries") ? `, bench/results/${values.name}.svg` : ""} (${results.durationS} s; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} on ${os.availableParallelism()} cores)`,
+);

@@ -7,7 +7,9 @@ import type { EmbeddedServer } from "@/db/embedded";
 // npm run db:audit [-- --json | --rules]: audits the database in use (DATABASE_URL, else the embedded
 // development database, started for the audit when the dev server is not running).
 // Exit code: 0 with no findings, 1 with findings, 2 when the audit could not run.
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, rules: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { json: { type: "boolean", default: false }, rules: { type: "boolean", default: false } },
+});
 
 if (values.rules) {
   for (const rule of rules) console.log(`${rule.id}: ${rule.checks}`);

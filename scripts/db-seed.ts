@@ -22,7 +22,11 @@ loadDotEnv();
 const server = await ensureDatabase(applyDevDefaults());
 try {
   await migrateDatabase(env());
-  await seedDatabase(process.env.DATABASE_URL!, { tenants, conversationsPerTenant: conversations, reset: values.reset });
+  await seedDatabase(process.env.DATABASE_URL!, {
+    tenants,
+    conversationsPerTenant: conversations,
+    reset: values.reset,
+  });
 } finally {
   await server?.stop();
 }

@@ -33,9 +33,17 @@ const timings: string[] = [];
 const started = Date.now();
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-function run(command: string, args: string[], extraEnv: Record<string, string> = {}, capture = false): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  capture = false,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: { ...process.env, ...extraEnv }, stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const child = spawn(command, args, {
+      env: { ...process.env, ...extraEnv },
+      stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
     let output = "";
     child.stdout?.on("data", (d: Buffer) => {
       output += d.toString();
@@ -106,6 +114,7 @@ try {
   if (!skipChecks) {
     await check("type check (tsc --noEmit)", "npx", ["tsc", "--noEmit"]);
     await check("lint (eslint)", "npx", ["eslint", "--max-warnings", "0", "."]);
+    await check("format (prettier --check)", "npx", ["prettier", "--check", "--log-level", "warn", "."]);
   }
 
   await step("database", async () => {
@@ -115,7 +124,12 @@ try {
       // A throwaway cluster in the system temp dir (readable by the postgres OS user when root).
       scratch = mkdtempSync(path.join(os.tmpdir(), "rls-starter-test-"));
       chmodSync(scratch, 0o755);
-      embedded = await startEmbedded({ dataDir: path.join(scratch, "pg"), port: await freePort(), password: randomBytes(12).toString("hex"), unsafeFast: true });
+      embedded = await startEmbedded({
+        dataDir: path.join(scratch, "pg"),
+        port: await freePort(),
+        password: randomBytes(12).toString("hex"),
+        unsafeFast: true,
+      });
       process.env.DATABASE_URL = embedded.url;
       console.log(`Embedded PostgreSQL started in ${scratch}`);
     } else {
@@ -133,7 +147,12 @@ try {
     const testFiles = files("tests", ".test.ts")
       .filter((f) => fileFilters.length === 0 || fileFilters.some((filter) => f.includes(filter)))
       .sort();
-    const { code, output } = await run("node", ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles], dbEnv, true);
+    const { code, output } = await run(
+      "node",
+      ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles],
+      dbEnv,
+      true,
+    );
     const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);
     total.passed += count("pass");
     total.failed += count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
@@ -164,7 +183,9 @@ try {
       // The owner (may write, bypasses RLS): for cases that set up or break data (scratch workspaces, removed memberships).
       E2E_OWNER_DATABASE_URL: process.env.DATABASE_URL!,
     });
-    const report = JSON.parse(readFileSync("test-results/e2e.json", "utf8")) as { stats: { expected: number; unexpected: number; skipped: number; flaky: number } };
+    const report = JSON.parse(readFileSync("test-results/e2e.json", "utf8")) as {
+      stats: { expected: number; unexpected: number; skipped: number; flaky: number };
+    };
     total.passed += report.stats.expected + report.stats.flaky;
     total.failed += report.stats.unexpected + (code !== 0 && report.stats.unexpected === 0 ? 1 : 0);
     total.skipped += report.stats.skipped;

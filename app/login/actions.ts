@@ -31,13 +31,18 @@ export async function login(_prev: FormState, form: FormData): Promise<FormState
     }
     if (error instanceof AuthError) {
       // Wrong password and unknown email get the same answer.
-      return formError(error.type === "CredentialsSignin" ? "Email or password is incorrect." : "Sign-in failed. Try again.", form);
+      return formError(
+        error.type === "CredentialsSignin" ? "Email or password is incorrect." : "Sign-in failed. Try again.",
+        form,
+      );
     }
     throw error;
   }
 }
 
-const magicLinkSchema = z.object({ email: z.string().trim().toLowerCase().min(1, "Enter your email.").email("Enter a valid email address.").max(320) });
+const magicLinkSchema = z.object({
+  email: z.string().trim().toLowerCase().min(1, "Enter your email.").email("Enter a valid email address.").max(320),
+});
 
 export async function requestMagicLink(_prev: FormState, form: FormData): Promise<FormState> {
   if (!env().AUTH_MAGIC_LINKS) return formError("Sign-in links are not enabled.", form);
@@ -45,7 +50,10 @@ export async function requestMagicLink(_prev: FormState, form: FormData): Promis
   if (!parsed.ok) return parsed.state;
   await sendMagicLink(parsed.data.email);
   // The same answer whether or not the address has an account.
-  return { status: "ok", message: `If ${parsed.data.email} has an account, a sign-in link is on its way. It works once, for 15 minutes.` };
+  return {
+    status: "ok",
+    message: `If ${parsed.data.email} has an account, a sign-in link is on its way. It works once, for 15 minutes.`,
+  };
 }
 
 export async function signInWithMagicLink(_prev: FormState, form: FormData): Promise<FormState> {

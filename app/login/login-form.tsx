@@ -13,7 +13,9 @@ export function LoginForm({ next }: { next?: string }) {
       <Field name="email" label="Email" type="email" autoComplete="email" required state={state} />
       <Field name="password" label="Password" type="password" autoComplete="current-password" required state={state} />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Signing in…" className="w-full">Sign in</SubmitButton>
+      <SubmitButton pendingText="Signing in…" className="w-full">
+        Sign in
+      </SubmitButton>
     </form>
   );
 }
@@ -22,9 +24,19 @@ export function MagicLinkForm() {
   const [state, action] = useActionState<FormState, FormData>(requestMagicLink, {});
   return (
     <form action={action} className="space-y-3" noValidate aria-label="Email me a sign-in link">
-      <Field name="email" id="magic-email" label="Email for a sign-in link" type="email" autoComplete="email" required state={state} />
+      <Field
+        name="email"
+        id="magic-email"
+        label="Email for a sign-in link"
+        type="email"
+        autoComplete="email"
+        required
+        state={state}
+      />
       <FormMessage state={state} />
-      <SubmitButton variant="secondary" pendingText="Sending…" className="w-full">Email me a sign-in link</SubmitButton>
+      <SubmitButton variant="secondary" pendingText="Sending…" className="w-full">
+        Email me a sign-in link
+      </SubmitButton>
     </form>
   );
 }

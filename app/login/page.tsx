@@ -10,7 +10,11 @@ import { LoginForm, MagicLinkForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[] }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string | string[] }>;
+}) {
   const { callbackUrl } = await searchParams;
   const next = safeAppPath(typeof callbackUrl === "string" ? callbackUrl : undefined);
   const session = await auth();
@@ -25,7 +29,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-8 p-6">
       <div>
         <h1 className="text-2xl font-semibold">Sign in</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Your agents&apos; conversations, visible to your team only.</p>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          Your agents&apos; conversations, visible to your team only.
+        </p>
       </div>
       <div className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <LoginForm next={next === "/conversations" ? undefined : next} />
@@ -33,21 +39,33 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <div className="space-y-2 border-t border-slate-200 pt-4 dark:border-slate-800">
             {oauth.map((p) => (
               <form key={p.id} action={signInWithProvider.bind(null, p.id)}>
-                <button className="w-full rounded-md border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:border-slate-700 dark:hover:bg-slate-800">{p.label}</button>
+                <button className="w-full rounded-md border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:border-slate-700 dark:hover:bg-slate-800">
+                  {p.label}
+                </button>
               </form>
             ))}
           </div>
         ) : null}
         {e.AUTH_MAGIC_LINKS ? (
-          <div className="border-t border-slate-200 pt-4 dark:border-slate-800"><MagicLinkForm /></div>
+          <div className="border-t border-slate-200 pt-4 dark:border-slate-800">
+            <MagicLinkForm />
+          </div>
         ) : null}
       </div>
       <p className="text-center text-sm text-slate-600 dark:text-slate-400">
-        New here? <Link href="/signup" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">Create an account</Link>
+        New here?{" "}
+        <Link href="/signup" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+          Create an account
+        </Link>
       </p>
       {showDemo ? (
-        <section aria-labelledby="demo-accounts" className="rounded-xl border border-dashed border-slate-300 p-4 text-sm dark:border-slate-700">
-          <h2 id="demo-accounts" className="font-medium">Demo accounts</h2>
+        <section
+          aria-labelledby="demo-accounts"
+          className="rounded-xl border border-dashed border-slate-300 p-4 text-sm dark:border-slate-700"
+        >
+          <h2 id="demo-accounts" className="font-medium">
+            Demo accounts
+          </h2>
           <p className="mt-1 text-slate-600 dark:text-slate-400">
             Password for all: <code className="rounded bg-slate-100 px-1 dark:bg-slate-800">{demoPassword}</code>
           </p>
@@ -55,7 +73,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             {demoUsers.map((u) => (
               <li key={u.email}>
                 <code>{u.email}</code>{" "}
-                <span className="text-slate-500">{u.memberships.map((m) => `${m.tenantSlug} (${m.role})`).join(", ")}</span>
+                <span className="text-slate-500">
+                  {u.memberships.map((m) => `${m.tenantSlug} (${m.role})`).join(", ")}
+                </span>
               </li>
             ))}
           </ul>

@@ -11,7 +11,12 @@ import { formError, parseForm, type FormState } from "@/lib/forms";
 // Sign-up has no session and no role yet: it is not in the permission table. The database function
 // app.sign_up creates the user, a tenant with a unique slug and the owner membership in one go.
 
-const signUpSchema = z.object({ name: nameField, email: emailField, password: newPasswordField, workspace: workspaceField });
+const signUpSchema = z.object({
+  name: nameField,
+  email: emailField,
+  password: newPasswordField,
+  workspace: workspaceField,
+});
 
 export async function createAccount(_prev: FormState, form: FormData): Promise<FormState> {
   const parsed = parseForm(signUpSchema, form);
@@ -22,15 +27,22 @@ export async function createAccount(_prev: FormState, form: FormData): Promise<F
     const info = databaseError(error);
     if (info?.code === sqlState.uniqueViolation && info.constraint === "users_email_key") {
       // Sign-up cannot hide that an address has an account (see README, "Accounts").
-      return formError("An account with this email already exists. Sign in instead.", form, { email: "Already registered." });
+      return formError("An account with this email already exists. Sign in instead.", form, {
+        email: "Already registered.",
+      });
     }
     if (info?.code === sqlState.invalidParameterValue) return formError(`Not accepted: ${info.message}.`, form);
     throw error;
   }
   try {
-    await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo: "/conversations" });
+    await signIn("credentials", {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      redirectTo: "/conversations",
+    });
   } catch (error) {
-    if (error instanceof AuthError) return formError("Your account was created, but signing in failed. Sign in from the login page.", form);
+    if (error instanceof AuthError)
+      return formError("Your account was created, but signing in failed. Sign in from the login page.", form);
     throw error;
   }
   return {};

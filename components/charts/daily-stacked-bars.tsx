@@ -33,13 +33,27 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
 
   return (
     <figure className="space-y-3">
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-auto w-full text-slate-500 dark:text-slate-400" role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-auto w-full text-slate-500 dark:text-slate-400"
+        role="img"
+        aria-labelledby={`${id}-title ${id}-desc`}
+      >
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{description}</desc>
         {ticks.map((t) => (
           <g key={t}>
-            <line x1={margin.left} x2={width - margin.right} y1={y(t)} y2={y(t)} className="stroke-slate-200 dark:stroke-slate-800" strokeWidth={1} />
-            <text x={margin.left - 6} y={y(t)} dy="0.32em" textAnchor="end" className="fill-current text-[11px]">{t}</text>
+            <line
+              x1={margin.left}
+              x2={width - margin.right}
+              y1={y(t)}
+              y2={y(t)}
+              className="stroke-slate-200 dark:stroke-slate-800"
+              strokeWidth={1}
+            />
+            <text x={margin.left - 6} y={y(t)} dy="0.32em" textAnchor="end" className="fill-current text-[11px]">
+              {t}
+            </text>
           </g>
         ))}
         {days.map((day, d) => {
@@ -52,7 +66,14 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
                 if (v === 0) return null;
                 const top = y(base + v);
                 const rect = (
-                  <rect key={s.id} x={x} y={top} width={barWidth} height={y(base) - top} className={seriesColor(i).fill}>
+                  <rect
+                    key={s.id}
+                    x={x}
+                    y={top}
+                    width={barWidth}
+                    height={y(base) - top}
+                    className={seriesColor(i).fill}
+                  >
                     <title>{`${label(day)}: ${s.name}, ${v}`}</title>
                   </rect>
                 );
@@ -60,7 +81,9 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
                 return rect;
               })}
               {d % 5 === 0 || d === days.length - 1 ? (
-                <text x={x + barWidth / 2} y={height - 8} textAnchor="middle" className="fill-current text-[11px]">{label(day)}</text>
+                <text x={x + barWidth / 2} y={height - 8} textAnchor="middle" className="fill-current text-[11px]">
+                  {label(day)}
+                </text>
               ) : null}
             </g>
           );
@@ -77,25 +100,37 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
         </ul>
       </figcaption>
       <details className="text-sm">
-        <summary className="cursor-pointer text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:text-indigo-300">Show the numbers as a table</summary>
+        <summary className="cursor-pointer text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:text-indigo-300">
+          Show the numbers as a table
+        </summary>
         <div className="mt-2 max-h-80 overflow-auto">
           <table className="w-full text-left text-xs" data-testid={`${id}-table`}>
             <caption className="sr-only">{title}</caption>
             <thead>
               <tr>
-                <th scope="col" className="px-2 py-1 font-medium">Day</th>
+                <th scope="col" className="px-2 py-1 font-medium">
+                  Day
+                </th>
                 {series.map((s) => (
-                  <th key={s.id} scope="col" className="px-2 py-1 text-right font-medium">{s.name}</th>
+                  <th key={s.id} scope="col" className="px-2 py-1 text-right font-medium">
+                    {s.name}
+                  </th>
                 ))}
-                <th scope="col" className="px-2 py-1 text-right font-medium">Total</th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">
+                  Total
+                </th>
               </tr>
             </thead>
             <tbody className="tabular-nums">
               {days.map((day, d) => (
                 <tr key={day} className="border-t border-slate-200 dark:border-slate-800">
-                  <th scope="row" className="px-2 py-1 font-normal">{day}</th>
+                  <th scope="row" className="px-2 py-1 font-normal">
+                    {day}
+                  </th>
                   {series.map((s) => (
-                    <td key={s.id} className="px-2 py-1 text-right">{s.values[d] ?? 0}</td>
+                    <td key={s.id} className="px-2 py-1 text-right">
+                      {s.values[d] ?? 0}
+                    </td>
                   ))}
                   <td className="px-2 py-1 text-right">{totals[d]}</td>
                 </tr>

@@ -12,12 +12,23 @@ export function HorizontalBars({ id, title, items }: Props) {
   return (
     <ul className="space-y-2" aria-label={title} data-testid={id}>
       {items.map((item) => (
-        <li key={item.id} className="grid grid-cols-[minmax(6rem,10rem)_1fr_auto] items-center gap-3 text-sm" data-item-id={item.id}>
-          <span className="truncate" title={item.label}>{item.label}</span>
-          <span aria-hidden className="h-3 rounded-sm bg-slate-100 dark:bg-slate-800">
-            <span className={`block h-3 rounded-sm ${seriesColor(item.colorIndex).bg}`} style={{ width: `${(item.value / max) * 100}%` }} />
+        <li
+          key={item.id}
+          className="grid grid-cols-[minmax(6rem,10rem)_1fr_auto] items-center gap-3 text-sm"
+          data-item-id={item.id}
+        >
+          <span className="truncate" title={item.label}>
+            {item.label}
           </span>
-          <span className="tabular-nums text-slate-600 dark:text-slate-400" data-testid="value">{item.display}</span>
+          <span aria-hidden className="h-3 rounded-sm bg-slate-100 dark:bg-slate-800">
+            <span
+              className={`block h-3 rounded-sm ${seriesColor(item.colorIndex).bg}`}
+              style={{ width: `${(item.value / max) * 100}%` }}
+            />
+          </span>
+          <span className="tabular-nums text-slate-600 dark:text-slate-400" data-testid="value">
+            {item.display}
+          </span>
         </li>
       ))}
     </ul>

@@ -16,12 +16,27 @@ export function StatusBreakdown({ id, title, statuses }: Props) {
   const percent = (n: number) => (total === 0 ? 0 : Math.round((n / total) * 1000) / 10);
   return (
     <figure className="space-y-3">
-      <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" className="h-7 w-full overflow-hidden rounded-md" role="img" aria-labelledby={`${id}-title`}>
-        <title id={`${id}-title`}>{`${title}: ${statuses.map((s) => `${s.status} ${s.conversations}`).join(", ")}`}</title>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        preserveAspectRatio="none"
+        className="h-7 w-full overflow-hidden rounded-md"
+        role="img"
+        aria-labelledby={`${id}-title`}
+      >
+        <title
+          id={`${id}-title`}
+        >{`${title}: ${statuses.map((s) => `${s.status} ${s.conversations}`).join(", ")}`}</title>
         {statuses.map((s) => {
           const w = total === 0 ? 0 : (s.conversations / total) * width;
           const rect = (
-            <rect key={s.status} x={x} y={0} width={w} height={height} className={statusColors[s.status]?.fill ?? "fill-slate-400"}>
+            <rect
+              key={s.status}
+              x={x}
+              y={0}
+              width={w}
+              height={height}
+              className={statusColors[s.status]?.fill ?? "fill-slate-400"}
+            >
               <title>{`${s.status}: ${s.conversations} (${percent(s.conversations)}%)`}</title>
             </rect>
           );
@@ -33,7 +48,10 @@ export function StatusBreakdown({ id, title, statuses }: Props) {
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-2" data-testid={`${id}-legend`}>
           {statuses.map((s) => (
             <div key={s.status} className="flex items-center gap-2" data-status={s.status}>
-              <span aria-hidden className={`inline-block h-3 w-3 shrink-0 rounded-sm ${statusColors[s.status]?.bg ?? "bg-slate-400"}`} />
+              <span
+                aria-hidden
+                className={`inline-block h-3 w-3 shrink-0 rounded-sm ${statusColors[s.status]?.bg ?? "bg-slate-400"}`}
+              />
               <dt className="capitalize">{s.status}</dt>
               <dd className="ml-auto tabular-nums text-slate-600 dark:text-slate-400">
                 <span data-testid="count">{s.conversations}</span> · {percent(s.conversations)}%

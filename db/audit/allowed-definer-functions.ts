@@ -13,18 +13,62 @@ export interface AllowedDefinerFunction {
 }
 
 export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
-  { signature: "app.current_tenant_id()", roles: ["app_user", "agent_reader"], why: "verifies the signed context; every policy calls it" },
-  { signature: "app.current_user_id()", roles: ["app_user", "agent_reader"], why: "verifies the signed context; user-scoped policies call it" },
+  {
+    signature: "app.current_tenant_id()",
+    roles: ["app_user", "agent_reader"],
+    why: "verifies the signed context; every policy calls it",
+  },
+  {
+    signature: "app.current_user_id()",
+    roles: ["app_user", "agent_reader"],
+    why: "verifies the signed context; user-scoped policies call it",
+  },
   // Accounts and teams: steps that run before any tenant or user context exists.
-  { signature: "app.sign_in(text, text, text)", roles: ["app_user"], why: "throttled sign-in (per account and per address), before any tenant is known; returns only a user id" },
-  { signature: "app.sign_up(text, text, text, text)", roles: ["app_user"], why: "creates a user, their tenant and the owner membership, before any context exists" },
-  { signature: "app.change_password(text, text)", roles: ["app_user"], why: "password hashes are not readable by app_user; acts on the signed context's user only" },
-  { signature: "app.invitation_by_token(text)", roles: ["app_user"], why: "an invitee reads the invitation by its secret before belonging to the tenant" },
-  { signature: "app.accept_invitation_as_new_user(text, text, text)", roles: ["app_user"], why: "creates the invitee's account and membership from the invitation secret" },
-  { signature: "app.external_sign_in(text, text)", roles: ["app_user"], why: "OAuth sign-in: links a verified email to its user, before any tenant is known" },
-  { signature: "app.create_magic_link(text, text)", roles: ["app_user"], why: "email magic links: stores the link's MAC for an email, before any context exists" },
-  { signature: "app.consume_magic_link(text)", roles: ["app_user"], why: "email magic links: single-use, returns only a user id" },
-  { signature: "app.resolve_api_key(text)", roles: ["app_user"], why: "API-key authentication, before any tenant is known; returns only the key's tenant and id" },
+  {
+    signature: "app.sign_in(text, text, text)",
+    roles: ["app_user"],
+    why: "throttled sign-in (per account and per address), before any tenant is known; returns only a user id",
+  },
+  {
+    signature: "app.sign_up(text, text, text, text)",
+    roles: ["app_user"],
+    why: "creates a user, their tenant and the owner membership, before any context exists",
+  },
+  {
+    signature: "app.change_password(text, text)",
+    roles: ["app_user"],
+    why: "password hashes are not readable by app_user; acts on the signed context's user only",
+  },
+  {
+    signature: "app.invitation_by_token(text)",
+    roles: ["app_user"],
+    why: "an invitee reads the invitation by its secret before belonging to the tenant",
+  },
+  {
+    signature: "app.accept_invitation_as_new_user(text, text, text)",
+    roles: ["app_user"],
+    why: "creates the invitee's account and membership from the invitation secret",
+  },
+  {
+    signature: "app.external_sign_in(text, text)",
+    roles: ["app_user"],
+    why: "OAuth sign-in: links a verified email to its user, before any tenant is known",
+  },
+  {
+    signature: "app.create_magic_link(text, text)",
+    roles: ["app_user"],
+    why: "email magic links: stores the link's MAC for an email, before any context exists",
+  },
+  {
+    signature: "app.consume_magic_link(text)",
+    roles: ["app_user"],
+    why: "email magic links: single-use, returns only a user id",
+  },
+  {
+    signature: "app.resolve_api_key(text)",
+    roles: ["app_user"],
+    why: "API-key authentication, before any tenant is known; returns only the key's tenant and id",
+  },
   {
     signature: "app.matching_conversation_ids(tsquery, timestamp with time zone, uuid, integer)",
     roles: ["app_user"],

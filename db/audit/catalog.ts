@@ -1,7 +1,17 @@
 import type postgres from "postgres";
 import { isNode, parseNodeTree, walk } from "./node-tree";
 import { auditSettings, type RuntimeRoles } from "./settings";
-import type { Catalog, Column, DefinerFunction, Policy, PolicyCommand, Relation, RelationKind, RuntimeRoleState, TenantTable } from "./types";
+import type {
+  Catalog,
+  Column,
+  DefinerFunction,
+  Policy,
+  PolicyCommand,
+  Relation,
+  RelationKind,
+  RuntimeRoleState,
+  TenantTable,
+} from "./types";
 
 /**
  * Reads everything the rules need from the live catalog, in a read-only transaction, so each rule is
@@ -11,7 +21,13 @@ import type { Catalog, Column, DefinerFunction, Policy, PolicyCommand, Relation,
 const userSchema = (column: string) =>
   `${column} not in ('pg_catalog', 'information_schema') and ${column} not like 'pg\\_toast%' and ${column} not like 'pg\\_temp\\_%'`;
 
-const kinds: Record<string, RelationKind> = { r: "table", p: "partitioned table", v: "view", m: "materialized view", f: "foreign table" };
+const kinds: Record<string, RelationKind> = {
+  r: "table",
+  p: "partitioned table",
+  v: "view",
+  m: "materialized view",
+  f: "foreign table",
+};
 const commands: Record<string, PolicyCommand> = { r: "SELECT", a: "INSERT", w: "UPDATE", d: "DELETE", "*": "ALL" };
 
 export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promise<Catalog> {
@@ -22,7 +38,17 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       select current_database() as database, current_setting('server_version_num')::int as version`;
 
     const relationRows = await tx<
-      { oid: string; schema: string; name: string; qualified: string; relkind: string; owner: string; rls: boolean; force: boolean; options: string[] }[]
+      {
+        oid: string;
+        schema: string;
+        name: string;
+        qualified: string;
+        relkind: string;
+        owner: string;
+        rls: boolean;
+        force: boolean;
+        options: string[];
+      }[]
     >`
       select c.oid::text as oid, n.nspname as schema, c.relname as name, c.oid::regclass::text as qualified, c.relkind::text as relkind,
              pg_get_userbyid(c.relowner) as owner, c.relrowsecurity as rls, c.relforcerowsecurity as force,
@@ -53,14 +79,30 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
         columns: [],
       });
     }
-    for (const c of columnRows) relations.get(c.relation)?.columns.push({ attnum: c.attnum, name: c.name, typeOid: c.typeOid, type: c.type, category: c.category, generatedAlways: c.generatedAlways, notNull: c.notNull, hasDefault: c.hasDefault });
+    for (const c of columnRows)
+      relations.get(c.relation)?.columns.push({
+        attnum: c.attnum,
+        name: c.name,
+        typeOid: c.typeOid,
+        type: c.type,
+        category: c.category,
+        generatedAlways: c.generatedAlways,
+        notNull: c.notNull,
+        hasDefault: c.hasDefault,
+      });
 
     const foreignKeys = (
       await tx<{ name: string; table: string; columns: number[]; referenced: string; referencedColumns: number[] }[]>`
         select con.conname as name, con.conrelid::text as table, con.conkey::int[] as columns, con.confrelid::text as referenced,
                con.confkey::int[] as "referencedColumns"
         from pg_constraint con where con.contype = 'f' and con.conrelid = any(${oids}::oid[]) order by 2, 1`
-    ).map((f) => ({ name: f.name, tableOid: f.table, columns: f.columns, referencedOid: f.referenced, referencedColumns: f.referencedColumns }));
+    ).map((f) => ({
+      name: f.name,
+      tableOid: f.table,
+      columns: f.columns,
+      referencedOid: f.referenced,
+      referencedColumns: f.referencedColumns,
+    }));
 
     const [tenants] = await tx<{ oid: string | null }[]>`
       select to_regclass(format('%I.%I', ${auditSettings.tenantsTable.schema}::text, ${auditSettings.tenantsTable.name}::text))::oid::text as oid`;
@@ -75,7 +117,17 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
     }
 
     const policyRows = await tx<
-      { table: string; name: string; permissive: boolean; cmd: string; roles: string[]; qual: string | null; qualText: string | null; check: string | null; checkText: string | null }[]
+      {
+        table: string;
+        name: string;
+        permissive: boolean;
+        cmd: string;
+        roles: string[];
+        qual: string | null;
+        qualText: string | null;
+        check: string | null;
+        checkText: string | null;
+      }[]
     >`
       select p.polrelid::text as table, p.polname as name, p.polpermissive as permissive, p.polcmd::text as cmd,
              array(select case when r = 0 then 'public' else pg_get_userbyid(r) end from unnest(p.polroles) r order by 1) as roles,
@@ -93,14 +145,32 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
     }));
 
     const indexes = (
-      await tx<{ qualified: string; table: string; unique: boolean; primary: boolean; valid: boolean; keys: number[]; constraint: string | null }[]>`
+      await tx<
+        {
+          qualified: string;
+          table: string;
+          unique: boolean;
+          primary: boolean;
+          valid: boolean;
+          keys: number[];
+          constraint: string | null;
+        }[]
+      >`
         select i.indexrelid::regclass::text as qualified, i.indrelid::text as table, i.indisunique as unique, i.indisprimary as primary,
                i.indisvalid as valid,
                array(select k from unnest(i.indkey::int2[]) with ordinality u(k, n) where n <= i.indnkeyatts order by n)::int[] as keys,
                con.conname as constraint
         from pg_index i left join pg_constraint con on con.conindid = i.indexrelid and con.contype in ('p', 'u', 'x')
         where i.indrelid = any(${oids}::oid[]) order by 1`
-    ).map((i) => ({ qualified: i.qualified, tableOid: i.table, unique: i.unique, primary: i.primary, valid: i.valid, keyColumns: i.keys, constraint: i.constraint }));
+    ).map((i) => ({
+      qualified: i.qualified,
+      tableOid: i.table,
+      unique: i.unique,
+      primary: i.primary,
+      valid: i.valid,
+      keyColumns: i.keys,
+      constraint: i.constraint,
+    }));
 
     const viewDependencies = new Map<string, string[]>();
     for (const d of await tx<{ view: string; relation: string }[]>`
@@ -113,7 +183,14 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
     const operatorIds = new Set<string>();
     for (const p of policies) {
       for (const e of [p.using, p.withCheck]) {
-        if (e) walk(e.tree, (n) => isNode(n) && ["OPEXPR", "SCALARARRAYOPEXPR", "DISTINCTEXPR", "NULLIFEXPR"].includes(n.type) && operatorIds.add(String(n.fields.opno)));
+        if (e)
+          walk(
+            e.tree,
+            (n) =>
+              isNode(n) &&
+              ["OPEXPR", "SCALARARRAYOPEXPR", "DISTINCTEXPR", "NULLIFEXPR"].includes(n.type) &&
+              operatorIds.add(String(n.fields.opno)),
+          );
       }
     }
     const operators = new Map(
@@ -162,9 +239,16 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
   })) as Catalog;
 }
 
-async function loadRoles(tx: postgres.TransactionSql, roles: RuntimeRoles, serverVersion: number): Promise<RuntimeRoleState[]> {
+async function loadRoles(
+  tx: postgres.TransactionSql,
+  roles: RuntimeRoles,
+  serverVersion: number,
+): Promise<RuntimeRoleState[]> {
   const states: RuntimeRoleState[] = [];
-  for (const [kind, role] of [["app", roles.app], ["agent", roles.agent]] as const) {
+  for (const [kind, role] of [
+    ["app", roles.app],
+    ["agent", roles.agent],
+  ] as const) {
     const [attributes] = await tx<{ superuser: boolean; bypass: boolean }[]>`
       select rolsuper as superuser, rolbypassrls as bypass from pg_roles where rolname = ${role}`;
     const state: RuntimeRoleState = {
@@ -224,7 +308,8 @@ async function loadRoles(tx: postgres.TransactionSql, roles: RuntimeRoles, serve
              end as privileges
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') and ${tx.unsafe(userSchema("n.nspname"))}`) {
-      if (row.privileges.length > 0) state.privileges.set(row.qualified, { kind: row.kind, privileges: row.privileges });
+      if (row.privileges.length > 0)
+        state.privileges.set(row.qualified, { kind: row.kind, privileges: row.privileges });
     }
   }
   return states;

@@ -40,10 +40,14 @@ export interface AuditResult {
 
 export async function runAudit(sql: postgres.Sql, options: AuditOptions = {}): Promise<AuditResult> {
   const catalog = await loadCatalog(sql, { ...auditSettings.roles, ...options.roles });
-  const exceptions = { globalUniqueKeys: new Set(options.globalUniqueKeys ?? auditSettings.globalUniqueKeys.map((k) => k.index)) };
+  const exceptions = {
+    globalUniqueKeys: new Set(options.globalUniqueKeys ?? auditSettings.globalUniqueKeys.map((k) => k.index)),
+  };
   const findings = rules
     .flatMap((rule) => rule.run(catalog, exceptions))
-    .sort((a, b) => a.rule.localeCompare(b.rule) || a.object.localeCompare(b.object) || a.message.localeCompare(b.message));
+    .sort(
+      (a, b) => a.rule.localeCompare(b.rule) || a.object.localeCompare(b.object) || a.message.localeCompare(b.message),
+    );
   return { catalog, findings };
 }
 

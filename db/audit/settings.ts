@@ -19,15 +19,26 @@ export const auditSettings: {
    * Functions whose value is the same for every row of a query: a policy must call them through
    * `(select …)` so PostgreSQL evaluates them once (an InitPlan), not once per row.
    */
-  contextFunctions: ["pg_catalog.current_setting", "app.current_tenant_id", "app.current_user_id", "app_private.verified_context"],
+  contextFunctions: [
+    "pg_catalog.current_setting",
+    "app.current_tenant_id",
+    "app.current_user_id",
+    "app_private.verified_context",
+  ],
   /**
    * Unique keys of tenant tables that are global on purpose, by index name ("schema.index_name"). Only
    * for values that are random secrets (say, the hash of an API key), where a collision tells nothing
    * about another tenant. One line each, with the reason.
    */
   globalUniqueKeys: [
-    { index: "public.api_keys_secret_hash_key", why: "SHA-256 of a 256-bit random key: resolved before any tenant is known, never collides by chance" },
-    { index: "public.invitations_token_hash_key", why: "SHA-256 of a random invitation secret: looked up by the link before the invitee belongs to the tenant" },
+    {
+      index: "public.api_keys_secret_hash_key",
+      why: "SHA-256 of a 256-bit random key: resolved before any tenant is known, never collides by chance",
+    },
+    {
+      index: "public.invitations_token_hash_key",
+      why: "SHA-256 of a random invitation secret: looked up by the link before the invitee belongs to the tenant",
+    },
   ],
 };
 

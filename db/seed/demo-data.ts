@@ -221,14 +221,80 @@ const TIMES = [
   "4:30 PM",
 ] as const;
 const FIRST_NAMES = [
-  "Maria", "James", "Aisha", "Daniel", "Sofia", "Michael", "Priya", "David", "Emily", "Carlos", "Hannah", "Kevin",
-  "Olivia", "Marcus", "Grace", "Luis", "Chloe", "Ethan", "Fatima", "Noah", "Isabel", "Tyler", "Mei", "Jordan",
-  "Rachel", "Omar", "Lauren", "Andre", "Nina", "Sam", "Beatriz", "Wei", "Kayla", "Ravi", "Megan", "Tomas",
+  "Maria",
+  "James",
+  "Aisha",
+  "Daniel",
+  "Sofia",
+  "Michael",
+  "Priya",
+  "David",
+  "Emily",
+  "Carlos",
+  "Hannah",
+  "Kevin",
+  "Olivia",
+  "Marcus",
+  "Grace",
+  "Luis",
+  "Chloe",
+  "Ethan",
+  "Fatima",
+  "Noah",
+  "Isabel",
+  "Tyler",
+  "Mei",
+  "Jordan",
+  "Rachel",
+  "Omar",
+  "Lauren",
+  "Andre",
+  "Nina",
+  "Sam",
+  "Beatriz",
+  "Wei",
+  "Kayla",
+  "Ravi",
+  "Megan",
+  "Tomas",
 ] as const;
 const LAST_NAMES = [
-  "Garcia", "Smith", "Khan", "Johnson", "Rossi", "Brown", "Sharma", "Miller", "Davis", "Lopez", "Wilson", "Park",
-  "Martinez", "Taylor", "Nguyen", "Thomas", "Moore", "Jackson", "Ali", "White", "Harris", "Clark", "Lewis", "Young",
-  "Walker", "Hall", "Allen", "King", "Wright", "Scott", "Torres", "Hill", "Green", "Adams", "Baker", "Reyes",
+  "Garcia",
+  "Smith",
+  "Khan",
+  "Johnson",
+  "Rossi",
+  "Brown",
+  "Sharma",
+  "Miller",
+  "Davis",
+  "Lopez",
+  "Wilson",
+  "Park",
+  "Martinez",
+  "Taylor",
+  "Nguyen",
+  "Thomas",
+  "Moore",
+  "Jackson",
+  "Ali",
+  "White",
+  "Harris",
+  "Clark",
+  "Lewis",
+  "Young",
+  "Walker",
+  "Hall",
+  "Allen",
+  "King",
+  "Wright",
+  "Scott",
+  "Torres",
+  "Hill",
+  "Green",
+  "Adams",
+  "Baker",
+  "Reyes",
 ] as const;
 
 function dob(r: Rng): string {
@@ -307,7 +373,16 @@ interface VerticalPack {
 // ---------------------------------------------------------------------------------------------------
 // Healthcare
 
-const DOCTORS = ["Dr. Patel", "Dr. Nguyen", "Dr. Okafor", "Dr. Rossi", "Dr. Kim", "Dr. Alvarez", "Dr. Feldman", "Dr. Mensah"] as const;
+const DOCTORS = [
+  "Dr. Patel",
+  "Dr. Nguyen",
+  "Dr. Okafor",
+  "Dr. Rossi",
+  "Dr. Kim",
+  "Dr. Alvarez",
+  "Dr. Feldman",
+  "Dr. Mensah",
+] as const;
 const CLINIC_SERVICES = [
   "annual physical",
   "flu shot",
@@ -341,8 +416,24 @@ const PHARMACIES = [
   "the Safeway pharmacy on Elm Street",
   "the Kroger pharmacy on Lincoln Avenue",
 ] as const;
-const INSURERS = ["Blue Cross", "Aetna", "Cigna", "UnitedHealthcare", "Humana", "Kaiser Permanente", "Medicare"] as const;
-const LAB_TESTS = ["blood work", "cholesterol panel", "A1C test", "thyroid panel", "strep test", "urine culture", "vitamin D test"] as const;
+const INSURERS = [
+  "Blue Cross",
+  "Aetna",
+  "Cigna",
+  "UnitedHealthcare",
+  "Humana",
+  "Kaiser Permanente",
+  "Medicare",
+] as const;
+const LAB_TESTS = [
+  "blood work",
+  "cholesterol panel",
+  "A1C test",
+  "thyroid panel",
+  "strep test",
+  "urine culture",
+  "vitamin D test",
+] as const;
 
 function idPair(c: Ctx, lead: string): Pair {
   const d = dob(c.r);
@@ -362,9 +453,18 @@ const healthcare: VerticalPack = {
   ],
   extras: (c) => [
     [`Is the mobile number ending in ${int(c.r, 1000, 9999)} still the best way to reach you?`, "Yes, that's right."],
-    ["Would you like a text reminder the day before?", pick(c.r, ["Yes, please.", "Sure, that would help.", "No thanks, I'll remember."])],
-    ["Has anything changed with your insurance since your last visit?", pick(c.r, ["No, same plan.", "Nope, still the same card."])],
-    ["Do you have any new allergies we should note?", pick(c.r, ["No, nothing new.", "Just penicillin, which should already be on file."])],
+    [
+      "Would you like a text reminder the day before?",
+      pick(c.r, ["Yes, please.", "Sure, that would help.", "No thanks, I'll remember."]),
+    ],
+    [
+      "Has anything changed with your insurance since your last visit?",
+      pick(c.r, ["No, same plan.", "Nope, still the same card."]),
+    ],
+    [
+      "Do you have any new allergies we should note?",
+      pick(c.r, ["No, nothing new.", "Just penicillin, which should already be on file."]),
+    ],
   ],
   scenarios: [
     {
@@ -432,7 +532,10 @@ const healthcare: VerticalPack = {
         }
         return {
           topic: `cancelling ${an(svc)}`,
-          opening: pick(r, [`I need to cancel my appointment on ${day}.`, `Hi, I have to cancel my ${svc} with ${doc}.`]),
+          opening: pick(r, [
+            `I need to cancel my appointment on ${day}.`,
+            `Hi, I have to cancel my ${svc} with ${doc}.`,
+          ]),
           pairs: [
             id,
             [
@@ -463,7 +566,10 @@ const healthcare: VerticalPack = {
             `I'm almost out of my ${med} and need it refilled.`,
             `Can you send a refill for ${med} to my pharmacy?`,
           ]),
-          pairs: [id, ["Thanks. Which pharmacy should we send it to?", `${pharmacy.replace(/^the /, "The ")}, please.`]],
+          pairs: [
+            id,
+            ["Thanks. Which pharmacy should we send it to?", `${pharmacy.replace(/^the /, "The ")}, please.`],
+          ],
           confirm: `I've sent the refill for ${med} to ${doc} for approval. Once approved it usually reaches ${pharmacy} within one business day.`,
           summary: `Caller requested a refill of ${med} sent to ${pharmacy.replace(/^the /, "")}.`,
           detail: `Patient ${c.first} ${c.last}; routed to ${doc} for approval, expected within one business day.`,
@@ -484,10 +590,14 @@ const healthcare: VerticalPack = {
         const { r } = c;
         const ins = pick(r, INSURERS);
         const member = `${String.fromCharCode(65 + int(r, 0, 25))}${String.fromCharCode(65 + int(r, 0, 25))}${int(r, 1000000, 9999999)}`;
-        const idp: Pair = ["I can check that. Can I have your name and the member ID on your card?", `${c.first} ${c.last}, member ID ${member}.`];
+        const idp: Pair = [
+          "I can check that. Can I have your name and the member ID on your card?",
+          `${c.first} ${c.last}, member ID ${member}.`,
+        ];
         const kind = int(r, 0, 2);
         const billing: Escalation = {
-          agent: "That depends on details of your plan that I can't see. Our billing specialists can check with the insurer directly.",
+          agent:
+            "That depends on details of your plan that I can't see. Our billing specialists can check with the insurer directly.",
           caller: "Okay, can you put me through?",
           handoff: "Sure, transferring you to the billing team now.",
           summary: `Caller's ${ins} coverage question needed plan details and was transferred to billing.`,
@@ -575,7 +685,10 @@ const healthcare: VerticalPack = {
         ]),
         pairs: [
           idPair(c, "I'm sorry about that."),
-          [`I see two ${amount} charges from ${date}. Should the refund go back to the card on file?`, "Yes, the card on file is fine."],
+          [
+            `I see two ${amount} charges from ${date}. Should the refund go back to the card on file?`,
+            "Yes, the card on file is fine.",
+          ],
         ],
         confirm: `I've submitted a refund request for ${amount}. It should be back on your card within 5 to 7 business days, and we'll email a confirmation.`,
         summary: `Caller filed a refund request for a duplicate ${amount} copay charged on ${date}.`,
@@ -588,7 +701,15 @@ const healthcare: VerticalPack = {
 // ---------------------------------------------------------------------------------------------------
 // Property management
 
-const BUILDINGS = ["Harbor View", "Maple Court", "Riverside Lofts", "The Elm", "Cedar Park Apartments", "Lakeside Commons", "Union Square Flats"] as const;
+const BUILDINGS = [
+  "Harbor View",
+  "Maple Court",
+  "Riverside Lofts",
+  "The Elm",
+  "Cedar Park Apartments",
+  "Lakeside Commons",
+  "Union Square Flats",
+] as const;
 const ISSUES: readonly (readonly [sentence: string, short: string, water: boolean])[] = [
   ["the kitchen faucet is leaking", "leaking kitchen faucet", true],
   ["the AC isn't cooling at all", "broken air conditioner", false],
@@ -610,7 +731,9 @@ const WINDOWS = ["8 AM and noon", "9 AM and 1 PM", "noon and 4 PM", "1 PM and 5 
 const LEASING_AGENTS = ["Tom", "Renee", "Kofi", "Lisa", "Javier"] as const;
 
 function unitNumber(r: Rng): string {
-  return chance(r, 0.5) ? `${int(r, 1, 12)}${pick(r, ["A", "B", "C", "D", "E", "F"])}` : `${int(r, 1, 9)}0${int(r, 1, 9)}`;
+  return chance(r, 0.5)
+    ? `${int(r, 1, 12)}${pick(r, ["A", "B", "C", "D", "E", "F"])}`
+    : `${int(r, 1, 9)}0${int(r, 1, 9)}`;
 }
 
 function tenantPair(c: Ctx, unit: string, bldg: string, lead: string): Pair {
@@ -631,7 +754,10 @@ const property: VerticalPack = {
   extras: (c) => [
     ["What's the best phone number for the team to reach you?", `${phoneDigits(c.r)}.`],
     ["Would you like updates by text or email?", pick(c.r, ["Text is best.", "Email, please.", "Text, thanks."])],
-    ["Are there any pets in the unit we should know about?", pick(c.r, ["Just a cat.", "No pets.", "One dog, he's friendly."])],
+    [
+      "Are there any pets in the unit we should know about?",
+      pick(c.r, ["Just a cat.", "No pets.", "One dog, he's friendly."]),
+    ],
   ],
   scenarios: [
     {
@@ -667,12 +793,12 @@ const property: VerticalPack = {
           detail: `Technician scheduled ${day} between ${window}; ${enter ? "permission to enter granted" : "resident wants a call before entry"}.`,
           escalation: water
             ? {
-            agent: "Is any water reaching the floor below or near electrical outlets?",
-            caller: "Actually yes, it's dripping through to the unit downstairs.",
-            handoff: "That's an emergency, so I'm connecting you to the on-call maintenance technician right now.",
-            summary: `Caller reported water from a ${short} reaching the unit below at ${bldg} and was transferred to on-call maintenance.`,
-            detail: `Unit ${unit}; treated as an emergency, no routine work order created.`,
-          }
+                agent: "Is any water reaching the floor below or near electrical outlets?",
+                caller: "Actually yes, it's dripping through to the unit downstairs.",
+                handoff: "That's an emergency, so I'm connecting you to the on-call maintenance technician right now.",
+                summary: `Caller reported water from a ${short} reaching the unit below at ${bldg} and was transferred to on-call maintenance.`,
+                detail: `Unit ${unit}; treated as an emergency, no routine work order created.`,
+              }
             : undefined,
         };
       },
@@ -703,7 +829,10 @@ const property: VerticalPack = {
               `It is! The ${type} at ${bldg} is ${rent} a month and available on the 1st of ${pick(r, MONTHS)}. What's your name?`,
               `${c.first} ${c.last}.`,
             ],
-            [`Thanks, ${c.first}. We have viewings on ${day} at ${time} or ${day2} at ${time2}. Which works?`, `${day} at ${time}.`],
+            [
+              `Thanks, ${c.first}. We have viewings on ${day} at ${time} or ${day2} at ${time2}. Which works?`,
+              `${day} at ${time}.`,
+            ],
           ],
           confirm: `Great, you're booked to see unit ${unit} at ${bldg} on ${day} at ${time}. ${agent} from our leasing team will meet you in the lobby; please bring a photo ID.`,
           summary: `Caller scheduled a viewing of a ${type} at ${bldg} for ${day} ${time}.`,
@@ -725,7 +854,10 @@ const property: VerticalPack = {
         if (kind === 0) {
           return {
             topic: "checking a rent balance",
-            opening: pick(r, [`What's my current balance? I want to pay rent for ${month}.`, `How much do I owe for ${month} rent?`]),
+            opening: pick(r, [
+              `What's my current balance? I want to pay rent for ${month}.`,
+              `How much do I owe for ${month} rent?`,
+            ]),
             pairs: [idp],
             confirm: `Your balance for ${month} is ${rent}, due on the 1st. You can pay in the resident portal or by check at the office.`,
             summary: `Caller was told their ${month} rent balance is ${rent}.`,
@@ -737,7 +869,10 @@ const property: VerticalPack = {
           return {
             topic: "disputing a late fee",
             team: "property manager",
-            opening: pick(r, ["Why was I charged a late fee this month?", `I got a ${late} late fee but I paid on time.`]),
+            opening: pick(r, [
+              "Why was I charged a late fee this month?",
+              `I got a ${late} late fee but I paid on time.`,
+            ]),
             pairs: [idp],
             confirm: `I see a ${late} late fee because the payment posted on the ${int(r, 4, 9)}th. Since it's your first one this year, I've waived it as a courtesy.`,
             summary: `Caller's ${late} late fee for ${month} was waived as a first-time courtesy.`,
@@ -883,7 +1018,10 @@ const salon: VerticalPack = {
   extras: (c) => [
     ["Is this your first visit with us?", pick(c.r, ["No, I've been a few times.", "Yes, first time!"])],
     ["Would you like a reminder text the day before?", pick(c.r, ["Yes please.", "Sure.", "No need, thanks."])],
-    ["Any allergies to hair or nail products we should note?", pick(c.r, ["Nope.", "I'm sensitive to strong fragrances."])],
+    [
+      "Any allergies to hair or nail products we should note?",
+      pick(c.r, ["Nope.", "I'm sensitive to strong fragrances."]),
+    ],
   ],
   scenarios: [
     {
@@ -905,7 +1043,10 @@ const salon: VerticalPack = {
             `Do you have any openings for ${an(svc)} on ${day}?`,
           ]),
           pairs: [
-            [`Absolutely. ${stylist} has ${time} or ${time2} open on ${day} at our ${loc} salon. Which would you like?`, `${time} works.`],
+            [
+              `Absolutely. ${stylist} has ${time} or ${time2} open on ${day} at our ${loc} salon. Which would you like?`,
+              `${time} works.`,
+            ],
             ["Great. Can I get a name and phone number for the booking?", `${c.first} ${c.last}, ${phoneDigits(r)}.`],
           ],
           confirm: `You're booked for ${an(svc)} with ${stylist} at ${c.tenant} ${loc} on ${day} at ${time}. It starts at ${money(price)}, and we ask for 24 hours' notice to cancel.`,
@@ -927,7 +1068,10 @@ const salon: VerticalPack = {
         const late = chance(r, 0.35);
         return {
           topic: `cancelling ${an(svc)}`,
-          opening: pick(r, [`I need to cancel my ${svc} on ${day}.`, `Hi, something came up and I can't make my appointment with ${stylist}.`]),
+          opening: pick(r, [
+            `I need to cancel my ${svc} on ${day}.`,
+            `Hi, something came up and I can't make my appointment with ${stylist}.`,
+          ]),
           pairs: [
             ["Sorry to hear that. What name is the booking under?", `${c.first} ${c.last}.`],
             late
@@ -949,12 +1093,12 @@ const salon: VerticalPack = {
           detail: `Client ${c.first} ${c.last}; appointment was ${late ? "today" : day} at ${time}.`,
           escalation: late
             ? {
-            agent: `That booking has a $25 late cancellation fee since it's within 24 hours.`,
-            caller: "I was sick, can someone waive that? I'd like to talk to a manager.",
-            handoff: `Of course, I'm connecting you with the ${loc} salon manager now.`,
-            summary: `Caller disputed a late cancellation fee for ${an(svc)} and was transferred to the ${loc} manager.`,
-            detail: `Client ${c.first} ${c.last}; says they were sick.`,
-          }
+                agent: `That booking has a $25 late cancellation fee since it's within 24 hours.`,
+                caller: "I was sick, can someone waive that? I'd like to talk to a manager.",
+                handoff: `Of course, I'm connecting you with the ${loc} salon manager now.`,
+                summary: `Caller disputed a late cancellation fee for ${an(svc)} and was transferred to the ${loc} manager.`,
+                detail: `Client ${c.first} ${c.last}; says they were sick.`,
+              }
             : undefined,
         };
       },
@@ -968,7 +1112,11 @@ const salon: VerticalPack = {
         const loc = pick(r, LOCATIONS);
         return {
           topic: `asking about ${svc} pricing`,
-          opening: pick(r, [`How much is ${an(svc)}?`, `What do you charge for ${an(svc)} at your ${loc} salon?`, `Quick question, price for ${an(svc)}?`]),
+          opening: pick(r, [
+            `How much is ${an(svc)}?`,
+            `What do you charge for ${an(svc)} at your ${loc} salon?`,
+            `Quick question, price for ${an(svc)}?`,
+          ]),
           pairs: [
             [
               `${capitalize(an(svc))} starts at ${money(price)} with a stylist and is about 20% more with a senior stylist. Would you like to book one?`,
@@ -995,7 +1143,10 @@ const salon: VerticalPack = {
             system: "gift card system",
             opening: `I'd like to buy a ${amount} gift card for my ${rel}.`,
             pairs: [
-              ["Lovely! Should it be a digital card sent by email, or a physical card to pick up?", `Email, please. Send it to ${email}.`],
+              [
+                "Lovely! Should it be a digital card sent by email, or a physical card to pick up?",
+                `Email, please. Send it to ${email}.`,
+              ],
               ["And what name should appear as the sender?", `${c.first}.`],
             ],
             confirm: `Done! A ${amount} gift card from ${c.first} is on its way to ${email}. It never expires and works at every ${c.tenant} location.`,
@@ -1031,7 +1182,12 @@ const salon: VerticalPack = {
           topic: `filing a refund request for ${an(svc)}`,
           team: `${loc} salon manager`,
           opening: `I want to make a refund request for my ${svc} at your ${loc} salon. The color came out really uneven.`,
-          pairs: [["I'm so sorry. Who was your stylist, and when was the appointment?", `${stylist}, last ${pick(r, SALON_DAYS)}.`]],
+          pairs: [
+            [
+              "I'm so sorry. Who was your stylist, and when was the appointment?",
+              `${stylist}, last ${pick(r, SALON_DAYS)}.`,
+            ],
+          ],
           confirm: `I've logged a refund request for ${money(price)}, and the ${loc} manager will review it within two business days. We can also offer a free correction with ${stylist2}.`,
           summary: `Caller filed a refund request for an uneven ${svc} with ${stylist} at the ${loc} salon.`,
           detail: `Client ${c.first} ${c.last}; ${money(price)} under review, free correction with ${stylist2} offered.`,
@@ -1124,7 +1280,11 @@ const ASK_HUMAN = [
   "This is getting complicated. Is there a human I can talk to?",
   "Can you transfer me to someone? I have a few more questions.",
 ] as const;
-const HOLD_VOICE = ["Hang on, let me find it.", "Sorry, one second, someone's at the door.", "Uh, hold on a moment."] as const;
+const HOLD_VOICE = [
+  "Hang on, let me find it.",
+  "Sorry, one second, someone's at the door.",
+  "Uh, hold on a moment.",
+] as const;
 const HOLD_CHAT = ["one sec", "brb, looking for it", "hang on"] as const;
 const FAIL_REACT = ["Oh. So what should I do?", "Seriously? Okay.", "Hm, okay. Can I try later?"] as const;
 
@@ -1185,8 +1345,15 @@ function buildTranscript(c: Ctx, pack: VerticalPack, script: Script, status: Con
       if (texts.length < 12 && chance(r, 0.7)) {
         texts.push(
           c.voice
-            ? pick(r, [`You're welcome, ${c.first}. Have a great day!`, "Happy to help. Take care!", `Thanks for calling ${c.tenant}. Goodbye!`])
-            : pick(r, [`Glad I could help, ${c.first}! Have a great day.`, `You're welcome! Thanks for chatting with ${c.tenant}.`]),
+            ? pick(r, [
+                `You're welcome, ${c.first}. Have a great day!`,
+                "Happy to help. Take care!",
+                `Thanks for calling ${c.tenant}. Goodbye!`,
+              ])
+            : pick(r, [
+                `Glad I could help, ${c.first}! Have a great day.`,
+                `You're welcome! Thanks for chatting with ${c.tenant}.`,
+              ]),
         );
       }
       summary = script.summary;
@@ -1292,8 +1459,15 @@ export function generateTenantData(args: GenerateTenantDataArgs): TenantData {
 
   const agentsCount = Math.max(3, Math.min(5, Math.floor(args.agentsCount ?? 3 + (tenantIndex % 3))));
   const specs = pack.agents.slice(0, agentsCount);
-  const agents: AgentRow[] = specs.map((s) => ({ id: uuidFromRng(tr), name: s.name, channel: s.channel, vertical: pack.key }));
-  const focus: Scenario[][] = specs.map((s) => s.focus.map((id) => prep.byId.get(id)).filter((x): x is Scenario => x !== undefined));
+  const agents: AgentRow[] = specs.map((s) => ({
+    id: uuidFromRng(tr),
+    name: s.name,
+    channel: s.channel,
+    vertical: pack.key,
+  }));
+  const focus: Scenario[][] = specs.map((s) =>
+    s.focus.map((id) => prep.byId.get(id)).filter((x): x is Scenario => x !== undefined),
+  );
 
   const conversations: ConversationRow[] = [];
   const turns: TurnRow[] = [];
@@ -1351,13 +1525,20 @@ export function generateTenantData(args: GenerateTenantDataArgs): TenantData {
       turns.push({ conversationId: id, position: pos, speaker: agentTurn ? "agent" : "caller", text, offsetMs: t });
       const len = text.length;
       const spoken = voice ? len * (agentTurn ? 62 : 70) : agentTurn ? len * 8 : len * int(r, 150, 260);
-      const gap = agentTurn ? (voice ? int(r, 400, 2200) : int(r, 2000, 12000)) : voice ? int(r, 500, 1100) : int(r, 900, 2800);
+      const gap = agentTurn
+        ? voice
+          ? int(r, 400, 2200)
+          : int(r, 2000, 12000)
+        : voice
+          ? int(r, 500, 1100)
+          : int(r, 900, 2800);
       t += spoken + (pos === last_ ? 0 : gap);
     }
     const durationSeconds = Math.ceil((t + (voice ? 500 : 0)) / 1000);
 
     const day = Math.floor(r() * 59);
-    let startedMs = midnight - day * DAY + (localHour + UTC_OFFSET_HOURS) * HOUR + int(r, 0, 59) * MINUTE + int(r, 0, 59) * 1000;
+    let startedMs =
+      midnight - day * DAY + (localHour + UTC_OFFSET_HOURS) * HOUR + int(r, 0, 59) * MINUTE + int(r, 0, 59) * 1000;
     while (startedMs + durationSeconds * 1000 > baseTimeMs) startedMs -= DAY;
 
     conversations.push({

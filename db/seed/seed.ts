@@ -14,7 +14,8 @@ export interface SeedOptions {
   log?: (line: string) => void;
 }
 
-const copyEscape = (value: string) => value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+const copyEscape = (value: string) =>
+  value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
 const copyLine = (values: (string | number)[]) => values.map((v) => copyEscape(String(v))).join("\t") + "\n";
 
 async function copyInto(statement: postgres.PendingQuery<postgres.Row[]>, lines: Iterable<string>): Promise<void> {
@@ -66,7 +67,9 @@ export async function seedDatabase(ownerUrl: string, options: SeedOptions): Prom
           seed: 1000 + index,
         });
       await owner.begin(async (tx) => {
-        const [tenant] = await tx<{ id: string }[]>`insert into tenants (slug, name) values (${spec.slug}, ${spec.name}) returning id`;
+        const [tenant] = await tx<
+          { id: string }[]
+        >`insert into tenants (slug, name) values (${spec.slug}, ${spec.name}) returning id`;
         const tenantId = tenant!.id;
         tenantIds.set(spec.slug, tenantId);
         for (let start = 0; start < options.conversationsPerTenant; start += chunk) {
@@ -80,7 +83,17 @@ export async function seedDatabase(ownerUrl: string, options: SeedOptions): Prom
           await copyInto(
             tx`copy conversations (tenant_id, id, agent_id, channel, caller, status, started_at, duration_seconds, summary) from stdin`,
             data.conversations.map((c) =>
-              copyLine([tenantId, c.id, c.agentId, c.channel, c.caller, c.status, c.startedAt.toISOString(), c.durationSeconds, c.summary]),
+              copyLine([
+                tenantId,
+                c.id,
+                c.agentId,
+                c.channel,
+                c.caller,
+                c.status,
+                c.startedAt.toISOString(),
+                c.durationSeconds,
+                c.summary,
+              ]),
             ),
           );
           await copyInto(
@@ -112,7 +125,9 @@ export async function seedDatabase(ownerUrl: string, options: SeedOptions): Prom
                 now() + interval '7 days')`;
     }
     await owner`analyze`;
-    log(`Seeded ${specs.length} tenants x ${options.conversationsPerTenant} conversations and ${demoUsers.length} demo users.`);
+    log(
+      `Seeded ${specs.length} tenants x ${options.conversationsPerTenant} conversations and ${demoUsers.length} demo users.`,
+    );
   } finally {
     await owner.end();
   }

@@ -1,5 +1,11 @@
 import { parse } from "libpg-query";
-import { agentVisibleRelations, allowedFunctions, allowedNodes, allowedSqlValueFunctions, allowedTypes } from "./allow-list";
+import {
+  agentVisibleRelations,
+  allowedFunctions,
+  allowedNodes,
+  allowedSqlValueFunctions,
+  allowedTypes,
+} from "./allow-list";
 import { visibleColumnNames } from "./visible-schema";
 
 /**
@@ -70,7 +76,8 @@ const statementNames: Record<string, string> = {
   ExplainStmt: "EXPLAIN (it reveals the planner's row estimates for whole tables, across tenants)",
   VariableSetStmt: "SET/RESET (it changes session settings such as the role or the tenant context)",
   VariableShowStmt: "SHOW",
-  TransactionStmt: "transaction control (BEGIN/COMMIT/ROLLBACK/SAVEPOINT would end or escape the read-only transaction)",
+  TransactionStmt:
+    "transaction control (BEGIN/COMMIT/ROLLBACK/SAVEPOINT would end or escape the read-only transaction)",
   CopyStmt: "COPY",
   DoStmt: "DO",
   CallStmt: "CALL",
@@ -117,14 +124,21 @@ class Walker {
 
   withClause(clause: JsonObject, scope: Scope): Scope {
     const recursive = clause.recursive === true;
-    const ctes = asList(clause.ctes).map((c) => (isObject(c) && isObject(c.CommonTableExpr) ? c.CommonTableExpr : refuse("construct_not_allowed", "Refused: malformed WITH clause.")));
+    const ctes = asList(clause.ctes).map((c) =>
+      isObject(c) && isObject(c.CommonTableExpr)
+        ? c.CommonTableExpr
+        : refuse("construct_not_allowed", "Refused: malformed WITH clause."),
+    );
     const names = new Set(scope.ctes);
     if (recursive) for (const cte of ctes) names.add(String(cte.ctename));
     for (const cte of ctes) {
       const query = cte.ctequery;
       const [type] = isObject(query) ? Object.keys(query) : [];
       if (type !== "SelectStmt") {
-        refuse("data_modifying_cte", `Refused: WITH ${String(cte.ctename)} AS (${statementName(type ?? "?")} …): a WITH clause may only contain reads.`);
+        refuse(
+          "data_modifying_cte",
+          `Refused: WITH ${String(cte.ctename)} AS (${statementName(type ?? "?")} …): a WITH clause may only contain reads.`,
+        );
       }
       // A non-recursive CTE sees the ones before it; a recursive WITH sees all of its CTEs.
       const own: Scope = { ctes: new Set(names) };
@@ -163,7 +177,10 @@ class Walker {
         return this.children(body, scope);
       case "SQLValueFunction":
         if (!allowedSqlValueFunctions.has(String(body.op))) {
-          refuse("function_not_allowed", `Refused: ${String(body.op).replace("SVFOP_", "")} reads session state; only CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP, LOCALTIME and LOCALTIMESTAMP are allowed.`);
+          refuse(
+            "function_not_allowed",
+            `Refused: ${String(body.op).replace("SVFOP_", "")} reads session state; only CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP, LOCALTIME and LOCALTIMESTAMP are allowed.`,
+          );
         }
         return;
       case "ColumnRef":
@@ -181,7 +198,10 @@ class Walker {
         return refuse("parameters_not_allowed", "Refused: $n parameters are not supported; write values as literals.");
       default:
         if (!allowedNodes.has(type)) {
-          refuse("construct_not_allowed", `Refused: ${type} is not part of a plain read; agent SQL may use SELECT, WITH, VALUES, joins, subqueries, expressions and allow-listed functions.`);
+          refuse(
+            "construct_not_allowed",
+            `Refused: ${type} is not part of a plain read; agent SQL may use SELECT, WITH, VALUES, joins, subqueries, expressions and allow-listed functions.`,
+          );
         }
         return this.children(body, scope);
     }
@@ -192,11 +212,17 @@ class Walker {
     const schema = typeof body.schemaname === "string" ? body.schemaname : null;
     const label = [body.catalogname, schema, name].filter((p) => typeof p === "string").join(".");
     if (typeof body.catalogname === "string" || (schema !== null && schema !== "public")) {
-      refuse("relation_not_allowed", `Refused: ${label} is outside the agent-visible tables (${agentVisibleRelations.join(", ")}).`);
+      refuse(
+        "relation_not_allowed",
+        `Refused: ${label} is outside the agent-visible tables (${agentVisibleRelations.join(", ")}).`,
+      );
     }
     if (schema === null && scope.ctes.has(name)) return;
     if (!(agentVisibleRelations as readonly string[]).includes(name)) {
-      refuse("relation_not_allowed", `Refused: relation ${label} is not agent-visible; agent SQL may read ${agentVisibleRelations.join(", ")}.`);
+      refuse(
+        "relation_not_allowed",
+        `Refused: relation ${label} is not agent-visible; agent SQL may read ${agentVisibleRelations.join(", ")}.`,
+      );
     }
   }
 
@@ -205,8 +231,16 @@ class Walker {
     const name = parts.at(-1);
     const qualifier = parts.length === 2 ? parts[0] : undefined;
     const label = parts.map((p) => p ?? "?").join(".");
-    if (!name || parts.length > 2 || (parts.length === 2 && qualifier !== "pg_catalog") || !allowedFunctions.has(name)) {
-      refuse("function_not_allowed", `Refused: function ${label} is not on the allow-list (aggregates, date/time, string and math functions that read no state).`);
+    if (
+      !name ||
+      parts.length > 2 ||
+      (parts.length === 2 && qualifier !== "pg_catalog") ||
+      !allowedFunctions.has(name)
+    ) {
+      refuse(
+        "function_not_allowed",
+        `Refused: function ${label} is not on the allow-list (aggregates, date/time, string and math functions that read no state).`,
+      );
     }
   }
 
@@ -222,7 +256,10 @@ class Walker {
     const name = parts.at(-1);
     const schemaOk = parts.length === 1 || (parts.length === 2 && (parts[0] === "pg_catalog" || parts[0] === "public"));
     if (!name || !schemaOk || !allowedTypes.has(name)) {
-      refuse("type_not_allowed", `Refused: type ${parts.join(".")} is not allowed (casts to reg* and other catalog types look names up in the catalogs).`);
+      refuse(
+        "type_not_allowed",
+        `Refused: type ${parts.join(".")} is not allowed (casts to reg* and other catalog types look names up in the catalogs).`,
+      );
     }
   }
 
@@ -235,7 +272,10 @@ class Walker {
     for (const name of names) {
       if (name === null) continue; // A_Star, A_Indices
       if (!visibleColumnNames.has(name) && !this.definedNames.has(name) && !allowedFunctions.has(name)) {
-        refuse("function_not_allowed", `Refused: .${name} is neither a column of an agent-visible table nor a name defined in the query (attribute notation would call a function ${name}()).`);
+        refuse(
+          "function_not_allowed",
+          `Refused: .${name} is neither a column of an agent-visible table nor a name defined in the query (attribute notation would call a function ${name}()).`,
+        );
       }
     }
   }
@@ -270,13 +310,17 @@ async function parseTree(text: string): Promise<Json[]> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const position = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-    return refuse("syntax_error", `Refused: the PostgreSQL parser rejected the SQL: ${message}${typeof position === "number" && position >= 0 ? ` (at character ${position + 1})` : ""}.`);
+    return refuse(
+      "syntax_error",
+      `Refused: the PostgreSQL parser rejected the SQL: ${message}${typeof position === "number" && position >= 0 ? ` (at character ${position + 1})` : ""}.`,
+    );
   }
 }
 
 export async function checkAgentSql(text: string): Promise<GuardVerdict> {
   try {
-    if (text.length > maxAgentSqlLength) refuse("construct_not_allowed", `Refused: the SQL is longer than ${maxAgentSqlLength} characters.`);
+    if (text.length > maxAgentSqlLength)
+      refuse("construct_not_allowed", `Refused: the SQL is longer than ${maxAgentSqlLength} characters.`);
     if (text.includes("\u0000")) refuse("syntax_error", "Refused: the SQL contains a NUL character.");
     if (text.trim() === "") refuse("empty_statement", "Refused: there is no statement.");
     const stmts = await parseTree(text);
@@ -286,7 +330,10 @@ export async function checkAgentSql(text: string): Promise<GuardVerdict> {
     const stmt = isObject(first) && isObject(first.stmt) ? first.stmt : {};
     const [type] = Object.keys(stmt);
     if (type !== "SelectStmt" || !isObject(stmt.SelectStmt)) {
-      refuse("not_a_read", `Refused: ${statementName(type ?? "unknown")} is not allowed; agent SQL may run one SELECT, WITH … SELECT or VALUES statement.`);
+      refuse(
+        "not_a_read",
+        `Refused: ${statementName(type ?? "unknown")} is not allowed; agent SQL may run one SELECT, WITH … SELECT or VALUES statement.`,
+      );
     }
     const select = stmt.SelectStmt as JsonObject;
     new Walker(definedNames(select)).select(select, { ctes: new Set() });

@@ -8,9 +8,7 @@ import { checkAgentSql, type RefusalCode } from "./guard";
  * parser and allow-lists, then agent_reader in a read-only transaction, then an audit event
  * whatever the outcome.
  */
-export type AgentSqlActor =
-  | { kind: "api_key"; keyId: string }
-  | { kind: "user"; userId: string };
+export type AgentSqlActor = { kind: "api_key"; keyId: string } | { kind: "user"; userId: string };
 
 export type AgentSqlChannel = "sql_endpoint" | "mcp" | "ask";
 
@@ -36,7 +34,9 @@ interface PgError {
 }
 
 function isPostgresError(error: unknown): error is PgError {
-  return error instanceof Error && error.name === "PostgresError" && typeof (error as { code?: unknown }).code === "string";
+  return (
+    error instanceof Error && error.name === "PostgresError" && typeof (error as { code?: unknown }).code === "string"
+  );
 }
 
 // Connection failures, shutdowns and too-many-connections are the server's problem, not the query's.
@@ -81,8 +81,22 @@ async function guardedRun(request: AgentSqlRequest): Promise<AgentSqlOutcome> {
   } catch (error) {
     if (!isPostgresError(error) || serverSide(error.code)) throw error;
     if (error.code === "57014") {
-      return { ok: false, stoppedBy: "database", error: { code: "statement_timeout", message: `Stopped: the statement ran longer than the agent SQL timeout (${error.message}).` } };
+      return {
+        ok: false,
+        stoppedBy: "database",
+        error: {
+          code: "statement_timeout",
+          message: `Stopped: the statement ran longer than the agent SQL timeout (${error.message}).`,
+        },
+      };
     }
-    return { ok: false, stoppedBy: "database", error: { code: "database_error", message: `PostgreSQL refused the statement: ${error.message} (SQLSTATE ${error.code}).` } };
+    return {
+      ok: false,
+      stoppedBy: "database",
+      error: {
+        code: "database_error",
+        message: `PostgreSQL refused the statement: ${error.message} (SQLSTATE ${error.code}).`,
+      },
+    };
   }
 }

@@ -7,8 +7,14 @@ import { agents, channels, conversations, conversationStatuses, conversationTurn
  */
 const tables: { table: Table; about: string }[] = [
   { table: agents, about: "The company's AI voice and chat agents." },
-  { table: conversations, about: "One row per call or chat handled by an agent. started_at is when it began; duration_seconds its length." },
-  { table: conversationTurns, about: "The transcript: one row per utterance, ordered by position within a conversation." },
+  {
+    table: conversations,
+    about: "One row per call or chat handled by an agent. started_at is when it began; duration_seconds its length.",
+  },
+  {
+    table: conversationTurns,
+    about: "The transcript: one row per utterance, ordered by position within a conversation.",
+  },
 ];
 
 const enumValues: Record<string, readonly string[]> = {
@@ -39,7 +45,9 @@ export const visibleSchema: VisibleTable[] = tables.map(({ table, about }) => ({
   }),
 }));
 
-export const visibleColumnNames: ReadonlySet<string> = new Set(visibleSchema.flatMap((t) => t.columns.map((c) => c.name)));
+export const visibleColumnNames: ReadonlySet<string> = new Set(
+  visibleSchema.flatMap((t) => t.columns.map((c) => c.name)),
+);
 
 const joins = [
   "conversations.agent_id = agents.id (and conversations.tenant_id = agents.tenant_id)",
@@ -48,7 +56,10 @@ const joins = [
 
 /** Plain-text description for prompts and the describe_schema tool. */
 export function describeVisibleSchema(): string {
-  const lines: string[] = ["PostgreSQL tables you can read (every row belongs to the current tenant; tenant_id is the same on all rows):", ""];
+  const lines: string[] = [
+    "PostgreSQL tables you can read (every row belongs to the current tenant; tenant_id is the same on all rows):",
+    "",
+  ];
   for (const t of visibleSchema) {
     lines.push(`${t.name}: ${t.about}`);
     for (const c of t.columns) {

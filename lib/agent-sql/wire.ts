@@ -7,7 +7,7 @@ export const sqlRequest = z.object({ sql: z.string().min(1, "sql is empty").max(
 export const askRequest = z.object({ question: z.string().trim().min(1, "question is empty").max(2_000) }).strict();
 
 export const sqlResult = z.object({
-  columns: z.array(z.object({ name: z.string(), type: z.string().describe("PostgreSQL type name, or \"other\".") })),
+  columns: z.array(z.object({ name: z.string(), type: z.string().describe('PostgreSQL type name, or "other".') })),
   rows: z.array(z.array(z.unknown())).describe("One array per row, values in column order."),
   rowCount: z.number().int(),
   truncated: z.boolean().describe("True when the statement had more rows than the row cap."),
@@ -21,7 +21,10 @@ export const askResult = z.object({
       z.object({
         sql: z.string(),
         result: sqlResult.nullable(),
-        error: z.object({ code: z.string(), message: z.string() }).nullable().describe("Why the guarded path refused this statement."),
+        error: z
+          .object({ code: z.string(), message: z.string() })
+          .nullable()
+          .describe("Why the guarded path refused this statement."),
       }),
     )
     .describe("Every statement the model ran, in order, each through the guarded path."),

@@ -29,16 +29,28 @@ export function hasBearer(request: Request): boolean {
 
 export async function authenticateApiKey(request: Request): Promise<ApiKeyAuth> {
   const key = bearerToken(request.headers.get("authorization"));
-  if (!key) return { ok: false, response: unauthorized("missing_api_key", "Send an API key: Authorization: Bearer rls_live_…") };
-  if (!isWellFormedApiKey(key)) return { ok: false, response: unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.") };
+  if (!key)
+    return {
+      ok: false,
+      response: unauthorized("missing_api_key", "Send an API key: Authorization: Bearer rls_live_…"),
+    };
+  if (!isWellFormedApiKey(key))
+    return { ok: false, response: unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.") };
   const resolved = await resolveApiKeyHash(hashApiKey(key));
-  if (!resolved) return { ok: false, response: unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.") };
+  if (!resolved)
+    return { ok: false, response: unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.") };
 
   const decision = buckets().take(resolved.keyId);
   if (!decision.allowed) {
     return {
       ok: false,
-      response: jsonError(429, "rate_limited", `Too many requests for this API key; retry in ${decision.retryAfterSeconds} s.`, { retryAfterSeconds: decision.retryAfterSeconds }, { "Retry-After": String(decision.retryAfterSeconds) }),
+      response: jsonError(
+        429,
+        "rate_limited",
+        `Too many requests for this API key; retry in ${decision.retryAfterSeconds} s.`,
+        { retryAfterSeconds: decision.retryAfterSeconds },
+        { "Retry-After": String(decision.retryAfterSeconds) },
+      ),
     };
   }
   if (!resolved.lastUsedAt || Date.now() - resolved.lastUsedAt.getTime() > 60_000) {

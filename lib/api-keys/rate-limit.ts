@@ -25,10 +25,16 @@ export class TokenBuckets {
   take(id: string, nowMs = Date.now()): RateDecision {
     const ratePerMs = this.perMinute / 60_000;
     const previous = this.buckets.get(id);
-    const tokens = previous ? Math.min(this.perMinute, previous.tokens + (nowMs - previous.updatedMs) * ratePerMs) : this.perMinute;
+    const tokens = previous
+      ? Math.min(this.perMinute, previous.tokens + (nowMs - previous.updatedMs) * ratePerMs)
+      : this.perMinute;
     if (tokens < 1) {
       this.buckets.set(id, { tokens, updatedMs: nowMs });
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000)), remaining: 0 };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000)),
+        remaining: 0,
+      };
     }
     if (!previous && this.buckets.size >= maxTrackedKeys) this.forgetFullBuckets(nowMs);
     this.buckets.set(id, { tokens: tokens - 1, updatedMs: nowMs });

@@ -19,10 +19,20 @@ export interface CreatedApiKey {
   key: string;
 }
 
-export async function createApiKey(tx: TenantTx, input: { tenantId: string; name: string; createdBy: string | null }): Promise<CreatedApiKey> {
+export async function createApiKey(
+  tx: TenantTx,
+  input: { tenantId: string; name: string; createdBy: string | null },
+): Promise<CreatedApiKey> {
   const secret = generateApiKey();
   const id = crypto.randomUUID();
-  await tx.insert(apiKeys).values({ tenantId: input.tenantId, id, name: input.name, prefix: secret.prefix, secretHash: secret.secretHash, createdBy: input.createdBy });
+  await tx.insert(apiKeys).values({
+    tenantId: input.tenantId,
+    id,
+    name: input.name,
+    prefix: secret.prefix,
+    secretHash: secret.secretHash,
+    createdBy: input.createdBy,
+  });
   await recordAudit(tx, {
     tenantId: input.tenantId,
     actorUserId: input.createdBy,
@@ -49,7 +59,10 @@ export function listApiKeys(tx: TenantTx, tenantId: string) {
 }
 
 /** Revokes a live key of this tenant; false when there is none with that id (or it is already revoked). */
-export async function revokeApiKey(tx: TenantTx, input: { tenantId: string; id: string; revokedBy: string | null }): Promise<boolean> {
+export async function revokeApiKey(
+  tx: TenantTx,
+  input: { tenantId: string; id: string; revokedBy: string | null },
+): Promise<boolean> {
   const revoked = await tx
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
@@ -72,5 +85,11 @@ export async function touchApiKey(tx: TenantTx, tenantId: string, id: string): P
   await tx
     .update(apiKeys)
     .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
+    .where(
+      and(
+        eq(apiKeys.tenantId, tenantId),
+        eq(apiKeys.id, id),
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`)),
+      ),
+    );
 }

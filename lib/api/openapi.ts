@@ -37,7 +37,13 @@ export function openApiDocument(serverUrl: string) {
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key (rls_live_…) from Settings → API keys or `npm run apikey`." } },
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API key (rls_live_…) from Settings → API keys or `npm run apikey`.",
+        },
+      },
       schemas: {
         ConversationInput: schema(conversationInput, "input"),
         Conversation: schema(conversationOutput),
@@ -56,8 +62,14 @@ export function openApiDocument(serverUrl: string) {
           operationId: "createConversation",
           requestBody: { required: true, content: json(ref("ConversationInput")) },
           responses: {
-            "201": { description: "Created.", headers: { Location: { schema: { type: "string" } } }, content: json(ref("Conversation")) },
-            "400": errorResponse("Invalid JSON or fields (error.fields names each); nothing was written. Includes an agent that is not in the key's tenant."),
+            "201": {
+              description: "Created.",
+              headers: { Location: { schema: { type: "string" } } },
+              content: json(ref("Conversation")),
+            },
+            "400": errorResponse(
+              "Invalid JSON or fields (error.fields names each); nothing was written. Includes an agent that is not in the key's tenant.",
+            ),
             "413": errorResponse("Body larger than 1 MB."),
             ...authErrors,
           },
@@ -67,9 +79,18 @@ export function openApiDocument(serverUrl: string) {
           operationId: "listConversations",
           parameters: [
             { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
-            { name: "after", in: "query", schema: { type: "string" }, description: "next_cursor from the previous page." },
+            {
+              name: "after",
+              in: "query",
+              schema: { type: "string" },
+              description: "next_cursor from the previous page.",
+            },
           ],
-          responses: { "200": { description: "A page.", content: json(ref("ConversationPage")) }, "400": errorResponse("Invalid limit or cursor."), ...authErrors },
+          responses: {
+            "200": { description: "A page.", content: json(ref("ConversationPage")) },
+            "400": errorResponse("Invalid limit or cursor."),
+            ...authErrors,
+          },
         },
       },
       "/api/v1/conversations/{id}": {
@@ -79,7 +100,9 @@ export function openApiDocument(serverUrl: string) {
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
           responses: {
             "200": { description: "The conversation.", content: json(ref("Conversation")) },
-            "404": errorResponse("No such conversation in the key's tenant (another tenant's id looks the same as a missing one)."),
+            "404": errorResponse(
+              "No such conversation in the key's tenant (another tenant's id looks the same as a missing one).",
+            ),
             ...authErrors,
           },
         },
@@ -93,7 +116,9 @@ export function openApiDocument(serverUrl: string) {
           requestBody: { required: true, content: json(ref("SqlRequest")) },
           responses: {
             "200": { description: "The result.", content: json(ref("SqlResult")) },
-            "400": errorResponse("Refused by the parser (error.stoppedBy = parser) or by PostgreSQL (stoppedBy = database; statement_timeout or database_error with PostgreSQL's message)."),
+            "400": errorResponse(
+              "Refused by the parser (error.stoppedBy = parser) or by PostgreSQL (stoppedBy = database; statement_timeout or database_error with PostgreSQL's message).",
+            ),
             ...authErrors,
           },
         },
@@ -104,7 +129,10 @@ export function openApiDocument(serverUrl: string) {
           operationId: "ask",
           requestBody: { required: true, content: json(ref("AskRequest")) },
           responses: {
-            "200": { description: "The SQL the model wrote and its result, or why it was refused.", content: json(ref("AskResult")) },
+            "200": {
+              description: "The SQL the model wrote and its result, or why it was refused.",
+              content: json(ref("AskResult")),
+            },
             "400": errorResponse("Invalid body."),
             "502": errorResponse("The LLM endpoint failed."),
             "503": errorResponse("No LLM is configured (OPENAI_BASE_URL / OPENAI_API_KEY / AI_MODEL)."),

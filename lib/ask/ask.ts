@@ -73,7 +73,9 @@ export async function ask(question: string, caller: { tenantId: string; actor: A
 
   const runSql = async (sql: string) => {
     const outcome = await runAgentSql({ tenantId: caller.tenantId, actor: caller.actor, sql, via: "ask", question });
-    queries.push(outcome.ok ? { sql, result: outcome.result, error: null } : { sql, result: null, error: outcome.error });
+    queries.push(
+      outcome.ok ? { sql, result: outcome.result, error: null } : { sql, result: null, error: outcome.error },
+    );
     return outcome;
   };
 
@@ -85,13 +87,19 @@ export async function ask(question: string, caller: { tenantId: string; actor: A
       prompt: question,
       tools: {
         run_sql: tool({
-          description: "Run one read-only PostgreSQL SELECT over the tables described in the system prompt. Returns columns and rows, or why the statement was refused.",
+          description:
+            "Run one read-only PostgreSQL SELECT over the tables described in the system prompt. Returns columns and rows, or why the statement was refused.",
           inputSchema: z.object({ sql: z.string().describe("One SELECT statement.") }),
           execute: async ({ sql }) => {
             const outcome = await runSql(sql);
             if (!outcome.ok) return { error: outcome.error };
             const { columns, rows, rowCount, truncated } = outcome.result;
-            return { columns: columns.map((c) => c.name), rows: rows.slice(0, rowsShownToModel), rowCount, truncated: truncated || rowCount > rowsShownToModel };
+            return {
+              columns: columns.map((c) => c.name),
+              rows: rows.slice(0, rowsShownToModel),
+              rowCount,
+              truncated: truncated || rowCount > rowsShownToModel,
+            };
           },
         }),
       },

@@ -23,7 +23,9 @@ function formatLabel(value: unknown, type: string): string {
   if (value === null || value === undefined) return "(none)";
   if (timeTypes.has(type) && typeof value === "string") {
     // Midnight (date_trunc to a day, week or month) reads better as a plain date.
-    return type === "date" || /T00:00(:00(\.0+)?)?(Z|[+-]00(:?00)?)?$/.test(value) ? value.slice(0, 10) : value.slice(0, 16).replace("T", " ");
+    return type === "date" || /T00:00(:00(\.0+)?)?(Z|[+-]00(:?00)?)?$/.test(value)
+      ? value.slice(0, 10)
+      : value.slice(0, 16).replace("T", " ");
   }
   return String(value);
 }
@@ -40,5 +42,10 @@ export function detectSeries(columns: ResultColumn[], rows: unknown[][]): Series
     if (!Number.isFinite(value)) return null;
     points.push({ label: formatLabel(row[labelIndex], labelType), value });
   }
-  return { kind: timeTypes.has(labelType) ? "line" : "bar", label: columns[labelIndex]!.name, value: columns[valueIndex]!.name, points };
+  return {
+    kind: timeTypes.has(labelType) ? "line" : "bar",
+    label: columns[labelIndex]!.name,
+    value: columns[valueIndex]!.name,
+    points,
+  };
 }

@@ -63,7 +63,10 @@ function isAgentForeignKeyViolation(error: unknown): boolean {
 
 async function agentIdFor(tx: TenantTx, tenantId: string, agent: string): Promise<string> {
   if (isUuid(agent)) return agent.toLowerCase();
-  const [found] = await tx.select({ id: agents.id }).from(agents).where(and(eq(agents.tenantId, tenantId), eq(agents.name, agent)));
+  const [found] = await tx
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.tenantId, tenantId), eq(agents.name, agent)));
   if (!found) throw new UnknownAgentError(agent);
   return found.id;
 }
@@ -73,7 +76,11 @@ async function agentIdFor(tx: TenantTx, tenantId: string, agent: string): Promis
  * the id is drawn here rather than by the database. If the conversation is refused, the statements
  * behind it fail with it, and the conversation's error is the one reported.
  */
-export async function createConversation(tx: TenantTx, tenantId: string, input: ConversationInput): Promise<ConversationOutput> {
+export async function createConversation(
+  tx: TenantTx,
+  tenantId: string,
+  input: ConversationInput,
+): Promise<ConversationOutput> {
   const agentId = await agentIdFor(tx, tenantId, input.agent);
   const id = randomUUID();
   // Started (.then) here, in this order: the read-back below starts when it is called.
@@ -95,7 +102,16 @@ export async function createConversation(tx: TenantTx, tenantId: string, input: 
     input.turns.length > 0
       ? tx
           .insert(conversationTurns)
-          .values(input.turns.map((t, position) => ({ tenantId, conversationId: id, position, speaker: t.speaker, text: t.text, offsetMs: t.offset_ms })))
+          .values(
+            input.turns.map((t, position) => ({
+              tenantId,
+              conversationId: id,
+              position,
+              speaker: t.speaker,
+              text: t.text,
+              offsetMs: t.offset_ms,
+            })),
+          )
           .then(() => undefined)
       : undefined;
   let created: ConversationOutput | null;
@@ -109,7 +125,11 @@ export async function createConversation(tx: TenantTx, tenantId: string, input: 
   return created;
 }
 
-export async function listConversationsForApi(tx: TenantTx, tenantId: string, options: { limit: number; after?: string }) {
+export async function listConversationsForApi(
+  tx: TenantTx,
+  tenantId: string,
+  options: { limit: number; after?: string },
+) {
   const cursor = options.after === undefined ? null : decodeCursor(options.after);
   if (options.after !== undefined && !cursor) throw new InvalidCursorError();
   const rows = await tx
@@ -120,7 +140,10 @@ export async function listConversationsForApi(tx: TenantTx, tenantId: string, op
       and(
         eq(conversations.tenantId, tenantId),
         cursor
-          ? or(lt(conversations.startedAt, cursor.startedAt), and(eq(conversations.startedAt, cursor.startedAt), lt(conversations.id, cursor.id)))
+          ? or(
+              lt(conversations.startedAt, cursor.startedAt),
+              and(eq(conversations.startedAt, cursor.startedAt), lt(conversations.id, cursor.id)),
+            )
           : undefined,
       ),
     )
@@ -131,7 +154,11 @@ export async function listConversationsForApi(tx: TenantTx, tenantId: string, op
   return { data: page.map(toOutput), next_cursor: rows.length > options.limit && last ? encodeCursor(last) : null };
 }
 
-export async function getConversationForApi(tx: TenantTx, tenantId: string, id: string): Promise<ConversationOutput | null> {
+export async function getConversationForApi(
+  tx: TenantTx,
+  tenantId: string,
+  id: string,
+): Promise<ConversationOutput | null> {
   if (!isUuid(id)) return null;
   // Asked for together, one round trip (as getConversation in lib/conversations.ts).
   const [[row], turns] = await together([
@@ -141,11 +168,19 @@ export async function getConversationForApi(tx: TenantTx, tenantId: string, id: 
       .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
       .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))),
     tx
-      .select({ position: conversationTurns.position, speaker: conversationTurns.speaker, text: conversationTurns.text, offsetMs: conversationTurns.offsetMs })
+      .select({
+        position: conversationTurns.position,
+        speaker: conversationTurns.speaker,
+        text: conversationTurns.text,
+        offsetMs: conversationTurns.offsetMs,
+      })
       .from(conversationTurns)
       .where(and(eq(conversationTurns.tenantId, tenantId), eq(conversationTurns.conversationId, id)))
       .orderBy(asc(conversationTurns.position)),
   ]);
   if (!row) return null;
-  return { ...toOutput(row), turns: turns.map((t) => ({ position: t.position, speaker: t.speaker, text: t.text, offset_ms: t.offsetMs })) };
+  return {
+    ...toOutput(row),
+    turns: turns.map((t) => ({ position: t.position, speaker: t.speaker, text: t.text, offset_ms: t.offsetMs })),
+  };
 }

@@ -9,7 +9,13 @@ export async function searchConversations(tx: TenantTx, tenantId: string, text: 
   const turnMatches = tx
     .select({ one: sql`1` })
     .from(conversationTurns)
-    .where(and(eq(conversationTurns.tenantId, conversations.tenantId), eq(conversationTurns.conversationId, conversations.id), ilike(conversationTurns.text, pattern)));
+    .where(
+      and(
+        eq(conversationTurns.tenantId, conversations.tenantId),
+        eq(conversationTurns.conversationId, conversations.id),
+        ilike(conversationTurns.text, pattern),
+      ),
+    );
   return tx
     .select({
       id: conversations.id,
@@ -22,7 +28,12 @@ export async function searchConversations(tx: TenantTx, tenantId: string, text: 
     })
     .from(conversations)
     .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
-    .where(and(eq(conversations.tenantId, tenantId), or(ilike(conversations.summary, pattern), ilike(conversations.caller, pattern), exists(turnMatches))))
+    .where(
+      and(
+        eq(conversations.tenantId, tenantId),
+        or(ilike(conversations.summary, pattern), ilike(conversations.caller, pattern), exists(turnMatches)),
+      ),
+    )
     .orderBy(desc(conversations.startedAt), desc(conversations.id))
     .limit(limit);
 }

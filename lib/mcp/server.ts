@@ -11,7 +11,9 @@ import { searchConversations } from "./search";
  * The MCP server for one API key's tenant: three tools, each confined to that tenant (run_sql by the
  * guarded path, the others by withTenant). A new server per request (stateless streamable HTTP).
  */
-const text = (value: unknown) => ({ content: [{ type: "text" as const, text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }] });
+const text = (value: unknown) => ({
+  content: [{ type: "text" as const, text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }],
+});
 
 export function createMcpServer(caller: ApiKeyCaller): McpServer {
   const server = new McpServer({ name: "rls-saas-starter", version: "1.0.0" });
@@ -23,7 +25,8 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       description: "The tables, columns and functions that run_sql may use. Every row belongs to your tenant.",
       annotations: { readOnlyHint: true },
     },
-    async () => text(`${describeVisibleSchema()}\n\nFunctions run_sql may call: ${[...allowedFunctions].sort().join(", ")}.`),
+    async () =>
+      text(`${describeVisibleSchema()}\n\nFunctions run_sql may call: ${[...allowedFunctions].sort().join(", ")}.`),
   );
 
   server.registerTool(
@@ -36,8 +39,15 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       annotations: { readOnlyHint: true },
     },
     async ({ sql }) => {
-      const outcome = await runAgentSql({ tenantId: caller.tenantId, actor: { kind: "api_key", keyId: caller.keyId }, sql, via: "mcp" });
-      return outcome.ok ? text(outcome.result) : { ...text({ error: { ...outcome.error, stoppedBy: outcome.stoppedBy } }), isError: true };
+      const outcome = await runAgentSql({
+        tenantId: caller.tenantId,
+        actor: { kind: "api_key", keyId: caller.keyId },
+        sql,
+        via: "mcp",
+      });
+      return outcome.ok
+        ? text(outcome.result)
+        : { ...text({ error: { ...outcome.error, stoppedBy: outcome.stoppedBy } }), isError: true };
     },
   );
 
@@ -45,7 +55,8 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
     "search_conversations",
     {
       title: "Search conversations",
-      description: "Conversations whose summary, caller or transcript contains the text (case-insensitive), newest first.",
+      description:
+        "Conversations whose summary, caller or transcript contains the text (case-insensitive), newest first.",
       inputSchema: {
         query: z.string().trim().min(1).max(200).describe("Text to look for."),
         limit: z.number().int().min(1).max(50).default(10),

@@ -26,7 +26,11 @@ const census = new Map<string, Verdict[]>();
 before(async () => {
   data = await loadCorpusData(adminSql());
   const acme = data.ctx.acme;
-  keyId = (await withTenant(acme, (tx) => createApiKey(tx, { tenantId: acme, name: "attack corpus (db suite)", createdBy: null }))).id;
+  keyId = (
+    await withTenant(acme, (tx) =>
+      createApiKey(tx, { tenantId: acme, name: "attack corpus (db suite)", createdBy: null }),
+    )
+  ).id;
 });
 after(async () => {
   const rows = attackCategories.map((c) => {
@@ -45,7 +49,11 @@ after(async () => {
 
 function checkOutcome(attack: Attack, sql: string, outcome: AgentSqlOutcome): Verdict {
   const answer = JSON.stringify(outcome);
-  assert.deepEqual(foreignMarkersIn(answer, data.foreignMarkers, sql), [], `another tenant's data in the answer to: ${sql}`);
+  assert.deepEqual(
+    foreignMarkersIn(answer, data.foreignMarkers, sql),
+    [],
+    `another tenant's data in the answer to: ${sql}`,
+  );
   if (attack.expect === "refused") {
     assert.equal(outcome.ok, false, `expected a refusal for: ${sql}\ngot: ${answer.slice(0, 300)}`);
   } else {
@@ -59,7 +67,11 @@ function checkOutcome(attack: Attack, sql: string, outcome: AgentSqlOutcome): Ve
 describe("the attack corpus through the guarded path", () => {
   it("has at least 60 statements in every listed category", () => {
     assert.ok(attacks.length >= 60, `${attacks.length} statements`);
-    for (const c of attackCategories) assert.ok(attacks.some((a) => a.category === c), `no statement for ${c}`);
+    for (const c of attackCategories)
+      assert.ok(
+        attacks.some((a) => a.category === c),
+        `no statement for ${c}`,
+      );
   });
 
   for (const category of attackCategories) {
@@ -67,7 +79,12 @@ describe("the attack corpus through the guarded path", () => {
       const verdicts: Verdict[] = [];
       for (const attack of attacks.filter((a) => a.category === category)) {
         const sql = fillPlaceholders(attack.sql, data.ctx);
-        const outcome = await runAgentSql({ tenantId: data.ctx.acme, actor: { kind: "api_key", keyId }, sql, via: "sql_endpoint" });
+        const outcome = await runAgentSql({
+          tenantId: data.ctx.acme,
+          actor: { kind: "api_key", keyId },
+          sql,
+          via: "sql_endpoint",
+        });
         verdicts.push(checkOutcome(attack, sql, outcome));
       }
       census.set(category, verdicts);
@@ -75,7 +92,12 @@ describe("the attack corpus through the guarded path", () => {
   }
 
   it("SQL that PostgreSQL rejects comes back with PostgreSQL's own message", async () => {
-    const outcome = await runAgentSql({ tenantId: data.ctx.acme, actor: { kind: "api_key", keyId }, sql: "select 1/0", via: "sql_endpoint" });
+    const outcome = await runAgentSql({
+      tenantId: data.ctx.acme,
+      actor: { kind: "api_key", keyId },
+      sql: "select 1/0",
+      via: "sql_endpoint",
+    });
     assert.equal(outcome.ok, false);
     if (!outcome.ok) {
       assert.equal(outcome.stoppedBy, "database");
@@ -95,9 +117,16 @@ async function totalRows(table: string): Promise<number> {
 
 describe("controls: each category does harm without the guard", () => {
   it("tenant switching: the rows exist (BYPASSRLS sees them); a forged context is refused by PostgreSQL's signature check", async () => {
-    const [control] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${data.ctx.other}`;
+    const [control] = await adminSql()<
+      { n: number }[]
+    >`select count(*)::int as n from conversations where tenant_id = ${data.ctx.other}`;
     assert.ok(control!.n > 0, "control: globex's conversations are there to steal");
-    await rejectsWith(unchecked("with s as (select set_config('app.tenant_ctx', '{{forgedToken}}', true)) select count(*) from s, conversations"), /bad signature/);
+    await rejectsWith(
+      unchecked(
+        "with s as (select set_config('app.tenant_ctx', '{{forgedToken}}', true)) select count(*) from s, conversations",
+      ),
+      /bad signature/,
+    );
   });
 
   it("role switching: a role that may switch to platform_admin reads every tenant; agent_reader may not switch", async () => {
@@ -114,13 +143,22 @@ describe("controls: each category does harm without the guard", () => {
     // What a runner that sends agent text as a simple Query (postgres.js unsafe() without parameters) does.
     const escaped = await appSql().begin("read only", async (tx) => {
       await tx`select set_config('app.tenant_ctx', ${token({ tenantId: data.ctx.acme })}, true)`;
-      return tx.unsafe("select 1; commit; select current_setting('transaction_read_only') as ro, current_setting('app.tenant_ctx', true) as ctx");
+      return tx.unsafe(
+        "select 1; commit; select current_setting('transaction_read_only') as ro, current_setting('app.tenant_ctx', true) as ctx",
+      );
     });
     const last = (escaped as unknown as { ro: string; ctx: string }[][]).at(-1)![0]!;
-    assert.deepEqual(last, { ro: "off", ctx: "" }, "control: after COMMIT the statements ran outside the read-only, tenant-scoped transaction");
+    assert.deepEqual(
+      last,
+      { ro: "off", ctx: "" },
+      "control: after COMMIT the statements ran outside the read-only, tenant-scoped transaction",
+    );
     for (const attack of attacks.filter((a) => a.category === "multi-statement and comment tricks")) {
       if (!attack.sql.includes(";")) continue;
-      await rejectsWith(unchecked(attack.sql), /cannot insert multiple commands into a prepared statement|syntax error/);
+      await rejectsWith(
+        unchecked(attack.sql),
+        /cannot insert multiple commands into a prepared statement|syntax error/,
+      );
     }
   });
 
@@ -128,12 +166,17 @@ describe("controls: each category does harm without the guard", () => {
     const deleted = await appSql()
       .begin(async (tx) => {
         await tx`select set_config('app.tenant_ctx', ${token({ tenantId: data.ctx.acme })}, true)`;
-        const [row] = await tx<{ n: number }[]>`with d as (delete from conversation_turns returning 1) select count(*)::int as n from d`;
+        const [row] = await tx<
+          { n: number }[]
+        >`with d as (delete from conversation_turns returning 1) select count(*)::int as n from d`;
         throw Object.assign(new Error("rollback"), { deleted: row!.n });
       })
       .catch((e: { deleted?: number }) => e.deleted ?? 0);
     assert.ok(deleted > 1000, `control: the CTE would have deleted ${deleted} turns`);
-    await rejectsWith(unchecked("with d as (delete from conversation_turns returning 1) select count(*) from d"), /read-only transaction|permission denied/);
+    await rejectsWith(
+      unchecked("with d as (delete from conversation_turns returning 1) select count(*) from d"),
+      /read-only transaction|permission denied/,
+    );
   });
 
   it("catalog statistics: without the parser, agent_reader reads the whole table's row count (every tenant) from pg_class", async () => {
@@ -161,10 +204,15 @@ describe("controls: each category does harm without the guard", () => {
   });
 
   it("dynamic SQL: query_to_xml runs a query hidden in a string, past any check of the outer statement", async () => {
-    const result = await unchecked("select query_to_xml('select reltuples::int as n from pg_class where relname = ''conversations''', true, false, '')::text");
+    const result = await unchecked(
+      "select query_to_xml('select reltuples::int as n from pg_class where relname = ''conversations''', true, false, '')::text",
+    );
     const total = await totalRows("conversations");
     const leaked = Number(/<n>(\d+)<\/n>/.exec(String(result.rows[0]![0]))?.[1]);
-    assert.ok(leaked > data.ctx.acmeConversations && Math.abs(leaked - total) <= total * 0.1, `control: ${leaked} leaked through the string`);
+    assert.ok(
+      leaked > data.ctx.acmeConversations && Math.abs(leaked - total) <= total * 0.1,
+      `control: ${leaked} leaked through the string`,
+    );
     await rejectsWith(unchecked("select * from dblink('dbname=app', 'select 1') as t(x int)"), /does not exist/);
   });
 
@@ -189,8 +237,8 @@ describe("controls: each category does harm without the guard", () => {
     assert.equal(capped.truncated, true);
   });
 
-  it("unicode escapes: U&\"pg_\\0063lass\" names pg_class, and the database alone lets agent_reader read it", async () => {
-    const result = await unchecked('select reltuples::int from U&"pg_\\0063lass" where relname = \'conversations\'');
+  it('unicode escapes: U&"pg_\\0063lass" names pg_class, and the database alone lets agent_reader read it', async () => {
+    const result = await unchecked("select reltuples::int from U&\"pg_\\0063lass\" where relname = 'conversations'");
     assert.ok(Number(result.rows[0]![0]) > data.ctx.acmeConversations);
   });
 
@@ -207,14 +255,20 @@ describe("the database alone (parser off), over the whole corpus", () => {
     for (const attack of attacks) {
       try {
         const result = await unchecked(attack.sql);
-        assert.deepEqual(foreignMarkersIn(JSON.stringify(result), data.foreignMarkers, fillPlaceholders(attack.sql, data.ctx)), [], attack.sql);
+        assert.deepEqual(
+          foreignMarkersIn(JSON.stringify(result), data.foreignMarkers, fillPlaceholders(attack.sql, data.ctx)),
+          [],
+          attack.sql,
+        );
         answered.push(attack.sql);
       } catch (error) {
         assert.ok(error instanceof Error && error.name === "PostgresError", `${attack.sql}: ${String(error)}`);
         stopped++;
       }
     }
-    console.log(`\nParser off (the database alone): ${stopped} of ${attacks.length} stopped by PostgreSQL, ${answered.length} answered without another tenant's rows:\n  ${answered.join("\n  ")}`);
+    console.log(
+      `\nParser off (the database alone): ${stopped} of ${attacks.length} stopped by PostgreSQL, ${answered.length} answered without another tenant's rows:\n  ${answered.join("\n  ")}`,
+    );
     assert.ok(stopped > 0);
   });
 });

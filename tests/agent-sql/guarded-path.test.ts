@@ -18,7 +18,9 @@ before(async () => {
   acme = (await tenantIdsBySlug())["acme-health"]!;
   const [user] = await adminSql()<{ id: string }[]>`select id from users where email = 'alice@acme.test'`;
   alice = user!.id;
-  keyId = (await withTenant(acme, (tx) => createApiKey(tx, { tenantId: acme, name: "guarded path suite", createdBy: null }))).id;
+  keyId = (
+    await withTenant(acme, (tx) => createApiKey(tx, { tenantId: acme, name: "guarded path suite", createdBy: null }))
+  ).id;
   startedAt = (await adminSql()<{ now: Date }[]>`select now()`)[0]!.now;
 });
 after(async () => {
@@ -26,7 +28,8 @@ after(async () => {
   await ownerSql().end();
 });
 
-const asKey = (sql: string) => runAgentSql({ tenantId: acme, actor: { kind: "api_key", keyId }, sql, via: "sql_endpoint" });
+const asKey = (sql: string) =>
+  runAgentSql({ tenantId: acme, actor: { kind: "api_key", keyId }, sql, via: "sql_endpoint" });
 
 describe("the guard accepts the analytics agents write", () => {
   const ordinary = [
@@ -96,7 +99,9 @@ describe("the guard refuses with a code that says why", () => {
 describe("limits", () => {
   it("acme's key counts acme's conversations, the number the BYPASSRLS control gives for acme", async () => {
     const outcome = await asKey("SELECT count(*) FROM conversations");
-    const [truth] = await adminSql()<{ n: string }[]>`select count(*)::text as n from conversations where tenant_id = ${acme}`;
+    const [truth] = await adminSql()<
+      { n: string }[]
+    >`select count(*)::text as n from conversations where tenant_id = ${acme}`;
     const [all] = await adminSql()<{ n: string }[]>`select count(*)::text as n from conversations`;
     assert.ok(outcome.ok);
     assert.deepEqual(outcome.ok && outcome.result.rows, [[truth!.n]]);
@@ -104,16 +109,24 @@ describe("limits", () => {
   });
 
   it("stops at the row cap, fetching one row past it to say truncated", async () => {
-    const capped = await runCheckedSql("select id from conversations" as CheckedSql, acme, { timeoutMs: 2000, rowCap: 10 });
+    const capped = await runCheckedSql("select id from conversations" as CheckedSql, acme, {
+      timeoutMs: 2000,
+      rowCap: 10,
+    });
     assert.equal(capped.rowCount, 10);
     assert.equal(capped.truncated, true);
-    const exact = await runCheckedSql("select id from conversations limit 10" as CheckedSql, acme, { timeoutMs: 2000, rowCap: 10 });
+    const exact = await runCheckedSql("select id from conversations limit 10" as CheckedSql, acme, {
+      timeoutMs: 2000,
+      rowCap: 10,
+    });
     assert.equal(exact.truncated, false);
     assert.deepEqual(exact.columns, [{ name: "id", type: "uuid" }]);
   });
 
   it("a statement past the timeout comes back as statement_timeout, stopped by the database", async () => {
-    const outcome = await asKey("select count(*) from conversation_turns a, conversation_turns b, conversation_turns c");
+    const outcome = await asKey(
+      "select count(*) from conversation_turns a, conversation_turns b, conversation_turns c",
+    );
     assert.equal(outcome.ok, false);
     if (!outcome.ok) {
       assert.equal(outcome.error.code, "statement_timeout");
@@ -124,7 +137,11 @@ describe("limits", () => {
   it("runs as agent_reader in a read-only transaction, and leaves nothing on the pooled connection", async () => {
     const outcome = await asKey("select current_setting('transaction_read_only') as ro");
     assert.equal(outcome.ok, false, "current_setting is not on the allow-list");
-    const seen = await runCheckedSql("select current_user, current_setting('transaction_read_only'), current_setting('statement_timeout')" as CheckedSql, acme, { timeoutMs: 1500, rowCap: 10 });
+    const seen = await runCheckedSql(
+      "select current_user, current_setting('transaction_read_only'), current_setting('statement_timeout')" as CheckedSql,
+      acme,
+      { timeoutMs: 1500, rowCap: 10 },
+    );
     assert.deepEqual(seen.rows, [["agent_reader", "on", "1500ms"]]);
     const [after] = await rawPool("agent_reader")<{ ctx: string; timeout: string }[]>`
       select current_setting('app.tenant_ctx', true) as ctx, current_setting('statement_timeout') as timeout`;

@@ -17,8 +17,12 @@ before(async () => {
   const ids = await tenantIdsBySlug();
   acme = ids["acme-health"]!;
   globex = ids["globex-realty"]!;
-  acmeKey = await withTenant(acme, (tx) => createApiKey(tx, { tenantId: acme, name: "acme suite key", createdBy: null }));
-  globexKey = await withTenant(globex, (tx) => createApiKey(tx, { tenantId: globex, name: "globex suite key", createdBy: null }));
+  acmeKey = await withTenant(acme, (tx) =>
+    createApiKey(tx, { tenantId: acme, name: "acme suite key", createdBy: null }),
+  );
+  globexKey = await withTenant(globex, (tx) =>
+    createApiKey(tx, { tenantId: globex, name: "globex suite key", createdBy: null }),
+  );
 });
 after(async () => {
   await closePools();
@@ -38,7 +42,8 @@ describe("key format", () => {
   it("tells well-formed keys and bearer headers from the rest", () => {
     const { key } = generateApiKey();
     assert.equal(isWellFormedApiKey(key), true);
-    for (const bad of ["", "rls_live_", `${key}x`, key.replace("rls_live_", "rls_test_"), `${key.slice(0, -1)}!`]) assert.equal(isWellFormedApiKey(bad), false, bad);
+    for (const bad of ["", "rls_live_", `${key}x`, key.replace("rls_live_", "rls_test_"), `${key.slice(0, -1)}!`])
+      assert.equal(isWellFormedApiKey(bad), false, bad);
     assert.equal(bearerToken(`Bearer ${key}`), key);
     assert.equal(bearerToken(`bearer  ${key} `), key);
     assert.equal(bearerToken(`Basic ${key}`), null);
@@ -48,24 +53,38 @@ describe("key format", () => {
 
 describe("the api_keys table", () => {
   it("keeps only the hash: the stored row has no secret, and app_user cannot even read the hash", async () => {
-    const [row] = await ownerSql()<{ prefix: string; secret_hash: string }[]>`select prefix, secret_hash from api_keys where id = ${acmeKey.id}`;
+    const [row] = await ownerSql()<
+      { prefix: string; secret_hash: string }[]
+    >`select prefix, secret_hash from api_keys where id = ${acmeKey.id}`;
     assert.equal(row!.secret_hash, hashApiKey(acmeKey.key));
     assert.equal(row!.prefix, acmeKey.key.slice(0, 16));
-    await rejectsWith(withTenant(acme, (tx) => tx.execute(sql`select secret_hash from api_keys`)), /permission denied/);
+    await rejectsWith(
+      withTenant(acme, (tx) => tx.execute(sql`select secret_hash from api_keys`)),
+      /permission denied/,
+    );
   });
 
   it("each tenant lists only its own keys; the BYPASSRLS control sees both", async () => {
     const acmeList = await withTenant(acme, (tx) => listApiKeys(tx, acme));
     assert.ok(acmeList.some((k) => k.id === acmeKey.id));
     assert.ok(!acmeList.some((k) => k.id === globexKey.id));
-    const [control] = await adminSql()<{ n: number }[]>`select count(*)::int as n from api_keys where id in (${acmeKey.id}, ${globexKey.id})`;
+    const [control] = await adminSql()<
+      { n: number }[]
+    >`select count(*)::int as n from api_keys where id in (${acmeKey.id}, ${globexKey.id})`;
     assert.equal(control!.n, 2);
-    const unfiltered = await withTenant(acme, (tx) => tx.execute<{ foreign: number }>(sql`select count(*) filter (where tenant_id <> ${acme})::int as foreign from api_keys`));
+    const unfiltered = await withTenant(acme, (tx) =>
+      tx.execute<{ foreign: number }>(
+        sql`select count(*) filter (where tenant_id <> ${acme})::int as foreign from api_keys`,
+      ),
+    );
     assert.equal(unfiltered[0]!.foreign, 0, "RLS, not the WHERE clause, hides globex's keys");
   });
 
   it("a tenant cannot revoke another tenant's key", async () => {
-    assert.equal(await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: globexKey.id, revokedBy: null })), false);
+    assert.equal(
+      await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: globexKey.id, revokedBy: null })),
+      false,
+    );
     assert.equal((await resolveApiKeyHash(hashApiKey(globexKey.key)))?.tenantId, globex, "globex's key still works");
   });
 });
@@ -79,13 +98,27 @@ describe("app.resolve_api_key, the one way from a key to its tenant", () => {
   });
 
   it("stops resolving a key once revoked, and audits creation and revocation", async () => {
-    const key = await withTenant(acme, (tx) => createApiKey(tx, { tenantId: acme, name: "to revoke", createdBy: null }));
+    const key = await withTenant(acme, (tx) =>
+      createApiKey(tx, { tenantId: acme, name: "to revoke", createdBy: null }),
+    );
     assert.ok(await resolveApiKeyHash(hashApiKey(key.key)));
-    assert.equal(await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: key.id, revokedBy: null })), true);
+    assert.equal(
+      await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: key.id, revokedBy: null })),
+      true,
+    );
     assert.equal(await resolveApiKeyHash(hashApiKey(key.key)), null);
-    assert.equal(await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: key.id, revokedBy: null })), false, "already revoked");
-    const events = await adminSql()<{ action: string }[]>`select action from audit_events where tenant_id = ${acme} and target = ${`api_key:${key.id}`} order by id`;
-    assert.deepEqual(events.map((e) => e.action), ["api_key.created", "api_key.revoked"]);
+    assert.equal(
+      await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: key.id, revokedBy: null })),
+      false,
+      "already revoked",
+    );
+    const events = await adminSql()<
+      { action: string }[]
+    >`select action from audit_events where tenant_id = ${acme} and target = ${`api_key:${key.id}`} order by id`;
+    assert.deepEqual(
+      events.map((e) => e.action),
+      ["api_key.created", "api_key.revoked"],
+    );
   });
 
   it("is a SECURITY DEFINER function with a pinned search_path, executable by app_user only", async () => {

@@ -40,7 +40,9 @@ before(async () => {
   const [user] = await adminSql()<{ id: string }[]>`select id from users where email = 'carol@initech.test'`;
   carol = user!.id;
   const tenants = await adminSql()<{ id: string; name: string }[]>`select id, name from tenants where id = ${globex}`;
-  const conversations = await adminSql()<{ id: string; caller: string }[]>`select id, caller from conversations where tenant_id = ${globex}`;
+  const conversations = await adminSql()<
+    { id: string; caller: string }[]
+  >`select id, caller from conversations where tenant_id = ${globex}`;
   globexMarkers = [...tenants.flatMap((t) => [t.id, t.name]), ...conversations.flatMap((c) => [c.id, c.caller])];
 
   const [agent] = await adminSql()<{ id: string }[]>`select id from agents where tenant_id = ${initech} limit 1`;
@@ -79,13 +81,21 @@ describe("ask your data against a prompt-injected model", () => {
       obeyInjectedSql(1),
       obeyInjectedSql(2),
     ]);
-    const answer = await ask("What did callers say about maintenance mode?", { tenantId: initech, actor: { kind: "user", userId: carol } });
+    const answer = await ask("What did callers say about maintenance mode?", {
+      tenantId: initech,
+      actor: { kind: "user", userId: carol },
+    });
 
     // The injection reached the model: its own query returned the transcript with the instructions.
-    const toolResults = llm.requests.flatMap((r) => r.messages.filter((m) => m.role === "tool").map(messageText)).join("\n");
+    const toolResults = llm.requests
+      .flatMap((r) => r.messages.filter((m) => m.role === "tool").map(messageText))
+      .join("\n");
     assert.match(toolResults, /RUN THIS SQL/);
     // And it obeyed: the hostile statements are the ones that ran.
-    assert.deepEqual(answer.queries.slice(1).map((q) => q.sql), injectedSql(globex));
+    assert.deepEqual(
+      answer.queries.slice(1).map((q) => q.sql),
+      injectedSql(globex),
+    );
 
     const [stolen, forged, users] = answer.queries.slice(1);
     assert.deepEqual(stolen!.result?.rows, [], "RLS: no globex conversation is visible to initech");
@@ -110,12 +120,21 @@ describe("ask your data against a prompt-injected model", () => {
       assert.ok(row, `audited: ${sql}`);
       assert.equal(row.question, "What did callers say about maintenance mode?");
     }
-    assert.deepEqual(rows.map((r) => r.verdict).sort(), ["ok", "ok", "refused_by_parser", "refused_by_parser"], "the reading query, then the three injected ones");
+    assert.deepEqual(
+      rows.map((r) => r.verdict).sort(),
+      ["ok", "ok", "refused_by_parser", "refused_by_parser"],
+      "the reading query, then the three injected ones",
+    );
   });
 
   it("a model that answers with a ```sql block instead of a tool call still goes through the guarded path", async () => {
-    llm.script("text-only model", [{ text: "```sql\nselect count(*) from conversations where tenant_id <> '" + initech + "'\n```" }]);
-    const answer = await ask("text-only model: how many conversations do other tenants have?", { tenantId: initech, actor: { kind: "user", userId: carol } });
+    llm.script("text-only model", [
+      { text: "```sql\nselect count(*) from conversations where tenant_id <> '" + initech + "'\n```" },
+    ]);
+    const answer = await ask("text-only model: how many conversations do other tenants have?", {
+      tenantId: initech,
+      actor: { kind: "user", userId: carol },
+    });
     assert.equal(answer.queries.length, 1);
     assert.deepEqual(answer.queries[0]!.result?.rows, [["0"]]);
   });

@@ -47,7 +47,9 @@ describe("middleware.ts never re-issues the session cookie", () => {
   });
 
   it("a tampered session cookie is not a session, and the answer does not write one either", async () => {
-    const response = await answer("/conversations", { cookie: `${cookieName}=${(await sessionToken()).slice(0, -4)}AAAA` });
+    const response = await answer("/conversations", {
+      cookie: `${cookieName}=${(await sessionToken()).slice(0, -4)}AAAA`,
+    });
     assert.match(response.headers.get("location") ?? "", /\/login\?callbackUrl=/);
     assert.deepEqual(sessionCookies(response), []);
   });

@@ -19,12 +19,16 @@ const uniqueEmail = (label: string) => `${label}-${randomBytes(5).toString("hex"
 const password = "correct-horse-battery";
 
 async function signUp(email: string, workspace = "Test Workspace") {
-  const [row] = await appSql()<{ new_user_id: string; new_tenant_id: string }[]>`select * from app.sign_up(${email}, 'Tess Tester', ${password}, ${workspace})`;
+  const [row] = await appSql()<
+    { new_user_id: string; new_tenant_id: string }[]
+  >`select * from app.sign_up(${email}, 'Tess Tester', ${password}, ${workspace})`;
   return { userId: row!.new_user_id, tenantId: row!.new_tenant_id };
 }
 
 async function signIn(email: string, pw: string, ip: string | null = null) {
-  const [row] = await appSql()<{ signed_in_user_id: string | null; retry_after_seconds: number }[]>`select * from app.sign_in(${email}, ${pw}, ${ip})`;
+  const [row] = await appSql()<
+    { signed_in_user_id: string | null; retry_after_seconds: number }[]
+  >`select * from app.sign_in(${email}, ${pw}, ${ip})`;
   return row!;
 }
 
@@ -32,21 +36,29 @@ describe("app.sign_up", () => {
   it("creates the user (bcrypt in the database), a tenant with a slug from its name, and the owner membership", async () => {
     const email = uniqueEmail("signup");
     const { userId, tenantId } = await signUp(email, "Zebra Logistics, Inc.");
-    const [tenant] = await adminSql()<{ slug: string; name: string }[]>`select slug, name from tenants where id = ${tenantId}`;
+    const [tenant] = await adminSql()<
+      { slug: string; name: string }[]
+    >`select slug, name from tenants where id = ${tenantId}`;
     assert.equal(tenant!.name, "Zebra Logistics, Inc.");
     assert.match(tenant!.slug, /^zebra-logistics-inc(-[0-9a-f]{6})?$/);
-    const [membership] = await adminSql()<{ role: string }[]>`select role from memberships where tenant_id = ${tenantId} and user_id = ${userId}`;
+    const [membership] = await adminSql()<
+      { role: string }[]
+    >`select role from memberships where tenant_id = ${tenantId} and user_id = ${userId}`;
     assert.equal(membership!.role, "owner");
     const [hash] = await ownerSql()<{ password_hash: string }[]>`select password_hash from users where id = ${userId}`;
     assert.match(hash!.password_hash, /^\$2a\$10\$/);
-    const [audit] = await adminSql()<{ action: string }[]>`select action from audit_events where tenant_id = ${tenantId}`;
+    const [audit] = await adminSql()<
+      { action: string }[]
+    >`select action from audit_events where tenant_id = ${tenantId}`;
     assert.equal(audit!.action, "tenant.created");
   });
 
   it("gives a second workspace of the same name a different slug", async () => {
     const a = await signUp(uniqueEmail("slug-a"), "Same Name Co");
     const b = await signUp(uniqueEmail("slug-b"), "Same Name Co");
-    const rows = await adminSql()<{ slug: string }[]>`select slug from tenants where id in (${a.tenantId}, ${b.tenantId})`;
+    const rows = await adminSql()<
+      { slug: string }[]
+    >`select slug from tenants where id in (${a.tenantId}, ${b.tenantId})`;
     assert.equal(new Set(rows.map((r) => r.slug)).size, 2);
     for (const r of rows) assert.match(r.slug, /^same-name-co(-[0-9a-f]{6})?$/);
   });
@@ -56,8 +68,14 @@ describe("app.sign_up", () => {
     await signUp(email);
     const [before] = await adminSql()<{ n: number }[]>`select count(*)::int as n from tenants`;
     await rejectsWith(signUp(email.toUpperCase()), /users_email_key/);
-    await rejectsWith(appSql()`select * from app.sign_up(${uniqueEmail("short")}, 'X', 'short', 'Workspace')`, /at least 8 characters/);
-    await rejectsWith(appSql()`select * from app.sign_up(${uniqueEmail("blank")}, 'X', ${password}, '   ')`, /workspace name/);
+    await rejectsWith(
+      appSql()`select * from app.sign_up(${uniqueEmail("short")}, 'X', 'short', 'Workspace')`,
+      /at least 8 characters/,
+    );
+    await rejectsWith(
+      appSql()`select * from app.sign_up(${uniqueEmail("blank")}, 'X', ${password}, '   ')`,
+      /workspace name/,
+    );
     const [afterCount] = await adminSql()<{ n: number }[]>`select count(*)::int as n from tenants`;
     assert.equal(afterCount!.n, before!.n);
   });
@@ -70,7 +88,10 @@ describe("app.sign_in and the throttle", () => {
     assert.equal((await signIn(email, password)).signed_in_user_id, userId);
     assert.equal((await signIn(email.toUpperCase(), password)).signed_in_user_id, userId);
     assert.deepEqual(await signIn(email, "wrong-password"), { signed_in_user_id: null, retry_after_seconds: 0 });
-    assert.deepEqual(await signIn(uniqueEmail("unknown"), "wrong-password"), { signed_in_user_id: null, retry_after_seconds: 0 });
+    assert.deepEqual(await signIn(uniqueEmail("unknown"), "wrong-password"), {
+      signed_in_user_id: null,
+      retry_after_seconds: 0,
+    });
   });
 
   it("blocks an account after 5 consecutive failures, even with the right password, and doubles the wait", async () => {
@@ -80,12 +101,18 @@ describe("app.sign_in and the throttle", () => {
     await signIn(email, "nope"); // the 5th failure sets the block
     const blocked = await signIn(email, password);
     assert.equal(blocked.signed_in_user_id, null, "the right password is not even checked while blocked");
-    assert.ok(blocked.retry_after_seconds > 0 && blocked.retry_after_seconds <= 60, `waits ${blocked.retry_after_seconds} s`);
+    assert.ok(
+      blocked.retry_after_seconds > 0 && blocked.retry_after_seconds <= 60,
+      `waits ${blocked.retry_after_seconds} s`,
+    );
     // After the wait, one more failure doubles it.
     await ownerSql()`update app_private.sign_in_throttle set blocked_until = clock_timestamp() - interval '1 second' where scope = 'account' and key = ${email}`;
     await signIn(email, "nope");
     const doubled = await signIn(email, password);
-    assert.ok(doubled.retry_after_seconds > 60 && doubled.retry_after_seconds <= 120, `waits ${doubled.retry_after_seconds} s`);
+    assert.ok(
+      doubled.retry_after_seconds > 60 && doubled.retry_after_seconds <= 120,
+      `waits ${doubled.retry_after_seconds} s`,
+    );
     // Another account is not affected.
     const other = uniqueEmail("neighbour");
     const { userId } = await signUp(other);
@@ -130,7 +157,9 @@ describe("app.sign_in and the throttle", () => {
   it("app_user cannot call the unthrottled app.authenticate nor read the throttle (the owner can: control)", async () => {
     await rejectsWith(appSql()`select app.authenticate('alice@acme.test', 'demo-password')`, /permission denied/);
     await rejectsWith(appSql()`select * from app_private.sign_in_throttle`, /permission denied/);
-    const [owner] = await ownerSql()<{ id: string | null }[]>`select app.authenticate('alice@acme.test', 'demo-password') as id`;
+    const [owner] = await ownerSql()<
+      { id: string | null }[]
+    >`select app.authenticate('alice@acme.test', 'demo-password') as id`;
     assert.ok(owner!.id);
   });
 });
@@ -140,7 +169,9 @@ describe("app.change_password", () => {
     const email = uniqueEmail("change");
     const { userId } = await signUp(email);
     const change = (current: string, next: string) =>
-      withUser(userId, (tx) => tx.execute<{ outcome: string }>(sql`select app.change_password(${current}, ${next}) as outcome`)).then((r) => r[0]!.outcome);
+      withUser(userId, (tx) =>
+        tx.execute<{ outcome: string }>(sql`select app.change_password(${current}, ${next}) as outcome`),
+      ).then((r) => r[0]!.outcome);
     assert.equal(await change("not-it", "new-password-1"), "wrong_password");
     await rejectsWith(change(password, "short"), /at least 8 characters/);
     assert.equal(await change(password, "new-password-1"), "changed");
@@ -152,7 +183,9 @@ describe("app.change_password", () => {
     await rejectsWith(appSql()`select app.change_password('a', 'new-password-1')`, /no signed-in user/);
     const ids = await tenantIdsBySlug();
     await rejectsWith(
-      withTenant(ids["acme-health"]!, (tx) => tx.execute(sql`select app.change_password('demo-password', 'new-password-1')`)),
+      withTenant(ids["acme-health"]!, (tx) =>
+        tx.execute(sql`select app.change_password('demo-password', 'new-password-1')`),
+      ),
       /no signed-in user/,
     );
   });
@@ -170,7 +203,9 @@ describe("app.external_sign_in (OAuth, verified email)", () => {
     assert.deepEqual(membership, { role: "owner", name: "Olly Auth's workspace" });
     const [again] = await appSql()<{ id: string }[]>`select app.external_sign_in(${email}, 'Olly Auth') as id`;
     assert.equal(again!.id, created!.id);
-    const [hash] = await ownerSql()<{ password_hash: string | null }[]>`select password_hash from users where id = ${created!.id}`;
+    const [hash] = await ownerSql()<
+      { password_hash: string | null }[]
+    >`select password_hash from users where id = ${created!.id}`;
     assert.equal(hash!.password_hash, null, "no password: signing in with one fails");
   });
 });
@@ -181,7 +216,9 @@ describe("magic links", () => {
   it("stores a link only for an existing account, uses it once, and caps outstanding links at 3", async () => {
     const email = uniqueEmail("magic");
     const { userId } = await signUp(email);
-    const [none] = await appSql()<{ stored: boolean }[]>`select app.create_magic_link(${uniqueEmail("nobody")}, ${mac()}) as stored`;
+    const [none] = await appSql()<
+      { stored: boolean }[]
+    >`select app.create_magic_link(${uniqueEmail("nobody")}, ${mac()}) as stored`;
     assert.equal(none!.stored, false);
     const first = mac();
     const stored = [];
@@ -210,7 +247,9 @@ describe("magic links", () => {
 
 describe("the definer functions app roles can execute", () => {
   it("every function app_user may execute in schema app is SECURITY DEFINER with a pinned search_path; agent_reader gets none of the new ones", async () => {
-    const rows = await ownerSql()<{ name: string; definer: boolean; config: string[] | null; app_user: boolean; agent_reader: boolean }[]>`
+    const rows = await ownerSql()<
+      { name: string; definer: boolean; config: string[] | null; app_user: boolean; agent_reader: boolean }[]
+    >`
       select p.proname as name, p.prosecdef as definer, p.proconfig as config,
              has_function_privilege('app_user', p.oid, 'execute') as app_user,
              has_function_privilege('agent_reader', p.oid, 'execute') as agent_reader
@@ -233,9 +272,15 @@ describe("the definer functions app roles can execute", () => {
     ]);
     for (const r of rows.filter((x) => x.app_user)) {
       assert.equal(r.definer, true, `${r.name} is SECURITY DEFINER`);
-      assert.ok(r.config?.some((c) => c.startsWith("search_path=")), `${r.name} pins search_path`);
+      assert.ok(
+        r.config?.some((c) => c.startsWith("search_path=")),
+        `${r.name} pins search_path`,
+      );
     }
-    assert.deepEqual(rows.filter((r) => r.agent_reader).map((r) => r.name), ["current_tenant_id", "current_user_id"]);
+    assert.deepEqual(
+      rows.filter((r) => r.agent_reader).map((r) => r.name),
+      ["current_tenant_id", "current_user_id"],
+    );
     const [privateFns] = await ownerSql()<{ n: number }[]>`
       select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname = 'app_private' and (has_function_privilege('app_user', p.oid, 'execute') or has_function_privilege('agent_reader', p.oid, 'execute'))`;

@@ -31,7 +31,11 @@ before(async () => {
   globex = ids["globex-realty"]!;
   initech = ids["initech-salons"]!;
   tables = await tenantTables();
-  globexAgent = (await owner<{ id: string; name: string }[]>`select id, name from agents where tenant_id = ${globex} order by name limit 1`)[0]!;
+  globexAgent = (
+    await owner<
+      { id: string; name: string }[]
+    >`select id, name from agents where tenant_id = ${globex} order by name limit 1`
+  )[0]!;
   await owner`create schema ${owner(scratch)}`;
   await owner`grant usage on schema ${owner(scratch)} to app_user`;
   // Fresh statistics, flushed to the cumulative statistics system, for the catalog attacks.
@@ -49,7 +53,8 @@ after(async () => {
 /** As the attacker: app_user inside acme's withTenant. */
 const asAcme = <T>(fn: (tx: TenantTx) => Promise<T>) => withTenant(acme, fn);
 const rowsOf = <T extends Record<string, unknown>>(tx: TenantTx, query: ReturnType<typeof sql>) => tx.execute<T>(query);
-const globexRowsInTruth = async () => (await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`)[0]!.n;
+const globexRowsInTruth = async () =>
+  (await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`)[0]!.n;
 
 class RolledBack extends Error {
   constructor(readonly value: unknown) {
@@ -85,14 +90,18 @@ describe("the signed context: a token seen in B's session", () => {
   let globexToken = "";
   before(async () => {
     // What B's own code could read (and, say, log) inside its transaction.
-    const [row] = await withTenant(globex, (tx) => rowsOf<{ ctx: string }>(tx, sql`select current_setting('app.tenant_ctx') as ctx`));
+    const [row] = await withTenant(globex, (tx) =>
+      rowsOf<{ ctx: string }>(tx, sql`select current_setting('app.tenant_ctx') as ctx`),
+    );
     globexToken = row!.ctx;
   });
 
   it("residual, while valid: set_config to B's captured token reads B's rows (a bearer credential for TENANT_CONTEXT_TTL_SECONDS)", async () => {
     const seen = await asAcme(async (tx) => {
       await tx.execute(sql`select set_config('app.tenant_ctx', ${globexToken}, true)`);
-      return (await rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from conversations where tenant_id = ${globex}`))[0]!.n;
+      return (
+        await rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from conversations where tenant_id = ${globex}`)
+      )[0]!.n;
     });
     assert.equal(seen, await globexRowsInTruth(), "the token works for whoever holds it inside its window");
     assert.ok(env().TENANT_CONTEXT_TTL_SECONDS <= 5, "the test process runs with a short TENANT_CONTEXT_TTL_SECONDS");
@@ -132,7 +141,10 @@ describe("the signed context: a token seen in B's session", () => {
     try {
       while (!inside) await new Promise((r) => setTimeout(r, 20));
       const activity = await asAcme((tx) =>
-        rowsOf<{ query: string }>(tx, sql`select query from pg_stat_activity where usename = current_user and pid <> pg_backend_pid()`),
+        rowsOf<{ query: string }>(
+          tx,
+          sql`select query from pg_stat_activity where usename = current_user and pid <> pg_backend_pid()`,
+        ),
       );
       const texts = activity.map((a) => a.query).join("\n");
       assert.match(texts, /tenant_id = \$1/, "the channel exists: A sees the text of B's current statement");
@@ -153,7 +165,10 @@ describe("the signed context: a token seen in B's session", () => {
       sql`select pg_read_file('postgresql.conf')`,
       sql`select app_private.set_login_password('app_user', 'x')`,
     ]) {
-      await rejectsWith(asAcme((tx) => tx.execute(attempt)), /permission denied/);
+      await rejectsWith(
+        asAcme((tx) => tx.execute(attempt)),
+        /permission denied/,
+      );
     }
     const [control] = await owner<{ n: number }[]>`select length(key)::int as n from app_private.context_key`;
     assert.ok(control!.n >= 32, "control: the key is there, for the owner");
@@ -187,7 +202,10 @@ describe("the signed context: a token seen in B's session", () => {
       assert.equal(seen[0]!.foreign, 0, "B's transaction saw rows of A");
       assert.equal(seen[0]!.mine, await globexRowsInTruth());
       const [left] = await appSql()<{ ctx: string }[]>`select current_setting('app.tenant_ctx', true) as ctx`;
-      assert.ok(left!.ctx.includes(acme), "control: A's session-level value is still on the connection, and did not matter");
+      assert.ok(
+        left!.ctx.includes(acme),
+        "control: A's session-level value is still on the connection, and did not matter",
+      );
     } finally {
       await appSql()`select set_config('app.tenant_ctx', '', false)`;
     }
@@ -203,9 +221,14 @@ describe("roles", () => {
       sql`set session authorization platform_admin`,
       sql`set session authorization postgres`,
     ]) {
-      await rejectsWith(asAcme((tx) => tx.execute(attempt)), /permission denied to set (role|session authorization)/);
+      await rejectsWith(
+        asAcme((tx) => tx.execute(attempt)),
+        /permission denied to set (role|session authorization)/,
+      );
     }
-    const [control] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`;
+    const [control] = await adminSql()<
+      { n: number }[]
+    >`select count(*)::int as n from conversations where tenant_id = ${globex}`;
     assert.ok(control!.n > 0, "control: as platform_admin the same query reads B's rows");
   });
 
@@ -213,7 +236,10 @@ describe("roles", () => {
     const [seen] = await asAcme(async (tx) => {
       await tx.execute(sql`reset role`);
       await tx.execute(sql`reset session authorization`);
-      return rowsOf<{ who: string; n: number }>(tx, sql`select current_user as who, count(*)::int as n from conversations where tenant_id = ${globex}`);
+      return rowsOf<{ who: string; n: number }>(
+        tx,
+        sql`select current_user as who, count(*)::int as n from conversations where tenant_id = ${globex}`,
+      );
     });
     assert.equal(seen!.who, "app_user");
     assert.equal(seen!.n, 0);
@@ -228,14 +254,18 @@ describe("roles", () => {
       sql`alter policy tenant_isolation on conversations using (true)`,
       sql`alter table conversations owner to app_user`,
     ]) {
-      await rejectsWith(asAcme((tx) => tx.execute(attempt)), /must be owner/);
+      await rejectsWith(
+        asAcme((tx) => tx.execute(attempt)),
+        /must be owner/,
+      );
     }
     // Control: had it been the owner, disabling RLS would have let app_user read B's rows.
     const leaked = await asOwnerRolledBack(async (tx) => {
       await tx`alter table conversations disable row level security`;
       await tx`set local role app_user`;
       await tx`select set_config('app.tenant_ctx', ${token({ tenantId: acme })}, true)`;
-      return (await tx<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`)[0]!.n;
+      return (await tx<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`)[0]!
+        .n;
     });
     assert.ok(leaked > 0);
   });
@@ -257,7 +287,8 @@ describe("roles", () => {
 });
 
 describe("statement stacking: COMMIT; … through every API app code reaches", () => {
-  const escape = (tail: string) => `commit; select count(*)::int as n, current_setting('app.tenant_ctx', true) as ctx from conversations ${tail}`;
+  const escape = (tail: string) =>
+    `commit; select count(*)::int as n, current_setting('app.tenant_ctx', true) as ctx from conversations ${tail}`;
 
   it("tx.execute(sql`…`) without parameters: one statement per query, so COMMIT cannot end the transaction", async () => {
     await rejectsWith(
@@ -282,7 +313,11 @@ describe("statement stacking: COMMIT; … through every API app code reaches", (
   });
 
   it("tx.execute(sql.raw(…)): text built by hand, as an injection would arrive", async () => {
-    for (const text of [escape(""), "rollback; select count(*) from conversations", "commit; set session app.tenant_ctx = 'x'; select 1"]) {
+    for (const text of [
+      escape(""),
+      "rollback; select count(*) from conversations",
+      "commit; set session app.tenant_ctx = 'x'; select 1",
+    ]) {
       await rejectsWith(
         asAcme((tx) => tx.execute(sql.raw(text))),
         /cannot insert multiple commands into a prepared statement/,
@@ -292,15 +327,24 @@ describe("statement stacking: COMMIT; … through every API app code reaches", (
 
   it("postgres.js reached through drizzle's session (unsafe)", async () => {
     await rejectsWith(
-      asAcme((tx) => (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client.unsafe(escape(""))),
+      asAcme((tx) =>
+        (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client.unsafe(escape("")),
+      ),
       /cannot insert multiple commands into a prepared statement/,
     );
   });
 
   it("residual: code that forces postgres.js's simple protocol can stack statements, and lands outside the transaction with no context", async () => {
     const client = (tx: TenantTx) => (tx as unknown as { session: { client: postgres.TransactionSql } }).session.client;
-    for (const text of [escape(""), "rollback; select count(*)::int as n, '' as ctx from conversations", `commit; begin; ${escape("")}`]) {
-      const results = (await asAcme((tx) => client(tx).unsafe(text).simple())) as unknown as { n: number; ctx: string }[][];
+    for (const text of [
+      escape(""),
+      "rollback; select count(*)::int as n, '' as ctx from conversations",
+      `commit; begin; ${escape("")}`,
+    ]) {
+      const results = (await asAcme((tx) => client(tx).unsafe(text).simple())) as unknown as {
+        n: number;
+        ctx: string;
+      }[][];
       const last = results.at(-1)![0]!;
       assert.equal(last.n, 0, `${text}: saw rows`);
       assert.equal(last.ctx, "");
@@ -310,7 +354,10 @@ describe("statement stacking: COMMIT; … through every API app code reaches", (
 
   it("named prepared statements: nothing on the app's pool to hijack (control: with them, A's SQL runs inside B's transaction)", async () => {
     const plant = async (tx: TenantTx) => {
-      const statements = await rowsOf<{ name: string }>(tx, sql`select name from pg_prepared_statements where statement like 'savepoint%'`);
+      const statements = await rowsOf<{ name: string }>(
+        tx,
+        sql`select name from pg_prepared_statements where statement like 'savepoint%'`,
+      );
       for (const { name } of statements) {
         await tx.execute(sql`deallocate ${sql.identifier(name)}`);
         await tx.execute(sql`prepare ${sql.identifier(name)} as
@@ -336,7 +383,10 @@ describe("statement stacking: COMMIT; … through every API app code reaches", (
     const stash = (db: Db) =>
       db.transaction(async (tx) => {
         await tx.execute(sql`select set_config('app.tenant_ctx', ${token({ tenantId: acme })}, true)`);
-        return (await tx.execute<{ stash: string | null }>(sql`select current_setting('attack.stash', true) as stash`))[0]!.stash ?? "";
+        return (
+          (await tx.execute<{ stash: string | null }>(sql`select current_setting('attack.stash', true) as stash`))[0]!
+            .stash ?? ""
+        );
       });
 
     // Control: a pool that names its statements (postgres.js prepare: true), one connection.
@@ -352,7 +402,8 @@ describe("statement stacking: COMMIT; … through every API app code reaches", (
     }
 
     // The app's pool (one connection in tests) and withTenant: unnamed statements only.
-    const globexRequest = () => withTenant(globex, (tx) => tx.transaction((nested) => nested.execute(sql`select count(*) from agents`)));
+    const globexRequest = () =>
+      withTenant(globex, (tx) => tx.transaction((nested) => nested.execute(sql`select count(*) from agents`)));
     await globexRequest();
     const found = await asAcme((tx) => rowsOf<{ name: string }>(tx, sql`select name from pg_prepared_statements`));
     assert.equal(found.length, 0, "no statement of another transaction to replace");
@@ -365,11 +416,15 @@ describe("statement stacking: COMMIT; … through every API app code reaches", (
 describe("privileges that RLS does not govern", () => {
   it("TRUNCATE of any tenant table is refused (control: TRUNCATE ignores RLS and empties every tenant)", async () => {
     for (const table of tables) {
-      await rejectsWith(asAcme((tx) => tx.execute(sql`truncate ${sql.identifier(table)}`)), /permission denied/);
+      await rejectsWith(
+        asAcme((tx) => tx.execute(sql`truncate ${sql.identifier(table)}`)),
+        /permission denied/,
+      );
     }
     const left = await asOwnerRolledBack(async (tx) => {
       await tx`truncate agents, conversations, conversation_turns`;
-      return (await tx<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`)[0]!.n;
+      return (await tx<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`)[0]!
+        .n;
     });
     assert.equal(left, 0);
     assert.ok((await globexRowsInTruth()) > 0);
@@ -391,8 +446,15 @@ describe("privileges that RLS does not govern", () => {
   });
 
   it("COPY … TO a file or a program is refused", async () => {
-    for (const attempt of [sql`copy conversations to '/tmp/leak.csv'`, sql`copy conversations to program 'cat'`, sql`copy (select 1) to program 'true'`]) {
-      await rejectsWith(asAcme((tx) => tx.execute(attempt)), /permission denied to COPY/);
+    for (const attempt of [
+      sql`copy conversations to '/tmp/leak.csv'`,
+      sql`copy conversations to program 'cat'`,
+      sql`copy (select 1) to program 'true'`,
+    ]) {
+      await rejectsWith(
+        asAcme((tx) => tx.execute(attempt)),
+        /permission denied to COPY/,
+      );
     }
     await owner`copy (select tenant_id from conversations) to program 'cat > /dev/null'`;
   });
@@ -407,7 +469,9 @@ describe("privileges that RLS does not govern", () => {
     );
     const loaded = await asOwnerRolledBack(async (tx) => {
       const stream = await tx`copy agents (tenant_id, id, name, channel, vertical) from stdin`.writable();
-      await new Promise<void>((resolve, reject) => stream.end(`${globex}\t${randomUUID()}\tPlanted\tvoice\tx\n`, () => resolve()).on("error", reject));
+      await new Promise<void>((resolve, reject) =>
+        stream.end(`${globex}\t${randomUUID()}\tPlanted\tvoice\tx\n`, () => resolve()).on("error", reject),
+      );
       return (await tx<{ n: number }[]>`select count(*)::int as n from agents where name = 'Planted'`)[0]!.n;
     });
     assert.equal(loaded, 1);
@@ -423,15 +487,26 @@ describe("privileges that RLS does not govern", () => {
       sql`create table public.leak as select * from conversations`,
       sql`create schema leak`,
     ]) {
-      await rejectsWith(asAcme((tx) => tx.execute(attempt)), /permission denied/);
+      await rejectsWith(
+        asAcme((tx) => tx.execute(attempt)),
+        /permission denied/,
+      );
     }
     await owner`create view ${at("everyone")} as select tenant_id from public.conversations`;
     await owner`grant select on ${at("everyone")} to app_user`;
     try {
-      const seen = await asAcme((tx) => rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from ${sql.identifier(scratch)}.everyone where tenant_id = ${globex}`));
+      const seen = await asAcme((tx) =>
+        rowsOf<{ n: number }>(
+          tx,
+          sql`select count(*)::int as n from ${sql.identifier(scratch)}.everyone where tenant_id = ${globex}`,
+        ),
+      );
       assert.ok(seen[0]!.n > 0, "control: the owner's view reads B's rows for app_user");
       const { findings } = await runAudit(owner);
-      assert.ok(findings.some((f) => f.rule === "view-without-security-invoker" && f.object === `view ${scratch}.everyone`), "and the audit names it");
+      assert.ok(
+        findings.some((f) => f.rule === "view-without-security-invoker" && f.object === `view ${scratch}.everyone`),
+        "and the audit names it",
+      );
     } finally {
       await owner`drop view ${at("everyone")}`;
     }
@@ -444,13 +519,22 @@ describe("privileges that RLS does not govern", () => {
       sql`create function pg_temp.peek() returns int language sql as 'select 1'`,
       sql`create or replace function app.current_tenant_id() returns uuid language sql as 'select null::uuid'`,
     ]) {
-      await rejectsWith(asAcme((tx) => tx.execute(attempt)), /permission denied|must be owner/);
+      await rejectsWith(
+        asAcme((tx) => tx.execute(attempt)),
+        /permission denied|must be owner/,
+      );
     }
     await owner`create function ${at("peek")}(t uuid) returns bigint language sql security definer set search_path = pg_catalog
                 as 'select count(*) from public.conversations where tenant_id = t'`;
     try {
-      const seen = await asAcme((tx) => rowsOf<{ n: number }>(tx, sql`select ${sql.identifier(scratch)}.peek(${globex})::int as n`));
-      assert.equal(seen[0]!.n, await globexRowsInTruth(), "control: a definer function app_user may execute bypasses RLS");
+      const seen = await asAcme((tx) =>
+        rowsOf<{ n: number }>(tx, sql`select ${sql.identifier(scratch)}.peek(${globex})::int as n`),
+      );
+      assert.equal(
+        seen[0]!.n,
+        await globexRowsInTruth(),
+        "control: a definer function app_user may execute bypasses RLS",
+      );
     } finally {
       await owner`drop function ${at("peek")}(uuid)`;
     }
@@ -486,20 +570,28 @@ describe("key probes: does B have a row with this id or this name?", () => {
     await owner`grant select, insert on ${at("tickets")} to app_user`;
     const globexTicket = randomUUID();
     await owner`insert into ${at("tickets")} values (${globexTicket}, ${globex}, 'secret')`;
-    const probe = (id: string) => asAcmeRolledBack((tx) => tx.execute(sql`insert into ${sql.identifier(scratch)}.tickets values (${id}, ${acme}, 'probe')`));
+    const probe = (id: string) =>
+      asAcmeRolledBack((tx) =>
+        tx.execute(sql`insert into ${sql.identifier(scratch)}.tickets values (${id}, ${acme}, 'probe')`),
+      );
     await rejectsWith(probe(globexTicket), /duplicate key value violates unique constraint/);
     await probe(randomUUID());
   });
 
   it("a write naming B's tenant is refused before any key is checked: the same error whether B's id exists or not", async () => {
     const attempt = (id: string) =>
-      asAcmeRolledBack((tx) => tx.execute(sql`insert into agents (tenant_id, id, name, channel, vertical) values (${globex}, ${id}, ${globexAgent.name}, 'voice', 'x')`));
+      asAcmeRolledBack((tx) =>
+        tx.execute(
+          sql`insert into agents (tenant_id, id, name, channel, vertical) values (${globex}, ${id}, ${globexAgent.name}, 'voice', 'x')`,
+        ),
+      );
     const messages: string[] = [];
     for (const id of [globexAgent.id, randomUUID()]) {
       try {
         await attempt(id);
       } catch (error) {
-        for (let e: unknown = error; e instanceof Error; e = e.cause) if (!e.message.startsWith("Failed query")) messages.push(e.message);
+        for (let e: unknown = error; e instanceof Error; e = e.cause)
+          if (!e.message.startsWith("Failed query")) messages.push(e.message);
       }
     }
     assert.equal(messages.length, 2);
@@ -524,7 +616,9 @@ describe("key probes: does B have a row with this id or this name?", () => {
     }
     assert.equal(messages.length, 2);
     assert.equal(messages[0], messages[1]);
-    const [references] = await owner<{ ok: boolean }[]>`select has_table_privilege('app_user', 'public.agents', 'REFERENCES') as ok`;
+    const [references] = await owner<
+      { ok: boolean }[]
+    >`select has_table_privilege('app_user', 'public.agents', 'REFERENCES') as ok`;
     assert.equal(references!.ok, false, "and app_user may not declare foreign keys of its own to agents");
 
     await owner`create table ${at("directory")} (id uuid primary key, tenant_id uuid not null)`;
@@ -537,7 +631,8 @@ describe("key probes: does B have a row with this id or this name?", () => {
     }
     const globexEntry = randomUUID();
     await owner`insert into ${at("directory")} values (${globexEntry}, ${globex})`;
-    const call = (id: string) => asAcmeRolledBack((tx) => tx.execute(sql`insert into ${sql.identifier(scratch)}.calls values (${acme}, ${id})`));
+    const call = (id: string) =>
+      asAcmeRolledBack((tx) => tx.execute(sql`insert into ${sql.identifier(scratch)}.calls values (${acme}, ${id})`));
     await call(globexEntry); // control: accepted, so B's entry exists (and A now points into B)
     await rejectsWith(call(randomUUID()), /violates foreign key constraint/);
   });
@@ -546,27 +641,44 @@ describe("key probes: does B have a row with this id or this name?", () => {
     const probe = sql`select count(*)::int as n from conversations where tenant_id = ${globex} and 1 / (duration_seconds - duration_seconds) = 1`;
     const [seen] = await asAcme((tx) => rowsOf<{ n: number }>(tx, probe));
     assert.equal(seen!.n, 0);
-    await rejectsWith(owner`select count(*) from conversations where tenant_id = ${globex} and 1 / (duration_seconds - duration_seconds) = 1`, /division by zero/);
+    await rejectsWith(
+      owner`select count(*) from conversations where tenant_id = ${globex} and 1 / (duration_seconds - duration_seconds) = 1`,
+      /division by zero/,
+    );
   });
 
   it("residual: a membership insert's foreign key tells whether a user id exists; A sees no id it could probe", async () => {
     const [bob] = await owner<{ id: string }[]>`
       select u.id from users u where not exists (select from memberships m where m.user_id = u.id and m.tenant_id = ${acme}) order by u.email limit 1`;
     const visible = await asAcme((tx) =>
-      rowsOf<{ id: string }>(tx, sql`select id from users union select user_id from memberships union select actor_user_id from audit_events where actor_user_id is not null`),
+      rowsOf<{ id: string }>(
+        tx,
+        sql`select id from users union select user_id from memberships union select actor_user_id from audit_events where actor_user_id is not null`,
+      ),
     );
     assert.ok(!visible.some((v) => v.id === bob!.id), "A cannot learn the id of a user outside its tenant");
     const add = (userId: string) =>
-      asAcmeRolledBack((tx) => rowsOf<{ user_id: string }>(tx, sql`insert into memberships (tenant_id, user_id, role) values (${acme}, ${userId}, 'viewer') returning user_id`));
+      asAcmeRolledBack((tx) =>
+        rowsOf<{ user_id: string }>(
+          tx,
+          sql`insert into memberships (tenant_id, user_id, role) values (${acme}, ${userId}, 'viewer') returning user_id`,
+        ),
+      );
     await rejectsWith(add(randomUUID()), /violates foreign key constraint "memberships_user_id_users_id_fk"/);
-    assert.equal((await add(bob!.id))[0]!.user_id, bob!.id, "residual: with the id in hand (from elsewhere), the insert succeeds");
+    assert.equal(
+      (await add(bob!.id))[0]!.user_id,
+      bob!.id,
+      "residual: with the id in hand (from elsewhere), the insert succeeds",
+    );
   });
 });
 
 describe("statistics and catalogs", () => {
   it("EXPLAIN ANALYZE counts only A's rows (control: the owner's counts every tenant's)", async () => {
     const actualRows = (plan: unknown) => (plan as { Plan: { "Actual Rows": number } }[])[0]!.Plan["Actual Rows"];
-    const [mine] = await asAcme((tx) => rowsOf<{ "QUERY PLAN": unknown }>(tx, sql`explain (analyze, format json) select * from conversations`));
+    const [mine] = await asAcme((tx) =>
+      rowsOf<{ "QUERY PLAN": unknown }>(tx, sql`explain (analyze, format json) select * from conversations`),
+    );
     const [all] = await owner<{ "QUERY PLAN": unknown }[]>`explain (analyze, format json) select * from conversations`;
     const [truth] = await owner<{ own: number; total: number }[]>`
       select count(*) filter (where tenant_id = ${acme})::int as own, count(*)::int as total from conversations`;
@@ -593,11 +705,19 @@ describe("statistics and catalogs", () => {
     }
     const estimate = async (table: string, tenant: string) => {
       const [row] = await asAcme((tx) =>
-        rowsOf<{ "QUERY PLAN": unknown }>(tx, sql`explain (format json) select * from ${sql.identifier(scratch)}.${sql.identifier(table)} where tenant_id = ${tenant}`),
+        rowsOf<{ "QUERY PLAN": unknown }>(
+          tx,
+          sql`explain (format json) select * from ${sql.identifier(scratch)}.${sql.identifier(table)} where tenant_id = ${tenant}`,
+        ),
       );
       return (row!["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[])[0]!.Plan["Plan Rows"];
     };
-    const [seen] = await asAcme((tx) => rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from ${sql.identifier(scratch)}.with_stats where tenant_id = ${globex}`));
+    const [seen] = await asAcme((tx) =>
+      rowsOf<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from ${sql.identifier(scratch)}.with_stats where tenant_id = ${globex}`,
+      ),
+    );
     assert.equal(seen!.n, 0, "no row of B is readable");
     // The channel: with B's tenant id in hand, the estimate tracks B's row count (5000 vs 200).
     assert.ok((await estimate("with_stats", globex)) > 10 * (await estimate("with_stats", initech)));
@@ -606,13 +726,24 @@ describe("statistics and catalogs", () => {
   });
 
   it("pg_stats hides the statistics of tenant tables from app_user; pg_statistic is refused (control: the owner sees them)", async () => {
-    const [seen] = await asAcme((tx) => rowsOf<{ n: number }>(tx, sql`select count(*)::int as n from pg_stats where schemaname = 'public' and tablename in ${tables}`));
+    const [seen] = await asAcme((tx) =>
+      rowsOf<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from pg_stats where schemaname = 'public' and tablename in ${tables}`,
+      ),
+    );
     assert.equal(seen!.n, 0);
-    await rejectsWith(asAcme((tx) => tx.execute(sql`select * from pg_statistic limit 1`)), /permission denied/);
+    await rejectsWith(
+      asAcme((tx) => tx.execute(sql`select * from pg_statistic limit 1`)),
+      /permission denied/,
+    );
     const [control] = await owner<{ n: number; mcv: number }[]>`
       select count(*)::int as n, count(*) filter (where attname = 'tenant_id' and most_common_vals is not null)::int as mcv
       from pg_stats where schemaname = 'public' and tablename = any(${tables})`;
-    assert.ok(control!.n > 0 && control!.mcv > 0, "control: the statistics exist, tenant ids among the most common values");
+    assert.ok(
+      control!.n > 0 && control!.mcv > 0,
+      "control: the statistics exist, tenant ids among the most common values",
+    );
   });
 
   it("residual: pg_class.reltuples, pg_relation_size and pg_stat_user_tables show a table's total size, all tenants together", async () => {
@@ -624,7 +755,9 @@ describe("statistics and catalogs", () => {
             from pg_class c where c.oid = 'public.conversations'::regclass`,
       ),
     );
-    const [truth] = await owner<{ total: number; own: number }[]>`select count(*)::int as total, count(*) filter (where tenant_id = ${acme})::int as own from conversations`;
+    const [truth] = await owner<
+      { total: number; own: number }[]
+    >`select count(*)::int as total, count(*) filter (where tenant_id = ${acme})::int as own from conversations`;
     assert.equal(seen!.reltuples, truth!.total, "the total, not A's share, is visible (as of the last ANALYZE)");
     assert.ok(Number(seen!.bytes) > 0);
     assert.ok(seen!.live > truth!.own, "n_live_tup counts other tenants' rows too");
@@ -634,7 +767,10 @@ describe("statistics and catalogs", () => {
   it("residual: a global identity sequence (audit_events.id) shows how many rows other tenants inserted in between", async () => {
     const insertOne = (tenant: string) =>
       withTenant(tenant, async (tx) => {
-        const [row] = await rowsOf<{ id: string }>(tx, sql`insert into audit_events (tenant_id, action) values (${tenant}, 'attack.probe') returning id::text`);
+        const [row] = await rowsOf<{ id: string }>(
+          tx,
+          sql`insert into audit_events (tenant_id, action) values (${tenant}, 'attack.probe') returning id::text`,
+        );
         return Number(row!.id);
       });
     const first = await insertOne(acme);
@@ -642,6 +778,9 @@ describe("statistics and catalogs", () => {
     const second = await insertOne(acme);
     await owner`delete from audit_events where action = 'attack.probe'`;
     assert.equal(second - first, 4, "A can count B's inserts from the gap");
-    await rejectsWith(asAcme((tx) => tx.execute(sql`select last_value from audit_events_id_seq`)), /permission denied/);
+    await rejectsWith(
+      asAcme((tx) => tx.execute(sql`select last_value from audit_events_id_seq`)),
+      /permission denied/,
+    );
   });
 });

@@ -33,7 +33,10 @@ interface Scratch {
 }
 
 /** Builds broken objects in a fresh schema, audits the whole database, then drops everything. */
-async function auditScratch(build: (s: Scratch) => Promise<void>, options: (s: Scratch) => AuditOptions = () => ({})): Promise<{ findings: Finding[]; s: Scratch }> {
+async function auditScratch(
+  build: (s: Scratch) => Promise<void>,
+  options: (s: Scratch) => AuditOptions = () => ({}),
+): Promise<{ findings: Finding[]; s: Scratch }> {
   const schema = `audit_scratch_${suffix()}`;
   const roles: string[] = [];
   const s: Scratch = {
@@ -157,15 +160,27 @@ describe("row level security on tenant tables", () => {
 
   ruleTest("policy-missing-using", "an ALL policy with only WITH CHECK", async () => {
     const { findings, s } = await auditScratch((s) =>
-      replacePolicy(s, (t) => owner`create policy writes on ${t} for all with check (tenant_id = (select app.current_tenant_id()))`),
+      replacePolicy(
+        s,
+        (t) => owner`create policy writes on ${t} for all with check (tenant_id = (select app.current_tenant_id()))`,
+      ),
     );
     assert.deepEqual(keys(findings), [["policy-missing-using", `policy writes on ${s.schema}.items`]]);
   });
 
-  ruleTest("policy-missing-with-check", "an ALL policy with only USING (PostgreSQL would reuse it silently)", async () => {
-    const { findings, s } = await auditScratch((s) => replacePolicy(s, (t) => owner`create policy reads on ${t} for all using (tenant_id = (select app.current_tenant_id()))`));
-    assert.deepEqual(keys(findings), [["policy-missing-with-check", `policy reads on ${s.schema}.items`]]);
-  });
+  ruleTest(
+    "policy-missing-with-check",
+    "an ALL policy with only USING (PostgreSQL would reuse it silently)",
+    async () => {
+      const { findings, s } = await auditScratch((s) =>
+        replacePolicy(
+          s,
+          (t) => owner`create policy reads on ${t} for all using (tenant_id = (select app.current_tenant_id()))`,
+        ),
+      );
+      assert.deepEqual(keys(findings), [["policy-missing-with-check", `policy reads on ${s.schema}.items`]]);
+    },
+  );
 
   ruleTest("policy-missing-with-check", "an INSERT policy without WITH CHECK", async () => {
     const { findings, s } = await auditScratch(async (s) => {
@@ -180,7 +195,11 @@ describe("row level security on tenant tables", () => {
 describe("policy expressions", () => {
   ruleTest("policy-context-not-wrapped", "the context function called bare, per row", async () => {
     const { findings, s } = await auditScratch((s) =>
-      replacePolicy(s, (t) => owner`create policy bare on ${t} using (tenant_id = app.current_tenant_id()) with check (tenant_id = app.current_tenant_id())`),
+      replacePolicy(
+        s,
+        (t) =>
+          owner`create policy bare on ${t} using (tenant_id = app.current_tenant_id()) with check (tenant_id = app.current_tenant_id())`,
+      ),
     );
     const policy = `policy bare on ${s.schema}.items`;
     assert.deepEqual(keys(findings), [
@@ -191,47 +210,64 @@ describe("policy expressions", () => {
     assert.match(findings[1]!.message, /WITH CHECK calls app\.current_tenant_id\(\)/);
   });
 
-  ruleTest("policy-context-not-wrapped", "current_setting() bare, and a wrapped call inside a sub-select that scans a table", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
-      await replacePolicy(s, (t) =>
-        owner`create policy by_setting on ${t} using (tenant_id = current_setting('app.tenant_id')::uuid) with check (tenant_id = (select current_setting('app.tenant_id')::uuid))`,
-      );
-      await tenantTable(s, "notes");
-      await owner`drop policy tenant_isolation on ${s.at("notes")}`;
-      await owner`create policy per_membership_row on ${s.at("notes")}
+  ruleTest(
+    "policy-context-not-wrapped",
+    "current_setting() bare, and a wrapped call inside a sub-select that scans a table",
+    async () => {
+      const { findings, s } = await auditScratch(async (s) => {
+        await replacePolicy(
+          s,
+          (t) =>
+            owner`create policy by_setting on ${t} using (tenant_id = current_setting('app.tenant_id')::uuid) with check (tenant_id = (select current_setting('app.tenant_id')::uuid))`,
+        );
+        await tenantTable(s, "notes");
+        await owner`drop policy tenant_isolation on ${s.at("notes")}`;
+        await owner`create policy per_membership_row on ${s.at("notes")}
                   using (tenant_id in (select m.tenant_id from public.memberships m where m.user_id = app.current_user_id()))
                   with check (tenant_id in (select m.tenant_id from public.memberships m where m.user_id = (select app.current_user_id())))`;
-    });
-    assert.deepEqual(sorted(keys(findings)), [
-      ["policy-context-not-wrapped", `policy by_setting on ${s.schema}.items`],
-      ["policy-context-not-wrapped", `policy per_membership_row on ${s.schema}.notes`],
-    ]);
-    assert.ok(findings.every((f) => f.message.startsWith("USING")), "the wrapped WITH CHECK forms are accepted");
-  });
+      });
+      assert.deepEqual(sorted(keys(findings)), [
+        ["policy-context-not-wrapped", `policy by_setting on ${s.schema}.items`],
+        ["policy-context-not-wrapped", `policy per_membership_row on ${s.schema}.notes`],
+      ]);
+      assert.ok(
+        findings.every((f) => f.message.startsWith("USING")),
+        "the wrapped WITH CHECK forms are accepted",
+      );
+    },
+  );
 
-  ruleTest("policy-always-true", "USING (true), an OR branch on a settable flag, and a column compared with itself", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
-      await replacePolicy(s, (t) => owner`create policy open on ${t} using (true) with check (tenant_id = (select app.current_tenant_id()))`);
-      await tenantTable(s, "flagged");
-      await owner`drop policy tenant_isolation on ${s.at("flagged")}`;
-      await owner`create policy admin_flag on ${s.at("flagged")}
+  ruleTest(
+    "policy-always-true",
+    "USING (true), an OR branch on a settable flag, and a column compared with itself",
+    async () => {
+      const { findings, s } = await auditScratch(async (s) => {
+        await replacePolicy(
+          s,
+          (t) =>
+            owner`create policy open on ${t} using (true) with check (tenant_id = (select app.current_tenant_id()))`,
+        );
+        await tenantTable(s, "flagged");
+        await owner`drop policy tenant_isolation on ${s.at("flagged")}`;
+        await owner`create policy admin_flag on ${s.at("flagged")}
                   using (tenant_id = (select app.current_tenant_id()) or (select current_setting('app.is_admin', true)) = 'on')
                   with check (tenant_id = (select app.current_tenant_id()))`;
-      await tenantTable(s, "selfish");
-      await owner`drop policy tenant_isolation on ${s.at("selfish")}`;
-      await owner`create policy itself on ${s.at("selfish")} using (tenant_id = tenant_id) with check (tenant_id = (select app.current_tenant_id()))`;
-      // Not findings: a restrictive policy, and USING (false).
-      await tenantTable(s, "closed");
-      await owner`create policy never on ${s.at("closed")} as restrictive for select using (true)`;
-      await owner`create policy nothing on ${s.at("closed")} for select using (false)`;
-    });
-    assert.deepEqual(sorted(keys(findings)), [
-      ["policy-always-true", `policy admin_flag on ${s.schema}.flagged`],
-      ["policy-always-true", `policy itself on ${s.schema}.selfish`],
-      ["policy-always-true", `policy open on ${s.schema}.items`],
-      ["policy-multiple-permissive", `table ${s.schema}.closed`],
-    ]);
-  });
+        await tenantTable(s, "selfish");
+        await owner`drop policy tenant_isolation on ${s.at("selfish")}`;
+        await owner`create policy itself on ${s.at("selfish")} using (tenant_id = tenant_id) with check (tenant_id = (select app.current_tenant_id()))`;
+        // Not findings: a restrictive policy, and USING (false).
+        await tenantTable(s, "closed");
+        await owner`create policy never on ${s.at("closed")} as restrictive for select using (true)`;
+        await owner`create policy nothing on ${s.at("closed")} for select using (false)`;
+      });
+      assert.deepEqual(sorted(keys(findings)), [
+        ["policy-always-true", `policy admin_flag on ${s.schema}.flagged`],
+        ["policy-always-true", `policy itself on ${s.schema}.selfish`],
+        ["policy-always-true", `policy open on ${s.schema}.items`],
+        ["policy-multiple-permissive", `table ${s.schema}.closed`],
+      ]);
+    },
+  );
 
   ruleTest("policy-multiple-permissive", "two permissive SELECT policies for the same role", async () => {
     const { findings, s } = await auditScratch(async (s) => {
@@ -241,7 +277,10 @@ describe("policy expressions", () => {
       await owner`create policy only_named on ${s.at("items")} as restrictive for select using (name <> '')`;
     });
     assert.deepEqual(keys(findings), [["policy-multiple-permissive", `table ${s.schema}.items`]]);
-    assert.match(findings[0]!.message, /2 permissive SELECT policies apply to role app_user \(also_mine, tenant_isolation\)/);
+    assert.match(
+      findings[0]!.message,
+      /2 permissive SELECT policies apply to role app_user \(also_mine, tenant_isolation\)/,
+    );
   });
 });
 
@@ -257,8 +296,10 @@ describe("indexes and comparison types", () => {
 
   ruleTest("policy-tenant-type-mismatch", "tenant_id cast to text and compared with a setting", async () => {
     const { findings, s } = await auditScratch((s) =>
-      replacePolicy(s, (t) =>
-        owner`create policy as_text on ${t}
+      replacePolicy(
+        s,
+        (t) =>
+          owner`create policy as_text on ${t}
               using (tenant_id::text = (select current_setting('app.tenant_id', true)))
               with check (tenant_id::text = (select current_setting('app.tenant_id', true)))`,
       ),
@@ -285,15 +326,19 @@ describe("keys", () => {
     ]);
   });
 
-  ruleTest("tenant-fk-without-tenant-id", "a composite foreign key that pairs tenant_id with the wrong column", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
-      await tenantTable(s);
-      await tenantTable(s, "children");
-      await owner`alter table ${s.at("children")} add column item_id uuid`;
-      await owner`alter table ${s.at("children")} add constraint crossed foreign key (item_id, tenant_id) references ${s.at("items")} (tenant_id, id)`;
-    });
-    assert.deepEqual(keys(findings), [["tenant-fk-without-tenant-id", `constraint crossed on ${s.schema}.children`]]);
-  });
+  ruleTest(
+    "tenant-fk-without-tenant-id",
+    "a composite foreign key that pairs tenant_id with the wrong column",
+    async () => {
+      const { findings, s } = await auditScratch(async (s) => {
+        await tenantTable(s);
+        await tenantTable(s, "children");
+        await owner`alter table ${s.at("children")} add column item_id uuid`;
+        await owner`alter table ${s.at("children")} add constraint crossed foreign key (item_id, tenant_id) references ${s.at("items")} (tenant_id, id)`;
+      });
+      assert.deepEqual(keys(findings), [["tenant-fk-without-tenant-id", `constraint crossed on ${s.schema}.children`]]);
+    },
+  );
 
   ruleTest("unique-without-tenant-id", "a unique index on name alone, and a primary key on id alone", async () => {
     const { findings, s } = await auditScratch(async (s) => {
@@ -311,20 +356,24 @@ describe("keys", () => {
     ]);
   });
 
-  ruleTest("unique-without-tenant-id", "a key listed as deliberately global is accepted, an unlisted one is not", async () => {
-    let listed = "";
-    const { findings, s } = await auditScratch(
-      async (s) => {
-        await tenantTable(s);
-        await owner`alter table ${s.at("items")} add column token_hash text, add column label text`;
-        await owner`create unique index items_token_hash_key on ${s.at("items")} (token_hash)`;
-        await owner`create unique index items_label_key on ${s.at("items")} (label)`;
-        listed = `${s.schema}.items_token_hash_key`;
-      },
-      () => ({ globalUniqueKeys: [...auditSettings.globalUniqueKeys.map((k) => k.index), listed] }),
-    );
-    assert.deepEqual(keys(findings), [["unique-without-tenant-id", `index ${s.schema}.items_label_key`]]);
-  });
+  ruleTest(
+    "unique-without-tenant-id",
+    "a key listed as deliberately global is accepted, an unlisted one is not",
+    async () => {
+      let listed = "";
+      const { findings, s } = await auditScratch(
+        async (s) => {
+          await tenantTable(s);
+          await owner`alter table ${s.at("items")} add column token_hash text, add column label text`;
+          await owner`create unique index items_token_hash_key on ${s.at("items")} (token_hash)`;
+          await owner`create unique index items_label_key on ${s.at("items")} (label)`;
+          listed = `${s.schema}.items_token_hash_key`;
+        },
+        () => ({ globalUniqueKeys: [...auditSettings.globalUniqueKeys.map((k) => k.index), listed] }),
+      );
+      assert.deepEqual(keys(findings), [["unique-without-tenant-id", `index ${s.schema}.items_label_key`]]);
+    },
+  );
 });
 
 describe("views and definer functions", () => {
@@ -343,7 +392,9 @@ describe("views and definer functions", () => {
       await tenantTable(s);
       await owner`create materialized view ${s.at("items_copy")} as select * from ${s.at("items")}`;
     });
-    assert.deepEqual(keys(findings), [["materialized-view-over-tenant-table", `materialized view ${s.schema}.items_copy`]]);
+    assert.deepEqual(keys(findings), [
+      ["materialized-view-over-tenant-table", `materialized view ${s.schema}.items_copy`],
+    ]);
   });
 
   ruleTest("definer-search-path-not-pinned", "a definer function without SET search_path", async () => {
@@ -366,21 +417,30 @@ describe("views and definer functions", () => {
     assert.deepEqual(findings.map((f) => f.message.split(" ")[0]).sort(), ["agent_reader", "app_user"]);
   });
 
-  ruleTest("definer-executable-by-runtime-role", "an allow-listed function granted to a role it is not allowed for", async () => {
-    try {
-      await owner`grant execute on function app.authenticate(text, text) to agent_reader`;
-      const { findings } = await runAudit(owner);
-      assert.deepEqual(keys(findings), [["definer-executable-by-runtime-role", "function app.authenticate(text, text)"]]);
-      assert.match(findings[0]!.message, /^agent_reader can execute/);
-    } finally {
-      await owner`revoke execute on function app.authenticate(text, text) from agent_reader`;
-    }
-  });
+  ruleTest(
+    "definer-executable-by-runtime-role",
+    "an allow-listed function granted to a role it is not allowed for",
+    async () => {
+      try {
+        await owner`grant execute on function app.authenticate(text, text) to agent_reader`;
+        const { findings } = await runAudit(owner);
+        assert.deepEqual(keys(findings), [
+          ["definer-executable-by-runtime-role", "function app.authenticate(text, text)"],
+        ]);
+        assert.match(findings[0]!.message, /^agent_reader can execute/);
+      } finally {
+        await owner`revoke execute on function app.authenticate(text, text) from agent_reader`;
+      }
+    },
+  );
 });
 
 describe("runtime roles", () => {
   ruleTest("runtime-role-missing", "the configured app role does not exist", async () => {
-    const { findings } = await auditScratch(async () => undefined, () => ({ roles: { app: "audit_scratch_no_such_role" } }));
+    const { findings } = await auditScratch(
+      async () => undefined,
+      () => ({ roles: { app: "audit_scratch_no_such_role" } }),
+    );
     assert.deepEqual(keys(findings), [["runtime-role-missing", "role audit_scratch_no_such_role"]]);
   });
 
@@ -391,7 +451,10 @@ describe("runtime roles", () => {
       () => ({ roles: { app: role } }),
     );
     assert.ok(keys(findings).some(([rule, object]) => rule === "runtime-role-superuser" && object === `role ${role}`));
-    assert.ok(findings.every((f) => f.object === `role ${role}` || f.message.includes(role)), "every finding is about the scratch role");
+    assert.ok(
+      findings.every((f) => f.object === `role ${role}` || f.message.includes(role)),
+      "every finding is about the scratch role",
+    );
   });
 
   ruleTest("runtime-role-bypassrls", "a BYPASSRLS role as the app role", async () => {
@@ -439,7 +502,11 @@ describe("runtime roles", () => {
       ["runtime-role-privilege-outside-rls", `table ${s.schema}.items`],
       ["runtime-role-privilege-outside-rls", `table ${s.schema}.items`],
     ]);
-    assert.deepEqual(findings.map((f) => f.message.split(":")[0]).sort(), ["app_user has REFERENCES", "app_user has TRIGGER", "app_user has TRUNCATE"]);
+    assert.deepEqual(findings.map((f) => f.message.split(":")[0]).sort(), [
+      "app_user has REFERENCES",
+      "app_user has TRIGGER",
+      "app_user has TRUNCATE",
+    ]);
   });
 
   ruleTest("runtime-role-can-create", "CREATE on a schema, CREATE and TEMPORARY on the database", async () => {

@@ -29,7 +29,13 @@ const scratchOwnerUrl = (() => {
   url.pathname = `/${scratchName}`;
   return url.toString();
 })();
-const scratchEnv = { ...env(), DATABASE_URL: scratchOwnerUrl, APP_DATABASE_URL: undefined, AGENT_DATABASE_URL: undefined, ADMIN_DATABASE_URL: undefined };
+const scratchEnv = {
+  ...env(),
+  DATABASE_URL: scratchOwnerUrl,
+  APP_DATABASE_URL: undefined,
+  AGENT_DATABASE_URL: undefined,
+  ADMIN_DATABASE_URL: undefined,
+};
 
 const cluster = postgres(clusterOwnerUrl, { max: 1, onnotice: () => undefined });
 
@@ -81,7 +87,10 @@ function runWorkload(extraEnv: Record<string, string>): Promise<WorkloadFigures>
       ...extraEnv,
     };
     if (!("APP_DATABASE_URL" in extraEnv)) delete environment.APP_DATABASE_URL;
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/concurrency-workload.ts"], { env: environment, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/concurrency-workload.ts"], {
+      env: environment,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -97,7 +106,9 @@ function runWorkload(extraEnv: Record<string, string>): Promise<WorkloadFigures>
 function report(t: TestContext, label: string, f: WorkloadFigures, extra = "") {
   const lines = [
     `${label}: ${f.transactions} transactions, ${f.tenants} tenants, app pool ${f.poolMax} connections${extra}, ${f.lanes} concurrent callers, prepare=${f.prepare}`,
-    `  endings: ${Object.entries(f.outcomes).map(([k, v]) => `${k} ${v}`).join(", ")}; audit writes committed ${f.writesCommitted}, undone ${f.writesUndone}`,
+    `  endings: ${Object.entries(f.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}; audit writes committed ${f.writesCommitted}, undone ${f.writesUndone}`,
     `  leaks: ${f.foreignRows} foreign rows, ${f.wrongContext} wrong contexts, ${f.probeLeaks} of ${f.probes} interleaved probes and ${f.sweepLeaks} of ${f.sweepProbes} sweep probes found context; ${f.backends} server connections served transactions, all probed`,
     `  duration ${(f.durationMs / 1000).toFixed(1)} s (${Math.round(f.transactions / (f.durationMs / 1000))} transactions/s); control: a session-level context was caught by the probes (${f.control.visibleRows} rows visible without a transaction)`,
   ];
@@ -118,9 +129,16 @@ function assertIsolated(f: WorkloadFigures) {
   assert.equal(f.probeLeaks, 0, `a connection carried context or settings after its transaction:\n${detail}`);
   assert.equal(f.sweepLeaks, 0, `a connection carried context after the run:\n${detail}`);
   assert.equal(f.unprobedBackends, 0, "every connection that served a transaction was probed between transactions");
-  assert.deepEqual(f.audit, { total: f.writesCommitted, misfiled: 0, survivedRollback: 0 }, "committed writes landed in their own tenant; undone writes left nothing");
+  assert.deepEqual(
+    f.audit,
+    { total: f.writesCommitted, misfiled: 0, survivedRollback: 0 },
+    "committed writes landed in their own tenant; undone writes left nothing",
+  );
   // Control: the probes are able to see a context left on a connection.
-  assert.ok(f.control.detected && f.control.visibleRows > 0, "control: a session-level context on the pool is caught by the probes");
+  assert.ok(
+    f.control.detected && f.control.visibleRows > 0,
+    "control: a session-level context on the pool is caught by the probes",
+  );
 }
 
 describe(`withTenant under concurrency: ${transactions} transactions, ${tenants} tenants`, () => {
@@ -155,8 +173,14 @@ describe(`withTenant under concurrency: ${transactions} transactions, ${tenants}
     it("withTenant: no row of another tenant, no context left on any server connection", async (t) => {
       // PgBouncer < 1.21 cannot keep protocol-level prepared statements in transaction mode: the app runs with DB_PREPARE=false.
       const prepare = supportsPreparedStatements(bouncer.version);
-      t.diagnostic(`PgBouncer ${bouncer.version}: DB_PREPARE=false (${prepare ? "1.21+ could prepare with max_prepared_statements" : "no prepared statements in transaction mode before 1.21"})`);
-      const f = await runWorkload({ DB_POOL_MAX: String(bouncerClients), DB_PREPARE: "false", APP_DATABASE_URL: bouncer.url("app", "app_user") });
+      t.diagnostic(
+        `PgBouncer ${bouncer.version}: DB_PREPARE=false (${prepare ? "1.21+ could prepare with max_prepared_statements" : "no prepared statements in transaction mode before 1.21"})`,
+      );
+      const f = await runWorkload({
+        DB_POOL_MAX: String(bouncerClients),
+        DB_PREPARE: "false",
+        APP_DATABASE_URL: bouncer.url("app", "app_user"),
+      });
       report(t, `PgBouncer ${bouncer.version}`, f, ` onto ${bouncerServers} PgBouncer server connections`);
       assert.equal(f.poolMax, bouncerClients);
       assert.equal(f.backends, bouncerServers, "the app's transactions shared PgBouncer's server connections");
@@ -173,7 +197,8 @@ describe(`withTenant under concurrency: ${transactions} transactions, ${tenants}
         }
       })();
       const e = env();
-      const client = () => postgres(bouncer.url("single", "app_user"), { max: 1, prepare: false, onnotice: () => undefined });
+      const client = () =>
+        postgres(bouncer.url("single", "app_user"), { max: 1, prepare: false, onnotice: () => undefined });
       const setter = client();
       const victim = client();
       const seenByVictim = (c: postgres.Sql) =>

@@ -4,7 +4,16 @@ import { sql } from "drizzle-orm";
 import { env } from "@/lib/env";
 import { closePools } from "@/db/client";
 import { withTenant, InvalidTenantIdError } from "@/db/tenant";
-import { adminSql, appSql, asAppUserWithContext, ownerSql, rejectsWith, tenantIdsBySlug, tenantTables, token } from "../support/db";
+import {
+  adminSql,
+  appSql,
+  asAppUserWithContext,
+  ownerSql,
+  rejectsWith,
+  tenantIdsBySlug,
+  tenantTables,
+  token,
+} from "../support/db";
 
 let tables: string[] = [];
 let ids: Record<string, string> = {};
@@ -23,13 +32,23 @@ after(async () => {
 });
 
 async function countPerTenant(table: string): Promise<Map<string, number>> {
-  const rows = await adminSql()<{ tenant_id: string; n: number }[]>`select tenant_id, count(*)::int as n from ${adminSql()(table)} group by 1`;
+  const rows = await adminSql()<
+    { tenant_id: string; n: number }[]
+  >`select tenant_id, count(*)::int as n from ${adminSql()(table)} group by 1`;
   return new Map(rows.map((r) => [r.tenant_id, r.n]));
 }
 
 describe("every tenant table, as app_user", () => {
   it("finds the tenant tables in the catalog", () => {
-    assert.deepEqual(tables, ["agents", "api_keys", "audit_events", "conversation_turns", "conversations", "invitations", "memberships"]);
+    assert.deepEqual(tables, [
+      "agents",
+      "api_keys",
+      "audit_events",
+      "conversation_turns",
+      "conversations",
+      "invitations",
+      "memberships",
+    ]);
   });
 
   it("each tenant sees exactly its own rows; the BYPASSRLS control sees the others", async () => {
@@ -42,17 +61,25 @@ describe("every tenant table, as app_user", () => {
           ),
         );
         assert.equal(seen[0]!.foreign, 0, `${slug} sees other tenants' rows in ${table}`);
-        assert.equal(seen[0]!.total, truth.get(tenantId) ?? 0, `${slug} sees the wrong number of its own rows in ${table}`);
+        assert.equal(
+          seen[0]!.total,
+          truth.get(tenantId) ?? 0,
+          `${slug} sees the wrong number of its own rows in ${table}`,
+        );
       }
       const others = [...truth.entries()].filter(([t]) => t !== acme).reduce((n, [, c]) => n + c, 0);
       // The seed writes no audit events or API keys; tests/api-keys/ has its own control for api_keys.
-      if (!["audit_events", "api_keys"].includes(table)) assert.ok(others > 0, `control: the admin role sees other tenants' rows in ${table}`);
+      if (!["audit_events", "api_keys"].includes(table))
+        assert.ok(others > 0, `control: the admin role sees other tenants' rows in ${table}`);
     }
   });
 
   it("no context: zero rows in every tenant table, while the control sees rows", async () => {
     for (const table of tables) {
-      const [seen] = await asAppUserWithContext(null, (tx) => tx<{ n: number }[]>`select count(*)::int as n from ${tx(table)}`);
+      const [seen] = await asAppUserWithContext(
+        null,
+        (tx) => tx<{ n: number }[]>`select count(*)::int as n from ${tx(table)}`,
+      );
       assert.equal(seen!.n, 0, `${table} leaks without context`);
     }
     const [control] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations`;
@@ -70,7 +97,9 @@ describe("writes that name another tenant", () => {
       ),
       /row-level security/,
     );
-    const [planted] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where summary = 'planted'`;
+    const [planted] = await adminSql()<
+      { n: number }[]
+    >`select count(*)::int as n from conversations where summary = 'planted'`;
     assert.equal(planted!.n, 0);
   });
 
@@ -79,18 +108,30 @@ describe("writes that name another tenant", () => {
       withTenant(acme, (tx) => tx.execute(sql`update agents set tenant_id = ${globex} where tenant_id = ${acme}`)),
       /row-level security/,
     );
-    const touched = await withTenant(acme, (tx) => tx.execute(sql`update agents set name = name || ' (hijacked)' where tenant_id = ${globex} returning id`));
+    const touched = await withTenant(acme, (tx) =>
+      tx.execute(sql`update agents set name = name || ' (hijacked)' where tenant_id = ${globex} returning id`),
+    );
     assert.equal(touched.length, 0);
-    const [control] = await adminSql()<{ n: number }[]>`select count(*)::int as n from agents where tenant_id = ${globex}`;
+    const [control] = await adminSql()<
+      { n: number }[]
+    >`select count(*)::int as n from agents where tenant_id = ${globex}`;
     assert.ok(control!.n > 0, "control: globex has agents that the update would have hit");
-    const deleted = await withTenant(acme, (tx) => tx.execute(sql`delete from conversation_turns where tenant_id = ${globex} returning position`));
+    const deleted = await withTenant(acme, (tx) =>
+      tx.execute(sql`delete from conversation_turns where tenant_id = ${globex} returning position`),
+    );
     assert.equal(deleted.length, 0);
   });
 });
 
 describe("the signed context", () => {
   const countConversations = (ctx: string) =>
-    asAppUserWithContext(ctx, (tx) => tx<{ n: number; foreign: number }[]>`select count(*)::int as n, count(*) filter (where tenant_id <> ${acme})::int as foreign from conversations`);
+    asAppUserWithContext(
+      ctx,
+      (tx) =>
+        tx<
+          { n: number; foreign: number }[]
+        >`select count(*)::int as n, count(*) filter (where tenant_id <> ${acme})::int as foreign from conversations`,
+    );
 
   it("a valid token sees its tenant", async () => {
     const [row] = await countConversations(token({ tenantId: acme }));
@@ -99,7 +140,10 @@ describe("the signed context", () => {
   });
 
   it("a token signed with another key (forged) is refused", async () => {
-    await assert.rejects(countConversations(token({ tenantId: globex }, { secret: "not-the-secret-".repeat(4) })), /bad signature/);
+    await assert.rejects(
+      countConversations(token({ tenantId: globex }, { secret: "not-the-secret-".repeat(4) })),
+      /bad signature/,
+    );
   });
 
   it("an edited token (tenant swapped, signature kept) is refused", async () => {
@@ -108,7 +152,10 @@ describe("the signed context", () => {
   });
 
   it("an expired token is refused", async () => {
-    await assert.rejects(countConversations(token({ tenantId: acme }, { ttlSeconds: 30, nowMs: Date.now() - 60_000 })), /expired/);
+    await assert.rejects(
+      countConversations(token({ tenantId: acme }, { ttlSeconds: 30, nowMs: Date.now() - 60_000 })),
+      /expired/,
+    );
   });
 
   it("a malformed value is refused", async () => {
@@ -120,7 +167,9 @@ describe("the signed context", () => {
   it("globex's token, captured in globex's session and replayed in acme's after its window, is refused", async () => {
     const ttl = env().TENANT_CONTEXT_TTL_SECONDS;
     assert.ok(ttl <= 5, "the test process runs with a short TENANT_CONTEXT_TTL_SECONDS");
-    const seen = await withTenant(globex, (tx) => tx.execute<{ ctx: string }>(sql`select current_setting('app.tenant_ctx') as ctx`));
+    const seen = await withTenant(globex, (tx) =>
+      tx.execute<{ ctx: string }>(sql`select current_setting('app.tenant_ctx') as ctx`),
+    );
     const globexToken = seen[0]!.ctx;
     // Control, and the residual channel: inside its window the token is a bearer credential. SQL that
     // obtained it could use it; the token never appears in query text (bind parameter) or logs.

@@ -8,7 +8,16 @@ import { loadCatalog } from "@/db/audit/catalog";
 import { auditSettings } from "@/db/audit/settings";
 import { closePools } from "@/db/client";
 import { appSql, ownerSql, tenantIdsBySlug, token } from "../support/db";
-import { byKey, candidateRow, existingRow, insertRow, relation, tableShape, type Row, type TableShape } from "../support/tenant-rows";
+import {
+  byKey,
+  candidateRow,
+  existingRow,
+  insertRow,
+  relation,
+  tableShape,
+  type Row,
+  type TableShape,
+} from "../support/tenant-rows";
 
 /**
  * The isolation matrix, generated from the live catalog: for every tenant table (a tenant_id column
@@ -32,8 +41,14 @@ const contexts = {
   "own tenant": { token: () => token({ tenantId: acme }), target: acme },
   "other tenant": { token: () => token({ tenantId: acme }), target: globex },
   "no context": { token: () => null, target: acme },
-  forged: { token: () => token({ tenantId: globex }, { secret: "a-key-that-is-not-the-server-secret-0123456789" }), target: globex },
-  expired: { token: () => token({ tenantId: globex }, { ttlSeconds: 30, nowMs: Date.now() - 120_000 }), target: globex },
+  forged: {
+    token: () => token({ tenantId: globex }, { secret: "a-key-that-is-not-the-server-secret-0123456789" }),
+    target: globex,
+  },
+  expired: {
+    token: () => token({ tenantId: globex }, { ttlSeconds: 30, nowMs: Date.now() - 120_000 }),
+    target: globex,
+  },
   tampered: { token: () => token({ tenantId: acme }).replace(acme, globex), target: globex },
 } as const;
 type ContextName = keyof typeof contexts;
@@ -61,7 +76,8 @@ for (const table of catalog.tenantTables) {
 }
 
 after(async () => {
-  for (const { shape, row } of planted) await owner`delete from ${relation(owner, shape.table)} where ${byKey(owner, shape, row)}`;
+  for (const { shape, row } of planted)
+    await owner`delete from ${relation(owner, shape.table)} where ${byKey(owner, shape, row)}`;
   await closePools();
   await owner.end();
 });
@@ -89,7 +105,9 @@ function policyCovers(shape: TableShape, operation: Operation): boolean {
 }
 
 async function tenantRowCount(shape: TableShape, tenant: string): Promise<number> {
-  const [row] = await owner<{ n: number }[]>`select count(*)::int as n from ${relation(owner, shape.table)} where ${owner(shape.tenantColumn)} = ${tenant}`;
+  const [row] = await owner<
+    { n: number }[]
+  >`select count(*)::int as n from ${relation(owner, shape.table)} where ${owner(shape.tenantColumn)} = ${tenant}`;
   return row!.n;
 }
 
@@ -126,9 +144,12 @@ async function statement(shape: TableShape, operation: Operation, context: Conte
       return (sql: postgres.TransactionSql) => insertRow(sql, shape, row);
     case "UPDATE":
       return (sql: postgres.TransactionSql) =>
-        sql<Row[]>`update ${t(sql)} set ${sql(column)} = ${sql(column)} where ${byKey(sql, shape, row)} returning ${sql(column)}::text as tenant`;
+        sql<
+          Row[]
+        >`update ${t(sql)} set ${sql(column)} = ${sql(column)} where ${byKey(sql, shape, row)} returning ${sql(column)}::text as tenant`;
     case "DELETE":
-      return (sql: postgres.TransactionSql) => sql<Row[]>`delete from ${t(sql)} where ${byKey(sql, shape, row)} returning ${sql(column)}::text as tenant`;
+      return (sql: postgres.TransactionSql) =>
+        sql<Row[]>`delete from ${t(sql)} where ${byKey(sql, shape, row)} returning ${sql(column)}::text as tenant`;
   }
 }
 
@@ -139,7 +160,11 @@ class RolledBack extends Error {
 }
 
 /** Runs the statement in a transaction that is always rolled back; returns its rows or its error. */
-async function attempt(pool: postgres.Sql, ctx: string | null, run: (sql: postgres.TransactionSql) => Promise<Row[]>): Promise<{ rows: Row[] } | { error: Error }> {
+async function attempt(
+  pool: postgres.Sql,
+  ctx: string | null,
+  run: (sql: postgres.TransactionSql) => Promise<Row[]>,
+): Promise<{ rows: Row[] } | { error: Error }> {
   try {
     await pool.begin(async (tx) => {
       if (ctx !== null) await tx`select set_config('app.tenant_ctx', ${ctx}, true)`;
@@ -154,7 +179,8 @@ async function attempt(pool: postgres.Sql, ctx: string | null, run: (sql: postgr
 
 const summary = new Map<string, string[]>();
 const cellCount = shapes.length * operations.length * Object.keys(contexts).length;
-const describeOutcome = (o: Outcome) => ("rows" in o ? `${o.rows} row${o.rows === 1 ? "" : "s"}` : `refused (${o.error.source.split(":").at(-1)!.trim()})`);
+const describeOutcome = (o: Outcome) =>
+  "rows" in o ? `${o.rows} row${o.rows === 1 ? "" : "s"}` : `refused (${o.error.source.split(":").at(-1)!.trim()})`;
 
 for (const shape of shapes) {
   describe(`matrix: ${shape.table.qualified}`, () => {
@@ -166,7 +192,10 @@ for (const shape of shapes) {
           const got = await attempt(appSql(), contexts[context].token(), run);
 
           if ("error" in want) {
-            assert.ok("error" in got, `expected ${want.error}, got ${JSON.stringify("rows" in got ? got.rows.slice(0, 3) : null)}`);
+            assert.ok(
+              "error" in got,
+              `expected ${want.error}, got ${JSON.stringify("rows" in got ? got.rows.slice(0, 3) : null)}`,
+            );
             assert.match(got.error.message, want.error);
           } else {
             assert.ok("rows" in got, `expected ${want.rows} rows, got ${"error" in got ? got.error.message : ""}`);
@@ -182,7 +211,10 @@ for (const shape of shapes) {
             "control: the same statement reaches rows of the target tenant without RLS",
           );
 
-          summary.set(shape.table.qualified, [...(summary.get(shape.table.qualified) ?? []), `${operation} × ${context}: ${describeOutcome(want)}`]);
+          summary.set(shape.table.qualified, [
+            ...(summary.get(shape.table.qualified) ?? []),
+            `${operation} × ${context}: ${describeOutcome(want)}`,
+          ]);
         });
       }
     }
@@ -199,7 +231,9 @@ describe("matrix coverage", () => {
     const generated = shapes.map((s) => s.table.qualified);
     for (const table of declared) assert.ok(generated.includes(table), `${table} is missing from the generated matrix`);
     assert.equal(cellCount, generated.length * 24);
-    t.diagnostic(`isolation matrix: ${generated.length} tenant tables x 4 operations x 6 contexts = ${cellCount} cells, each with its BYPASSRLS control`);
+    t.diagnostic(
+      `isolation matrix: ${generated.length} tenant tables x 4 operations x 6 contexts = ${cellCount} cells, each with its BYPASSRLS control`,
+    );
     for (const [table, cells] of summary) t.diagnostic(`${table}: ${cells.join("; ")}`);
   });
 });

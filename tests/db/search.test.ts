@@ -37,7 +37,9 @@ async function inRolledBackTenantTx(tenantId: string, fn: (tx: TenantTx) => Prom
 }
 
 async function matches(tx: TenantTx, words: string): Promise<string[]> {
-  const rows = await tx.execute<{ id: string }>(sql`select m.id from app.matching_conversation_ids(websearch_to_tsquery('pg_catalog.english', ${words})) as m(id)`);
+  const rows = await tx.execute<{ id: string }>(
+    sql`select m.id from app.matching_conversation_ids(websearch_to_tsquery('pg_catalog.english', ${words})) as m(id)`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -79,18 +81,24 @@ describe("the search document", () => {
                            values (${acme}, ${id}, 1, 'caller', 'Is the zebracorn lot open?', 0), (${acme}, ${id}, 2, 'agent', 'Yes.', 900)`);
       assert.equal(await found("zebracorn"), true, "after inserting turns");
 
-      await tx.execute(sql`update conversation_turns set text = 'Is the quetzal lot open?' where tenant_id = ${acme} and conversation_id = ${id} and position = 1`);
+      await tx.execute(
+        sql`update conversation_turns set text = 'Is the quetzal lot open?' where tenant_id = ${acme} and conversation_id = ${id} and position = 1`,
+      );
       assert.equal(await found("zebracorn"), false, "old turn text after an update");
       assert.equal(await found("quetzal"), true, "new turn text after an update");
 
       await tx.execute(sql`delete from conversation_turns where tenant_id = ${acme} and conversation_id = ${id}`);
       assert.equal(await found("quetzal"), false, "after deleting the turns");
 
-      await tx.execute(sql`update conversations set summary = 'Caller asked about marmalade.' where tenant_id = ${acme} and id = ${id}`);
+      await tx.execute(
+        sql`update conversations set summary = 'Caller asked about marmalade.' where tenant_id = ${acme} and id = ${id}`,
+      );
       assert.equal(await found("marmalade"), true, "after a summary update");
       assert.equal(await found("parking"), false);
 
-      await tx.execute(sql`update conversations set search = to_tsvector('pg_catalog.english', 'planted') where tenant_id = ${acme} and id = ${id}`);
+      await tx.execute(
+        sql`update conversations set search = to_tsvector('pg_catalog.english', 'planted') where tenant_id = ${acme} and id = ${id}`,
+      );
       assert.equal(await found("planted"), false, "a direct write to search is replaced");
       assert.equal(await found("marmalade"), true);
     });
@@ -126,7 +134,10 @@ describe("tenant scoping", () => {
     assert.ok(tenantsWithMatches.size >= 2, "control: the phrase exists in at least two tenants");
 
     for (const [slug, tenantId] of Object.entries(ids)) {
-      const own = truth.filter((r) => r.tenant_id === tenantId).map((r) => r.id).sort();
+      const own = truth
+        .filter((r) => r.tenant_id === tenantId)
+        .map((r) => r.id)
+        .sort();
       const viaFunction = await withTenant(tenantId, (tx) => matches(tx, phrase));
       assert.deepEqual(viaFunction.sort(), own, `${slug}: app.matching_conversation_ids`);
       const listed = await withTenant(tenantId, (tx) => listConversations(tx, tenantId, { q: phrase }, null, 1000));
@@ -146,7 +157,9 @@ describe("tenant scoping", () => {
 
   it("no context: no matches; a forged context: an error; agent_reader may not call it", async () => {
     const query = (tx: Parameters<Parameters<typeof asAppUserWithContext>[1]>[0]) =>
-      tx<{ n: number }[]>`select count(*)::int as n from app.matching_conversation_ids(websearch_to_tsquery('pg_catalog.english', ${phrase}))`;
+      tx<
+        { n: number }[]
+      >`select count(*)::int as n from app.matching_conversation_ids(websearch_to_tsquery('pg_catalog.english', ${phrase}))`;
     const [none] = await asAppUserWithContext(null, query);
     assert.equal(none!.n, 0);
     const [own] = await asAppUserWithContext(token({ tenantId: ids["acme-health"]! }), query);
@@ -173,9 +186,11 @@ describe("search pages", () => {
         order by ndoc desc, word limit 1`;
     })) as { word: string; ndoc: number }[];
     assert.ok(top && top.ndoc > 2 * 7, `the most frequent word spans pages: ${JSON.stringify(top)}`);
-    const truth = (await adminSql()<{ id: string }[]>`
+    const truth = (
+      await adminSql()<{ id: string }[]>`
       select id from conversations where tenant_id = ${acme} and search @@ to_tsquery('pg_catalog.english', ${top.word})
-      order by started_at desc, id desc`).map((r) => r.id);
+      order by started_at desc, id desc`
+    ).map((r) => r.id);
     const seen: string[] = [];
     let after: Awaited<ReturnType<typeof listConversations>>["next"] = null;
     let cursor: Cursor | null = null;
@@ -198,7 +213,9 @@ describe("the search page function past its window", () => {
     try {
       await owner
         .begin(async (tx) => {
-          const [tenant] = await tx<{ id: string }[]>`insert into tenants (slug, name) values ('window-test', 'Window test') returning id`;
+          const [tenant] = await tx<
+            { id: string }[]
+          >`insert into tenants (slug, name) values ('window-test', 'Window test') returning id`;
           const tenantId = tenant!.id;
           const [agent] = await tx<{ id: string }[]>`
             insert into agents (tenant_id, name, channel, vertical) values (${tenantId}, 'Window agent', 'voice', 'test') returning id`;
@@ -207,9 +224,11 @@ describe("the search page function past its window", () => {
             select ${tenantId}, ${agent!.id}, 'voice', 'caller', 'completed', now() - make_interval(mins => i), 60,
                    'Caller asked about parking' || case when i % 1000 = 0 then ' and a lighthouse' else '' end
             from generate_series(1, 8000) i`;
-          const truth = (await tx<{ id: string }[]>`
+          const truth = (
+            await tx<{ id: string }[]>`
             select id from conversations where tenant_id = ${tenantId} and search @@ websearch_to_tsquery('pg_catalog.english', 'lighthouse')
-            order by started_at desc, id desc`).map((r) => r.id);
+            order by started_at desc, id desc`
+          ).map((r) => r.id);
           assert.equal(truth.length, 8, "control: 8 matches, 6 of them older than the newest 2,000");
           await tx`select set_config('app.tenant_ctx', ${token({ tenantId })}, true)`;
           const seen: string[] = [];
@@ -219,7 +238,10 @@ describe("the search page function past its window", () => {
               select id, started_at, agent_name from app.conversation_search_page(
                 websearch_to_tsquery('pg_catalog.english', 'lighthouse'), ${cursor?.started_at ?? null}::timestamptz, ${cursor?.id ?? null}::uuid, 7)`;
             seen.push(...page.map((r) => r.id));
-            assert.ok(page.every((r) => r.agent_name === "Window agent"), "each row carries its agent's name");
+            assert.ok(
+              page.every((r) => r.agent_name === "Window agent"),
+              "each row carries its agent's name",
+            );
             if (page.length < 7) break;
             cursor = page.at(-1)!;
           }
@@ -242,7 +264,9 @@ describe("plans", () => {
     const asApp = planText(
       await withTenant(ids["acme-health"]!, async (tx) => {
         await tx.execute(sql`set local enable_seqscan = off`);
-        return tx.execute(sql`explain select id from conversations where search @@ websearch_to_tsquery('pg_catalog.english', ${query})`);
+        return tx.execute(
+          sql`explain select id from conversations where search @@ websearch_to_tsquery('pg_catalog.english', ${query})`,
+        );
       }),
     );
     assert.doesNotMatch(asApp, /Index Cond: [^\n]*@@/, asApp);
@@ -251,10 +275,16 @@ describe("plans", () => {
     const asAdmin = planText(
       await adminSql().begin(async (tx) => {
         await tx`set local enable_seqscan = off`;
-        return tx<{ "QUERY PLAN": string }[]>`explain select id from conversations where search @@ websearch_to_tsquery('pg_catalog.english', ${query})`;
+        return tx<
+          { "QUERY PLAN": string }[]
+        >`explain select id from conversations where search @@ websearch_to_tsquery('pg_catalog.english', ${query})`;
       }),
     );
-    assert.match(asAdmin, /Bitmap Index Scan on conversations_search_idx\s+\(.*\)\n\s+Index Cond: \(search @@/, asAdmin);
+    assert.match(
+      asAdmin,
+      /Bitmap Index Scan on conversations_search_idx\s+\(.*\)\n\s+Index Cond: \(search @@/,
+      asAdmin,
+    );
   });
 
   it("the function's lookup reads by an index on tenant_id, never a sequential scan, at a realistic volume", async (t) => {
@@ -285,7 +315,9 @@ describe("plans", () => {
           await tx`set local auto_explain.log_nested_statements = on`;
           await tx`set local client_min_messages = log`;
           await tx`select set_config('app.tenant_ctx', ${token({ tenantId: tenants[0]!.id })}, true)`;
-          const [found] = await tx<{ n: number }[]>`select count(*)::int as n from app.matching_conversation_ids(websearch_to_tsquery('pg_catalog.english', 'lighthouse'))`;
+          const [found] = await tx<
+            { n: number }[]
+          >`select count(*)::int as n from app.matching_conversation_ids(websearch_to_tsquery('pg_catalog.english', 'lighthouse'))`;
           assert.equal(found!.n, 40, "8,000 / 200 in the tenant in context, none of the other two");
           throw new Rollback();
         })
@@ -303,6 +335,10 @@ describe("plans", () => {
     // scoped to the tenant; the choice is recorded, not asserted.
     assert.match(inner, /Index Cond: \(+tenant_id = /, inner);
     assert.doesNotMatch(inner, /Seq Scan on conversations/, inner);
-    t.diagnostic(/conversations_search_idx/.test(inner) ? "plan: conversations_search_idx (tenant_id and match)" : "plan: btree on tenant_id, match as filter");
+    t.diagnostic(
+      /conversations_search_idx/.test(inner)
+        ? "plan: conversations_search_idx (tenant_id and match)"
+        : "plan: btree on tenant_id, match as filter",
+    );
   });
 });

@@ -43,7 +43,9 @@ async function anAgentOf(tenantId: string): Promise<string> {
 }
 
 async function rowsWithCaller(caller: string): Promise<number> {
-  const [row] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where caller = ${caller}`;
+  const [row] = await adminSql()<
+    { n: number }[]
+  >`select count(*)::int as n from conversations where caller = ${caller}`;
   return row!.n;
 }
 
@@ -88,10 +90,14 @@ describe("withTenant's pipelined transaction", () => {
   it("a failing opening statement is the error reported, not fn's 'transaction is aborted'", async () => {
     let ranFn = false;
     await rejectsWith(
-      pipelinedTransaction(drizzleOn(rawPool("app_user")), (c) => [c`select 1 / ${0}::int`], async (tx) => {
-        ranFn = true;
-        return tx.execute(sql`select 1`);
-      }),
+      pipelinedTransaction(
+        drizzleOn(rawPool("app_user")),
+        (c) => [c`select 1 / ${0}::int`],
+        async (tx) => {
+          ranFn = true;
+          return tx.execute(sql`select 1`);
+        },
+      ),
       /division by zero/,
     );
     assert.ok(ranFn, "fn's first query was sent along with the opening statement");
@@ -100,7 +106,12 @@ describe("withTenant's pipelined transaction", () => {
   it("a query fn returns unawaited commits behind it; if it fails, its error is thrown and nothing commits", async () => {
     const caller = "test-unawaited";
     const agentId = await anAgentOf(acme);
-    const inserted = await withTenant(acme, (tx) => tx.insert(conversations).values(newConversation(acme, agentId, caller)).returning({ id: conversations.id }));
+    const inserted = await withTenant(acme, (tx) =>
+      tx
+        .insert(conversations)
+        .values(newConversation(acme, agentId, caller))
+        .returning({ id: conversations.id }),
+    );
     assert.equal(inserted.length, 1);
     assert.equal(await rowsWithCaller(caller), 1, "committed");
     // Another tenant's id in tenant_id: the policy's WITH CHECK refuses it, and COMMIT (already sent) rolls back.
@@ -110,7 +121,9 @@ describe("withTenant's pipelined transaction", () => {
     );
     assert.equal(await rowsWithCaller(`${caller}-refused`), 0);
     // The connection came back clean: the next transaction sees its own context only.
-    const [row] = await withTenant(globex, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${globex}`));
+    const [row] = await withTenant(globex, (tx) =>
+      tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${globex}`),
+    );
     assert.equal(row!.n, 0);
     await ownerSql()`delete from conversations where caller like ${`${caller}%`}`;
   });
@@ -126,10 +139,14 @@ describe("withTenant's pipelined transaction", () => {
 
   it("statements sent together: the error reported is the first failing statement's, not the later ones' 'transaction is aborted'", async () => {
     await rejectsWith(
-      withTenant(acme, (tx) => together([tx.execute(sql`select 1`), tx.execute(sql`select 1 / ${0}::int`), tx.execute(sql`select 2`)])),
+      withTenant(acme, (tx) =>
+        together([tx.execute(sql`select 1`), tx.execute(sql`select 1 / ${0}::int`), tx.execute(sql`select 2`)]),
+      ),
       /division by zero/,
     );
-    const [first, second] = await withTenant(acme, (tx) => together([tx.execute<{ n: number }>(sql`select 1 as n`), tx.execute<{ n: number }>(sql`select 2 as n`)]));
+    const [first, second] = await withTenant(acme, (tx) =>
+      together([tx.execute<{ n: number }>(sql`select 1 as n`), tx.execute<{ n: number }>(sql`select 2 as n`)]),
+    );
     assert.deepEqual([first[0]!.n, second[0]!.n], [1, 2]);
   });
 
@@ -140,7 +157,9 @@ describe("withTenant's pipelined transaction", () => {
         tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${globex}`),
       ]),
     );
-    const [truth] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`;
+    const [truth] = await adminSql()<
+      { n: number }[]
+    >`select count(*)::int as n from conversations where tenant_id = ${globex}`;
     assert.equal(mine[0]!.n, truth!.n);
     assert.equal(foreign[0]!.n, 0);
   });
@@ -165,14 +184,20 @@ function onTheWire(tenantId: string): Promise<WireReport> {
     });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as WireReport) : reject(new Error(`child exited ${code}: ${out}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as WireReport)
+        : reject(new Error(`child exited ${code}: ${out}`)),
+    );
   });
 }
 
 describe("withTenant on the wire (through a proxy that counts protocol messages)", () => {
   it("a query fn returns unawaited: BEGIN, the context, the query and COMMIT in one round trip, unnamed statements only", async () => {
     const report = await onTheWire(acme);
-    const [truth] = await adminSql()<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${acme}`;
+    const [truth] = await adminSql()<
+      { n: number }[]
+    >`select count(*)::int as n from conversations where tenant_id = ${acme}`;
     assert.equal(report.foreign, 0);
     assert.equal(report.total, truth!.n);
     assert.ok(report.contextSet, "the query ran with the context already set");

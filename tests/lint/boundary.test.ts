@@ -24,10 +24,19 @@ describe("ESLint keeps raw database clients inside db/", () => {
   }
 
   it("allows the boundary itself inside db/ (the control)", async () => {
-    assert.deepEqual(await boundaryErrors("db/leaky.ts", `import postgres from "postgres";\nexport const x = postgres;\n`), []);
+    assert.deepEqual(
+      await boundaryErrors("db/leaky.ts", `import postgres from "postgres";\nexport const x = postgres;\n`),
+      [],
+    );
   });
 
   it("allows app code to use withTenant", async () => {
-    assert.deepEqual(await boundaryErrors("app/(app)/fine/page.tsx", `import { withTenant } from "@/db/tenant";\nexport const x = withTenant;\n`), []);
+    assert.deepEqual(
+      await boundaryErrors(
+        "app/(app)/fine/page.tsx",
+        `import { withTenant } from "@/db/tenant";\nexport const x = withTenant;\n`,
+      ),
+      [],
+    );
   });
 });

@@ -47,7 +47,10 @@ const corpus: Record<AttackCategory, [string, AttackExpectation][]> = {
     ["set app.tenant_ctx = '{{forgedToken}}'", refused],
     ["set local app.tenant_ctx to default", refused],
     ["reset app.tenant_ctx", refused],
-    ["with s as (select set_config('app.tenant_ctx', '{{forgedToken}}', true)) select count(*) from conversations, s", refused],
+    [
+      "with s as (select set_config('app.tenant_ctx', '{{forgedToken}}', true)) select count(*) from conversations, s",
+      refused,
+    ],
     ["select count(*) from conversations where tenant_id = '{{other}}'", zero],
     ["select count(*) from conversations where tenant_id <> '{{acme}}'", zero],
     ["select * from conversations where id = '{{otherConversation}}'", acmeOnly],
@@ -74,8 +77,14 @@ const corpus: Record<AttackCategory, [string, AttackExpectation][]> = {
   "data-modifying CTEs": [
     ["with d as (delete from conversations returning *) select count(*) from d", refused],
     ["with u as (update agents set name = 'pwned' returning id) select * from u", refused],
-    ["with i as (insert into agents (tenant_id, name, channel, vertical) values ('{{other}}', 'x', 'voice', 'x') returning id) select * from i", refused],
-    ["with m as (merge into agents a using agents b on a.id = b.id when matched then delete returning a.id) select count(*) from m", refused],
+    [
+      "with i as (insert into agents (tenant_id, name, channel, vertical) values ('{{other}}', 'x', 'voice', 'x') returning id) select * from i",
+      refused,
+    ],
+    [
+      "with m as (merge into agents a using agents b on a.id = b.id when matched then delete returning a.id) select count(*) from m",
+      refused,
+    ],
     ["select * from (with d as (delete from conversation_turns returning 1) select * from d) x", refused],
     ["with recursive d as (delete from conversation_turns returning 1) select 1", refused],
     ["select * into pwned from conversations", refused],
@@ -140,7 +149,7 @@ const corpus: Record<AttackCategory, [string, AttackExpectation][]> = {
   "unicode and quoting tricks": [
     ['select * from U&"pg_\\0063lass"', refused],
     ['select * from "users"', refused],
-    ['SeLeCt * FrOm UsErS', refused],
+    ["SeLeCt * FrOm UsErS", refused],
     ['select * from public."api_keys"', refused],
     ['select * from "pg_catalog"."pg_authid"', refused],
     ["select 1\u037e delete from conversations", refused],
@@ -148,7 +157,7 @@ const corpus: Record<AttackCategory, [string, AttackExpectation][]> = {
     ["select U&'\\0027; delete from conversations; --'", acmeOnly],
     ["select 'a''; delete from conversations; --'", acmeOnly],
     ["select $tag$; commit; select * from users $tag$", acmeOnly],
-    ['select count(*) from "conversations" where tenant_id = \'{{other}}\'', zero],
+    ["select count(*) from \"conversations\" where tenant_id = '{{other}}'", zero],
   ],
   "parser accepts, PostgreSQL rejects": [
     ["select no_such_column from conversations", refused],

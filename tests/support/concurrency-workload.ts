@@ -56,13 +56,17 @@ const admin = rawPool("platform_admin"); // BYPASSRLS: the truth each transactio
 
 const truth = new Map<string, Map<string, number>>(); // tenant -> table -> rows
 for (const table of tables) {
-  for (const row of await admin<{ tenant_id: string; n: number }[]>`select tenant_id, count(*)::int as n from ${admin(table)} group by 1`) {
+  for (const row of await admin<
+    { tenant_id: string; n: number }[]
+  >`select tenant_id, count(*)::int as n from ${admin(table)} group by 1`) {
     if (!truth.has(row.tenant_id)) truth.set(row.tenant_id, new Map());
     truth.get(row.tenant_id)!.set(table, row.n);
   }
 }
 const tenants = [...truth.keys()];
-const [{ statement_timeout: baselineTimeout } = { statement_timeout: "" }] = await app<{ statement_timeout: string }[]>`select current_setting('statement_timeout') as statement_timeout`;
+const [{ statement_timeout: baselineTimeout } = { statement_timeout: "" }] = await app<
+  { statement_timeout: string }[]
+>`select current_setting('statement_timeout') as statement_timeout`;
 
 const figures = {
   run,
@@ -120,7 +124,9 @@ async function transaction(tenantId: string, outcome: Outcome): Promise<void> {
   const writes = outcome !== "sqlError" && outcome !== "timeout" && random() < 0.3;
   try {
     await withTenant(tenantId, async (tx) => {
-      const [ctx] = await tx.execute<{ pid: number; tenant: string | null }>(sql`select pg_backend_pid() as pid, app.current_tenant_id() as tenant`);
+      const [ctx] = await tx.execute<{ pid: number; tenant: string | null }>(
+        sql`select pg_backend_pid() as pid, app.current_tenant_id() as tenant`,
+      );
       bump(txPerBackend, ctx!.pid);
       if (ctx!.tenant !== tenantId) figures.wrongContext++;
 
@@ -140,7 +146,9 @@ async function transaction(tenantId: string, outcome: Outcome): Promise<void> {
       }
 
       if (writes) {
-        await tx.insert(auditEvents).values({ tenantId, action: "test.concurrency", metadata: { run, writer: tenantId, outcome } });
+        await tx
+          .insert(auditEvents)
+          .values({ tenantId, action: "test.concurrency", metadata: { run, writer: tenantId, outcome } });
       }
       switch (outcome) {
         case "rollback":
@@ -173,13 +181,19 @@ async function transaction(tenantId: string, outcome: Outcome): Promise<void> {
 /** A context-free statement on the app pool (no transaction): must see no context, no rows, default settings. */
 async function probe(holdSeconds = 0): Promise<{ pid: number; leak: boolean; tenant: string | null; visible: number }> {
   try {
-    const [row] = await app<{ pid: number; ctx: string; tenant: string | null; visible: number; statement_timeout: string }[]>`
+    const [row] = await app<
+      { pid: number; ctx: string; tenant: string | null; visible: number; statement_timeout: string }[]
+    >`
       select pg_backend_pid() as pid, coalesce(current_setting('app.tenant_ctx', true), '') as ctx,
              app.current_tenant_id() as tenant, current_setting('statement_timeout') as statement_timeout,
              (select count(*)::int from conversations) + (select count(*)::int from agents) as visible,
              pg_sleep(${holdSeconds}) is null as held`;
-    const leak = row!.ctx !== "" || row!.tenant !== null || row!.visible !== 0 || row!.statement_timeout !== baselineTimeout;
-    if (leak) note(`probe on backend ${row!.pid}: ctx=${row!.ctx.slice(0, 50)} tenant=${row!.tenant} visible=${row!.visible} statement_timeout=${row!.statement_timeout}`);
+    const leak =
+      row!.ctx !== "" || row!.tenant !== null || row!.visible !== 0 || row!.statement_timeout !== baselineTimeout;
+    if (leak)
+      note(
+        `probe on backend ${row!.pid}: ctx=${row!.ctx.slice(0, 50)} tenant=${row!.tenant} visible=${row!.visible} statement_timeout=${row!.statement_timeout}`,
+      );
     return { pid: row!.pid, leak, tenant: row!.tenant, visible: row!.visible };
   } catch (error) {
     // A leftover context that no longer verifies makes the probe raise: that is a leak too.

@@ -32,13 +32,19 @@ export async function tenantIdsBySlug(): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((r) => [r.slug, r.id]));
 }
 
-export function token(claims: { tenantId?: string; userId?: string }, options: { ttlSeconds?: number; nowMs?: number; secret?: string } = {}) {
+export function token(
+  claims: { tenantId?: string; userId?: string },
+  options: { ttlSeconds?: number; nowMs?: number; secret?: string } = {},
+) {
   const e = env();
   return mintContextToken(claims, options.secret ?? e.TENANT_CONTEXT_SECRET, options.ttlSeconds ?? 30, options.nowMs);
 }
 
 /** Runs one statement as app_user in a transaction whose context is exactly `ctx` (or none). */
-export async function asAppUserWithContext<T extends postgres.Row>(ctx: string | null, query: (tx: postgres.TransactionSql) => Promise<T[]>): Promise<T[]> {
+export async function asAppUserWithContext<T extends postgres.Row>(
+  ctx: string | null,
+  query: (tx: postgres.TransactionSql) => Promise<T[]>,
+): Promise<T[]> {
   return appSql().begin(async (tx) => {
     if (ctx !== null) await tx`select set_config('app.tenant_ctx', ${ctx}, true)`;
     return query(tx);

@@ -54,7 +54,8 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) return send(404, { error: { message: `no route ${req.method} ${req.url}` } });
+    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions"))
+      return send(404, { error: { message: `no route ${req.method} ${req.url}` } });
     let body: ChatRequest;
     try {
       body = JSON.parse(await readBody(req)) as ChatRequest;
@@ -70,7 +71,17 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     calls++;
     const message =
       "sql" in step
-        ? { role: "assistant", content: null, tool_calls: [{ id: `call_${calls}`, type: "function", function: { name: "run_sql", arguments: JSON.stringify({ sql: step.sql }) } }] }
+        ? {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              {
+                id: `call_${calls}`,
+                type: "function",
+                function: { name: "run_sql", arguments: JSON.stringify({ sql: step.sql }) },
+              },
+            ],
+          }
         : { role: "assistant", content: step.text };
     send(200, {
       id: `chatcmpl-${calls}`,
@@ -98,7 +109,10 @@ export async function startFakeLlm(): Promise<FakeLlm> {
  */
 export function obeyInjectedSql(n: number): (messages: ChatMessage[]) => ScriptStep {
   return (messages) => {
-    const toolText = messages.filter((m) => m.role === "tool").map(messageText).join("\n");
+    const toolText = messages
+      .filter((m) => m.role === "tool")
+      .map(messageText)
+      .join("\n");
     const found = [...toolText.matchAll(/RUN THIS SQL: (.+?)(?=\\n|\n|"|$)/g)].map((m) => m[1]!);
     const sql = found[n];
     return sql ? { sql } : { text: "Nothing to do." };

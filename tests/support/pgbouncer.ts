@@ -37,7 +37,9 @@ export interface PgBouncer {
 
 export function pgbouncerVersion(): string {
   if (!existsSync(pgbouncerBinary)) {
-    throw new Error(`PgBouncer not found at ${pgbouncerBinary}: install it (Debian: apt-get install pgbouncer) or set PGBOUNCER_PATH.`);
+    throw new Error(
+      `PgBouncer not found at ${pgbouncerBinary}: install it (Debian: apt-get install pgbouncer) or set PGBOUNCER_PATH.`,
+    );
   }
   const out = execFileSync(pgbouncerBinary, ["--version"], { encoding: "utf8" });
   const match = /PgBouncer (\d+\.\d+(?:\.\d+)?)/.exec(out);
@@ -56,7 +58,9 @@ function freePort(): Promise<number> {
     const srv = createServer();
     srv.listen(0, "127.0.0.1", () => {
       const address = srv.address();
-      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+      srv.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port")),
+      );
     });
   });
 }
@@ -69,7 +73,8 @@ function accepts(port: number): Promise<boolean> {
 }
 
 // PgBouncer's config syntax: values are plain text; quote auth-file fields with doubled quotes.
-const authLine = (user: string, password: string) => `"${user.replace(/"/g, '""')}" "${password.replace(/"/g, '""')}"\n`;
+const authLine = (user: string, password: string) =>
+  `"${user.replace(/"/g, '""')}" "${password.replace(/"/g, '""')}"\n`;
 
 export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncer> {
   const version = pgbouncerVersion();
@@ -83,7 +88,9 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
     config,
     [
       "[databases]",
-      ...options.aliases.map((a) => `${a.alias} = host=${host} port=${upstreamPort} dbname=${a.dbname} pool_size=${a.poolSize}`),
+      ...options.aliases.map(
+        (a) => `${a.alias} = host=${host} port=${upstreamPort} dbname=${a.dbname} pool_size=${a.poolSize}`,
+      ),
       "",
       "[pgbouncer]",
       "listen_addr = 127.0.0.1",
@@ -100,7 +107,13 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
       "",
     ].join("\n"),
   );
-  writeFileSync(authFile, Object.entries(options.users).map(([u, p]) => authLine(u, p)).join(""), { mode: 0o600 });
+  writeFileSync(
+    authFile,
+    Object.entries(options.users)
+      .map(([u, p]) => authLine(u, p))
+      .join(""),
+    { mode: 0o600 },
+  );
 
   // PgBouncer refuses to run as root: as root, hand the files to the postgres OS user and let -u switch to it.
   const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -132,7 +145,8 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
   return {
     version,
     port,
-    url: (alias, user) => `postgres://${encodeURIComponent(user)}:${encodeURIComponent(options.users[user] ?? "")}@127.0.0.1:${port}/${alias}`,
+    url: (alias, user) =>
+      `postgres://${encodeURIComponent(user)}:${encodeURIComponent(options.users[user] ?? "")}@127.0.0.1:${port}/${alias}`,
     async stop() {
       // SIGTERM: immediate shutdown (clients are disconnected).
       if (child.exitCode === null) child.kill("SIGTERM");

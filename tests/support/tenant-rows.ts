@@ -17,16 +17,23 @@ export interface TableShape {
   uniqueKeys: string[][];
   /** Columns an INSERT may name (PostgreSQL fills in identity-always and generated columns). */
   insertColumns: string[];
-  foreignKeys: { columns: string[]; referenced: Relation; referencedColumns: string[]; referencedTenantColumn: string | null }[];
+  foreignKeys: {
+    columns: string[];
+    referenced: Relation;
+    referencedColumns: string[];
+    referencedTenantColumn: string | null;
+  }[];
 }
 
-const names = (table: Relation, attnums: number[]) => attnums.map((n) => table.columns.find((c) => c.attnum === n)!.name);
+const names = (table: Relation, attnums: number[]) =>
+  attnums.map((n) => table.columns.find((c) => c.attnum === n)!.name);
 
 export function tableShape(catalog: Catalog, table: TenantTable): TableShape {
   if (!table.tenantColumn) throw new Error(`${table.qualified}: tenant table without a tenant column`);
   const unique = catalog.indexes.filter((i) => i.tableOid === table.oid && i.unique && !i.keyColumns.includes(0));
   const primary = unique.find((i) => i.primary) ?? unique[0];
-  if (!primary) throw new Error(`${table.qualified} has no primary or unique key: the matrix cannot address one row of it`);
+  if (!primary)
+    throw new Error(`${table.qualified} has no primary or unique key: the matrix cannot address one row of it`);
   const tenantTables = new Map(catalog.tenantTables.map((t) => [t.oid, t]));
   return {
     table,
@@ -48,7 +55,8 @@ export function tableShape(catalog: Catalog, table: TenantTable): TableShape {
   };
 }
 
-export const relation = (sql: postgres.Sql | postgres.TransactionSql, r: Relation) => sql`${sql(r.schema)}.${sql(r.name)}`;
+export const relation = (sql: postgres.Sql | postgres.TransactionSql, r: Relation) =>
+  sql`${sql(r.schema)}.${sql(r.name)}`;
 
 /** One row of the tenant (as the owner, every column), or undefined when the tenant has none. */
 export async function existingRow(owner: postgres.Sql, shape: TableShape, tenantId: string): Promise<Row | undefined> {
@@ -65,7 +73,13 @@ async function keyTaken(owner: postgres.Sql, shape: TableShape, key: string[], r
 }
 
 /** Gives `column` of `row` a value that frees `key`, or returns false when it cannot. */
-async function freshValue(owner: postgres.Sql, shape: TableShape, key: string[], row: Row, column: Column): Promise<boolean> {
+async function freshValue(
+  owner: postgres.Sql,
+  shape: TableShape,
+  key: string[],
+  row: Row,
+  column: Column,
+): Promise<boolean> {
   const table = relation(owner, shape.table);
   if (column.generatedAlways) {
     delete row[column.name];
@@ -79,7 +93,9 @@ async function freshValue(owner: postgres.Sql, shape: TableShape, key: string[],
       ? await owner<{ value: unknown }[]>`
           select ${owner(referencedColumn)} as value from ${relation(owner, fk.referenced)}
           where ${owner(fk.referencedTenantColumn)} = ${String(row[shape.tenantColumn])} limit 200`
-      : await owner<{ value: unknown }[]>`select ${owner(referencedColumn)} as value from ${relation(owner, fk.referenced)} limit 200`;
+      : await owner<
+          { value: unknown }[]
+        >`select ${owner(referencedColumn)} as value from ${relation(owner, fk.referenced)} limit 200`;
     for (const { value } of candidates) {
       if (!(await keyTaken(owner, shape, key, { ...row, [column.name]: value }))) {
         row[column.name] = value;
@@ -90,7 +106,9 @@ async function freshValue(owner: postgres.Sql, shape: TableShape, key: string[],
   }
   if (column.type === "uuid") row[column.name] = randomUUID();
   else if (column.category === "N") {
-    const [max] = await owner<{ next: string }[]>`select (coalesce(max(${owner(column.name)}), 0) + 1)::text as next from ${table}`;
+    const [max] = await owner<
+      { next: string }[]
+    >`select (coalesce(max(${owner(column.name)}), 0) + 1)::text as next from ${table}`;
     row[column.name] = Number(max!.next);
   } else if (column.category === "S") row[column.name] = freshText(String(row[column.name] ?? ""));
   else return false;
@@ -105,24 +123,37 @@ async function freshValue(owner: postgres.Sql, shape: TableShape, key: string[],
  */
 export async function candidateRow(owner: postgres.Sql, shape: TableShape, tenantId: string): Promise<Row> {
   const own = await existingRow(owner, shape, tenantId);
-  const [any] = own ? [] : await owner<{ row: Row }[]>`select to_jsonb(t) as row from ${relation(owner, shape.table)} t limit 1`;
+  const [any] = own
+    ? []
+    : await owner<{ row: Row }[]>`select to_jsonb(t) as row from ${relation(owner, shape.table)} t limit 1`;
   const source = own ?? any?.row ?? (await minimalRow(owner, shape));
   const row: Row = { ...source, [shape.tenantColumn]: tenantId };
 
   if (!own) {
-    for (const fk of shape.foreignKeys.filter((f) => f.referencedTenantColumn && f.columns.includes(shape.tenantColumn))) {
+    for (const fk of shape.foreignKeys.filter(
+      (f) => f.referencedTenantColumn && f.columns.includes(shape.tenantColumn),
+    )) {
       const [parent] = await owner<{ row: Row }[]>`
         select to_jsonb(p) as row from ${relation(owner, fk.referenced)} p where ${owner(fk.referencedTenantColumn!)} = ${tenantId} limit 1`;
-      if (!parent) throw new Error(`${shape.table.qualified}: tenant ${tenantId} has no row in ${fk.referenced.qualified} to point at`);
+      if (!parent)
+        throw new Error(
+          `${shape.table.qualified}: tenant ${tenantId} has no row in ${fk.referenced.qualified} to point at`,
+        );
       fk.columns.forEach((c, i) => (row[c] = parent.row[fk.referencedColumns[i]!]));
     }
   }
 
   for (const key of shape.uniqueKeys) {
     if (!(await keyTaken(owner, shape, key, row))) continue;
-    const columns = key.filter((c) => c !== shape.tenantColumn).map((c) => shape.table.columns.find((col) => col.name === c)!);
+    const columns = key
+      .filter((c) => c !== shape.tenantColumn)
+      .map((c) => shape.table.columns.find((col) => col.name === c)!);
     // Prefer columns PostgreSQL fills in, then plain values, and only then other referenced rows.
-    const order = [...columns.filter((c) => c.generatedAlways), ...columns.filter((c) => !c.generatedAlways && !shape.foreignKeys.some((f) => f.columns.includes(c.name))), ...columns];
+    const order = [
+      ...columns.filter((c) => c.generatedAlways),
+      ...columns.filter((c) => !c.generatedAlways && !shape.foreignKeys.some((f) => f.columns.includes(c.name))),
+      ...columns,
+    ];
     let freed = false;
     for (const column of order) {
       if (await freshValue(owner, shape, key, row, column)) {
@@ -130,7 +161,10 @@ export async function candidateRow(owner: postgres.Sql, shape: TableShape, tenan
         break;
       }
     }
-    if (!freed) throw new Error(`${shape.table.qualified}: cannot make key (${key.join(", ")}) unique for a new row; extend tests/support/tenant-rows.ts`);
+    if (!freed)
+      throw new Error(
+        `${shape.table.qualified}: cannot make key (${key.join(", ")}) unique for a new row; extend tests/support/tenant-rows.ts`,
+      );
   }
   return row;
 }
@@ -165,9 +199,14 @@ async function minimalRow(owner: postgres.Sql, shape: TableShape): Promise<Row> 
     else if (column.category === "D") row[column.name] = new Date().toISOString();
     else if (column.type === "jsonb" || column.type === "json") row[column.name] = {};
     else if (column.category === "E") {
-      const [label] = await owner<{ label: string }[]>`select enumlabel as label from pg_enum where enumtypid = ${column.typeOid}::oid order by enumsortorder limit 1`;
+      const [label] = await owner<
+        { label: string }[]
+      >`select enumlabel as label from pg_enum where enumtypid = ${column.typeOid}::oid order by enumsortorder limit 1`;
       row[column.name] = label!.label;
-    } else throw new Error(`${shape.table.qualified} has no rows and column ${column.name} (${column.type}) needs a value: seed a row of it`);
+    } else
+      throw new Error(
+        `${shape.table.qualified} has no rows and column ${column.name} (${column.type}) needs a value: seed a row of it`,
+      );
   }
   return row;
 }

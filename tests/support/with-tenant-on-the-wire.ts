@@ -38,7 +38,8 @@ const visible = () =>
   );
 
 // A select built with the query builder (a QueryPromise by mixin, not by class): also one round trip.
-const visibleSelect = () => withTenant(tenantId, (tx) => tx.select({ total: sql<number>`count(*)::int` }).from(conversations));
+const visibleSelect = () =>
+  withTenant(tenantId, (tx) => tx.select({ total: sql<number>`count(*)::int` }).from(conversations));
 
 // The same statement awaited inside fn: withTenant cannot know it is the last, so COMMIT waits for fn.
 const visibleAwaited = () =>
@@ -52,7 +53,10 @@ async function perCall(run: () => Promise<unknown>) {
   counter.reset();
   for (let i = 0; i < calls; i++) await run();
   const { roundTrips, messages } = counter.counts();
-  return { roundTrips: roundTrips / calls, messages: Object.fromEntries(Object.entries(messages).map(([k, n]) => [k, n / calls])) };
+  return {
+    roundTrips: roundTrips / calls,
+    messages: Object.fromEntries(Object.entries(messages).map(([k, n]) => [k, n / calls])),
+  };
 }
 
 // The first slice's withTenant: drizzle's db.transaction on the stock driver options, awaited set_config.

@@ -12,8 +12,14 @@ const agentName = z
   .trim()
   .min(2, "Give the agent a name of at least 2 characters.")
   .max(80, "Keep the name under 80 characters.")
-  .refine((v) => ![...v].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127), "The name cannot contain control characters.");
-const agentId = z.string().refine(isUuid, "Unknown agent.").transform((v) => v.toLowerCase());
+  .refine(
+    (v) => ![...v].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127),
+    "The name cannot contain control characters.",
+  );
+const agentId = z
+  .string()
+  .refine(isUuid, "Unknown agent.")
+  .transform((v) => v.toLowerCase());
 
 const createSchema = z.object({
   name: agentName,
@@ -42,16 +48,20 @@ const create = tenantAction(createSchema, { resource: "agents", action: "create"
   }
 });
 
-const rename = tenantAction(z.object({ agentId, name: agentName }), { resource: "agents", action: "update" }, async (input, tx, session) => {
-  try {
-    if (!(await renameAgent(tx, session.tenantId, input.agentId, input.name))) return notFound;
-  } catch (error) {
-    return duplicate(error);
-  }
-  revalidatePath("/agents");
-  revalidatePath(`/agents/${input.agentId}`);
-  return { ok: true, message: `Renamed to ${input.name}.` };
-});
+const rename = tenantAction(
+  z.object({ agentId, name: agentName }),
+  { resource: "agents", action: "update" },
+  async (input, tx, session) => {
+    try {
+      if (!(await renameAgent(tx, session.tenantId, input.agentId, input.name))) return notFound;
+    } catch (error) {
+      return duplicate(error);
+    }
+    revalidatePath("/agents");
+    revalidatePath(`/agents/${input.agentId}`);
+    return { ok: true, message: `Renamed to ${input.name}.` };
+  },
+);
 
 const toggle = tenantAction(
   z.object({ agentId, disabled: z.enum(["true", "false"], { message: "Choose disable or enable." }) }),

@@ -14,7 +14,15 @@ export function CreateAgentForm() {
   return (
     <form action={action} noValidate className="space-y-4" aria-label="New agent">
       <FormMessage error={state.error} />
-      <TextField id="agent-name" name="name" label="Name" defaultValue={values.name} error={errors.name} required hint="Unique in this workspace, e.g. Front Desk Voice." />
+      <TextField
+        id="agent-name"
+        name="name"
+        label="Name"
+        defaultValue={values.name}
+        error={errors.name}
+        required
+        hint="Unique in this workspace, e.g. Front Desk Voice."
+      />
       <div>
         <label htmlFor="agent-channel" className="block text-sm font-medium">
           Channel
@@ -32,7 +40,15 @@ export function CreateAgentForm() {
         </select>
         <FieldError id="agent-channel-error" message={errors.channel} />
       </div>
-      <TextField id="agent-vertical" name="vertical" label="Line of business" defaultValue={values.vertical} error={errors.vertical} required list="verticals" />
+      <TextField
+        id="agent-vertical"
+        name="vertical"
+        label="Line of business"
+        defaultValue={values.vertical}
+        error={errors.vertical}
+        required
+        list="verticals"
+      />
       <datalist id="verticals">
         {knownVerticals.map((v) => (
           <option key={v} value={v} />
@@ -49,7 +65,15 @@ export function RenameAgentForm({ agentId, name }: { agentId: string; name: stri
   return (
     <form action={action} noValidate className="space-y-3" aria-label="Rename agent">
       <input type="hidden" name="agentId" value={agentId} />
-      <TextField key={name} id="rename-name" name="name" label="Name" defaultValue={state.values?.name ?? name} error={errors.name ?? errors.agentId} required />
+      <TextField
+        key={name}
+        id="rename-name"
+        name="name"
+        label="Name"
+        defaultValue={state.values?.name ?? name}
+        error={errors.name ?? errors.agentId}
+        required
+      />
       <FormMessage error={state.error} message={state.message} />
       <SubmitButton pendingLabel="Saving…">Rename</SubmitButton>
     </form>

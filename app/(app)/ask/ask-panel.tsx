@@ -20,20 +20,38 @@ interface AskAnswer {
   queries: AskQuery[];
 }
 
-async function postJson<T>(url: string, body: unknown): Promise<{ ok: true; data: T } | { ok: false; error: ApiError }> {
+async function postJson<T>(
+  url: string,
+  body: unknown,
+): Promise<{ ok: true; data: T } | { ok: false; error: ApiError }> {
   try {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json().catch(() => null)) as (T & { error?: ApiError }) | null;
-    if (!res.ok || !json) return { ok: false, error: json?.error ?? { code: `http_${res.status}`, message: `The server answered ${res.status}.` } };
+    if (!res.ok || !json)
+      return {
+        ok: false,
+        error: json?.error ?? { code: `http_${res.status}`, message: `The server answered ${res.status}.` },
+      };
     return { ok: true, data: json };
   } catch {
-    return { ok: false, error: { code: "network", message: "Could not reach the server. Check your connection and try again." } };
+    return {
+      ok: false,
+      error: { code: "network", message: "Could not reach the server. Check your connection and try again." },
+    };
   }
 }
 
 function ErrorBox({ error }: { error: ApiError }) {
   return (
-    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300" data-testid="sql-error">
+    <p
+      role="alert"
+      className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
+      data-testid="sql-error"
+    >
       <span className="font-mono text-xs">{error.code}</span> · {error.message}
     </p>
   );
@@ -44,8 +62,13 @@ const inputClass =
 const buttonClass =
   "rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60";
 
-const exampleQuestions = ["How many conversations did each agent handle?", "Conversations per day over the last two weeks", "What share of calls were escalated?"];
-const exampleSql = "SELECT date_trunc('day', started_at) AS day, count(*) AS conversations\nFROM conversations\nGROUP BY 1\nORDER BY 1";
+const exampleQuestions = [
+  "How many conversations did each agent handle?",
+  "Conversations per day over the last two weeks",
+  "What share of calls were escalated?",
+];
+const exampleSql =
+  "SELECT date_trunc('day', started_at) AS day, count(*) AS conversations\nFROM conversations\nGROUP BY 1\nORDER BY 1";
 
 export function AskPanel({ llm }: { llm: boolean }) {
   const [question, setQuestion] = useState("");
@@ -87,51 +110,109 @@ export function AskPanel({ llm }: { llm: boolean }) {
     <div className="space-y-8">
       {llm ? (
         <section className="space-y-3" aria-labelledby="ask-heading">
-          <h2 id="ask-heading" className="font-medium">Ask a question</h2>
+          <h2 id="ask-heading" className="font-medium">
+            Ask a question
+          </h2>
           <form onSubmit={submitQuestion} className="flex flex-wrap gap-3">
-            <label htmlFor="question" className="sr-only">Question</label>
-            <input id="question" value={question} onChange={(e) => setQuestion(e.target.value)} maxLength={2000} placeholder="e.g. How many calls were escalated last week?" className={`${inputClass} min-w-64 flex-1`} />
-            <button type="submit" disabled={asking} className={buttonClass}>{asking ? "Thinking…" : "Ask"}</button>
+            <label htmlFor="question" className="sr-only">
+              Question
+            </label>
+            <input
+              id="question"
+              value={question}
+              onChange={(e) => setQuestion(e.target.value)}
+              maxLength={2000}
+              placeholder="e.g. How many calls were escalated last week?"
+              className={`${inputClass} min-w-64 flex-1`}
+            />
+            <button type="submit" disabled={asking} className={buttonClass}>
+              {asking ? "Thinking…" : "Ask"}
+            </button>
           </form>
           <div className="flex flex-wrap gap-2 text-xs">
             {exampleQuestions.map((q) => (
-              <button key={q} type="button" onClick={() => setQuestion(q)} className="rounded-full border border-slate-300 px-3 py-1 text-slate-600 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-300 dark:hover:bg-slate-800">{q}</button>
+              <button
+                key={q}
+                type="button"
+                onClick={() => setQuestion(q)}
+                className="rounded-full border border-slate-300 px-3 py-1 text-slate-600 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-300 dark:hover:bg-slate-800"
+              >
+                {q}
+              </button>
             ))}
           </div>
           {askError ? <ErrorBox error={askError} /> : null}
           {answer ? (
             <div className="space-y-4" data-testid="ask-answer">
-              <p className="text-sm"><span className="text-slate-500">Question:</span> <span data-testid="ask-question">{answer.question}</span></p>
-              {answer.queries.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">The model did not write any SQL for this question.</p> : null}
+              <p className="text-sm">
+                <span className="text-slate-500">Question:</span>{" "}
+                <span data-testid="ask-question">{answer.question}</span>
+              </p>
+              {answer.queries.length === 0 ? (
+                <p className="text-sm text-slate-600 dark:text-slate-400">
+                  The model did not write any SQL for this question.
+                </p>
+              ) : null}
               {answer.queries.map((q, i) => (
                 <div key={i} className="space-y-2">
-                  <pre className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100" data-testid="ask-sql">{q.sql}</pre>
+                  <pre
+                    className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100"
+                    data-testid="ask-sql"
+                  >
+                    {q.sql}
+                  </pre>
                   {q.error ? <ErrorBox error={q.error} /> : q.result ? <ResultView result={q.result} /> : null}
                 </div>
               ))}
-              {answer.answer ? <p className="rounded-lg bg-indigo-50 p-3 text-sm dark:bg-indigo-950" data-testid="ask-text">{answer.answer}</p> : null}
+              {answer.answer ? (
+                <p className="rounded-lg bg-indigo-50 p-3 text-sm dark:bg-indigo-950" data-testid="ask-text">
+                  {answer.answer}
+                </p>
+              ) : null}
             </div>
           ) : null}
         </section>
       ) : (
-        <div className="rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950" data-testid="llm-not-configured">
+        <div
+          className="rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950"
+          data-testid="llm-not-configured"
+        >
           <p className="font-medium">No LLM is configured, so questions in plain words are off.</p>
           <p className="mt-1 text-slate-700 dark:text-slate-300">
-            Set <code>OPENAI_BASE_URL</code> (OpenAI, or a local Ollama or vLLM server), <code>OPENAI_API_KEY</code> and <code>AI_MODEL</code> to turn them on.
-            Meanwhile, write the SQL yourself below: it runs through the same guarded, read-only path.
+            Set <code>OPENAI_BASE_URL</code> (OpenAI, or a local Ollama or vLLM server), <code>OPENAI_API_KEY</code> and{" "}
+            <code>AI_MODEL</code> to turn them on. Meanwhile, write the SQL yourself below: it runs through the same
+            guarded, read-only path.
           </p>
         </div>
       )}
 
       <section className="space-y-3" aria-labelledby="sql-heading">
-        <h2 id="sql-heading" className="font-medium">SQL</h2>
+        <h2 id="sql-heading" className="font-medium">
+          SQL
+        </h2>
         <form onSubmit={runSql} className="space-y-3">
-          <label htmlFor="sql" className="sr-only">SQL statement</label>
-          <textarea id="sql" value={sql} onChange={(e) => setSql(e.target.value)} rows={6} spellCheck={false} maxLength={20000} className={`${inputClass} font-mono text-sm`} />
-          <button type="submit" disabled={running} className={buttonClass}>{running ? "Running…" : "Run SQL"}</button>
+          <label htmlFor="sql" className="sr-only">
+            SQL statement
+          </label>
+          <textarea
+            id="sql"
+            value={sql}
+            onChange={(e) => setSql(e.target.value)}
+            rows={6}
+            spellCheck={false}
+            maxLength={20000}
+            className={`${inputClass} font-mono text-sm`}
+          />
+          <button type="submit" disabled={running} className={buttonClass}>
+            {running ? "Running…" : "Run SQL"}
+          </button>
         </form>
         {sqlError ? <ErrorBox error={sqlError} /> : null}
-        {sqlResult ? <div data-testid="sql-result"><ResultView result={sqlResult} /></div> : null}
+        {sqlResult ? (
+          <div data-testid="sql-result">
+            <ResultView result={sqlResult} />
+          </div>
+        ) : null}
       </section>
     </div>
   );

@@ -13,14 +13,17 @@ export default async function AskPage() {
       <div>
         <h1 className="text-xl font-semibold">Ask your data</h1>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          Questions become one read-only SQL statement over {session.tenantName}&apos;s agents, conversations and transcripts. PostgreSQL
-          row-level security keeps every answer inside {session.tenantName}, whatever the SQL says.
+          Questions become one read-only SQL statement over {session.tenantName}&apos;s agents, conversations and
+          transcripts. PostgreSQL row-level security keeps every answer inside {session.tenantName}, whatever the SQL
+          says.
         </p>
       </div>
       <AskPanel llm={llmConfigured()} />
       <details className="rounded-xl border border-slate-200 p-4 text-sm dark:border-slate-800">
         <summary className="cursor-pointer font-medium">Tables you can query</summary>
-        <pre className="mt-3 overflow-x-auto whitespace-pre-wrap text-xs text-slate-700 dark:text-slate-300">{describeVisibleSchema()}</pre>
+        <pre className="mt-3 overflow-x-auto whitespace-pre-wrap text-xs text-slate-700 dark:text-slate-300">
+          {describeVisibleSchema()}
+        </pre>
       </details>
     </div>
   );

@@ -16,17 +16,30 @@ export function ResultView({ result }: { result: SqlResultBody }) {
     <div className="space-y-3">
       {series ? <SeriesChart series={series} /> : null}
       <p className="text-xs text-slate-500" data-testid="result-count">
-        {result.rowCount} {result.rowCount === 1 ? "row" : "rows"}{result.truncated ? " (truncated at the row cap)" : ""}
+        {result.rowCount} {result.rowCount === 1 ? "row" : "rows"}
+        {result.truncated ? " (truncated at the row cap)" : ""}
       </p>
       {result.columns.length > 0 ? (
         <div className="max-h-96 overflow-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <table className="w-full text-left text-sm" data-testid="result-table">
             <thead className="sticky top-0 bg-slate-50 text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-              <tr>{result.columns.map((c, i) => <th key={i} className="px-3 py-2 font-medium">{c.name}</th>)}</tr>
+              <tr>
+                {result.columns.map((c, i) => (
+                  <th key={i} className="px-3 py-2 font-medium">
+                    {c.name}
+                  </th>
+                ))}
+              </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
               {result.rows.map((row, r) => (
-                <tr key={r}>{row.map((v, i) => <td key={i} className="max-w-md truncate px-3 py-1.5 font-mono text-xs" title={cell(v)}>{cell(v)}</td>)}</tr>
+                <tr key={r}>
+                  {row.map((v, i) => (
+                    <td key={i} className="max-w-md truncate px-3 py-1.5 font-mono text-xs" title={cell(v)}>
+                      {cell(v)}
+                    </td>
+                  ))}
+                </tr>
               ))}
             </tbody>
           </table>

@@ -11,8 +11,13 @@ export const metadata: Metadata = { title: "Overview" };
 
 function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
   return (
-    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
-      <h2 id={id} className="mb-4 font-medium">{title}</h2>
+    <section
+      aria-labelledby={id}
+      className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900"
+    >
+      <h2 id={id} className="mb-4 font-medium">
+        {title}
+      </h2>
       {children}
     </section>
   );
@@ -22,7 +27,9 @@ function Stat({ label, value, testId }: { label: string; value: string; testId: 
   return (
     <div className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <dt className="text-sm text-slate-600 dark:text-slate-400">{label}</dt>
-      <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid={testId}>{value}</dd>
+      <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }
@@ -53,14 +60,24 @@ export default async function OverviewPage() {
       </div>
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label="Conversations" value={total.conversations.toLocaleString("en-US")} testId="stat-conversations" />
-        <Stat label="Average duration" value={total.conversations ? formatDuration(total.averageSeconds) : "–"} testId="stat-average-duration" />
+        <Stat
+          label="Average duration"
+          value={total.conversations ? formatDuration(total.averageSeconds) : "–"}
+          testId="stat-average-duration"
+        />
         <Stat label="Completed" value={rate("completed")} testId="stat-completed" />
         <Stat label="Escalated to a person" value={rate("escalated")} testId="stat-escalated" />
       </dl>
       {total.conversations === 0 ? (
-        <div className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400" data-testid="overview-empty">
+        <div
+          className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400"
+          data-testid="overview-empty"
+        >
           No conversations in the last {overviewDays} days. Charts appear here once your{" "}
-          <Link href="/agents" className="text-indigo-700 hover:underline dark:text-indigo-300">agents</Link> handle calls and chats.
+          <Link href="/agents" className="text-indigo-700 hover:underline dark:text-indigo-300">
+            agents
+          </Link>{" "}
+          handle calls and chats.
         </div>
       ) : (
         <>

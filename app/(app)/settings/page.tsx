@@ -11,12 +11,16 @@ export default async function ProfilePage() {
   return (
     <div className="grid gap-6 md:grid-cols-2">
       <section className={card}>
-        <h2 id="profile-heading" className="font-semibold">Profile</h2>
+        <h2 id="profile-heading" className="font-semibold">
+          Profile
+        </h2>
         <p className="mb-4 mt-1 text-sm text-slate-500">Signed in as {session.email}.</p>
         <ProfileForm name={session.userName} />
       </section>
       <section className={card}>
-        <h2 id="password-heading" className="mb-4 font-semibold">Password</h2>
+        <h2 id="password-heading" className="mb-4 font-semibold">
+          Password
+        </h2>
         <PasswordForm />
       </section>
     </div>

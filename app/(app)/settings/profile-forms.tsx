@@ -20,9 +20,31 @@ export function PasswordForm() {
   const [state, action] = useActionState<FormState, FormData>(changePassword, {});
   return (
     <form action={action} className="space-y-4" noValidate aria-labelledby="password-heading">
-      <Field name="current" label="Current password" type="password" autoComplete="current-password" required state={state} />
-      <Field name="password" label="New password" type="password" autoComplete="new-password" required state={state} hint="At least 8 characters." />
-      <Field name="confirm" label="Repeat the new password" type="password" autoComplete="new-password" required state={state} />
+      <Field
+        name="current"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        required
+        state={state}
+      />
+      <Field
+        name="password"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        required
+        state={state}
+        hint="At least 8 characters."
+      />
+      <Field
+        name="confirm"
+        label="Repeat the new password"
+        type="password"
+        autoComplete="new-password"
+        required
+        state={state}
+      />
       <FormMessage state={state} />
       <SubmitButton pendingText="Changing…">Change password</SubmitButton>
     </form>

@@ -9,7 +9,10 @@ export async function POST(request: Request): Promise<Response> {
   const key = await authenticateApiKey(request);
   if (!key.ok) return key.response;
   const server = createMcpServer(key.caller);
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
   await server.connect(transport);
   try {
     return await transport.handleRequest(request);
@@ -19,6 +22,7 @@ export async function POST(request: Request): Promise<Response> {
 }
 
 // No server-initiated stream and no sessions to end in stateless mode.
-const notAllowed = () => jsonError(405, "method_not_allowed", "POST JSON-RPC messages to this endpoint.", {}, { Allow: "POST" });
+const notAllowed = () =>
+  jsonError(405, "method_not_allowed", "POST JSON-RPC messages to this endpoint.", {}, { Allow: "POST" });
 export const GET = notAllowed;
 export const DELETE = notAllowed;

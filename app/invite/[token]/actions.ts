@@ -23,7 +23,11 @@ export async function acceptAsSignedInUser(_prev: FormState, form: FormData): Pr
   const [user, invitation] = await Promise.all([signedInUser(), invitationByToken(token)]);
   if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`);
   if (!invitation || invitation.status !== "pending") return formError(notValid);
-  const result = await withTenant(invitation.tenantId, (tx) => acceptInvitation(tx, invitation.tenantId, invitation.invitationId, user), { userId: user.id });
+  const result = await withTenant(
+    invitation.tenantId,
+    (tx) => acceptInvitation(tx, invitation.tenantId, invitation.invitationId, user),
+    { userId: user.id },
+  );
   if (!result.ok) return formError(result.message);
   await unstable_update({ activeTenantId: invitation.tenantId });
   redirect("/conversations");
@@ -41,14 +45,20 @@ export async function acceptAsNewUser(_prev: FormState, form: FormData): Promise
     await acceptInvitationAsNewUser(token, parsed.data.name, parsed.data.password);
   } catch (error) {
     const info = databaseError(error);
-    if (info?.code === sqlState.uniqueViolation) return formError("An account with this email already exists: sign in to accept.", form);
+    if (info?.code === sqlState.uniqueViolation)
+      return formError("An account with this email already exists: sign in to accept.", form);
     if (info?.code === sqlState.noDataFound) return formError(notValid, form);
     throw error;
   }
   try {
-    await signIn("credentials", { email: invitation.email, password: parsed.data.password, redirectTo: "/conversations" });
+    await signIn("credentials", {
+      email: invitation.email,
+      password: parsed.data.password,
+      redirectTo: "/conversations",
+    });
   } catch (error) {
-    if (error instanceof AuthError) return formError("You joined, but signing in failed. Sign in from the login page.", form);
+    if (error instanceof AuthError)
+      return formError("You joined, but signing in failed. Sign in from the login page.", form);
     throw error;
   }
   return {};
@@ -59,7 +69,11 @@ export async function decline(_prev: FormState, form: FormData): Promise<FormSta
   const [user, invitation] = await Promise.all([signedInUser(), invitationByToken(token)]);
   if (!invitation || invitation.status !== "pending") return formError(notValid);
   if (user && user.email !== invitation.email) return formError(`This invitation is for ${invitation.email}.`);
-  const result = await withTenant(invitation.tenantId, (tx) => declineInvitation(tx, invitation.tenantId, invitation.invitationId, user?.id ?? null), user ? { userId: user.id } : {});
+  const result = await withTenant(
+    invitation.tenantId,
+    (tx) => declineInvitation(tx, invitation.tenantId, invitation.invitationId, user?.id ?? null),
+    user ? { userId: user.id } : {},
+  );
   if (!result.ok) return formError(result.message);
   return { status: "ok", message: `You declined the invitation to ${invitation.tenantName}.` };
 }

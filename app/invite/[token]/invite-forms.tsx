@@ -11,7 +11,9 @@ export function AcceptForm({ token }: { token: string }) {
     <form action={action} className="space-y-3">
       <input type="hidden" name="token" value={token} />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Joining…" className="w-full">Accept invitation</SubmitButton>
+      <SubmitButton pendingText="Joining…" className="w-full">
+        Accept invitation
+      </SubmitButton>
     </form>
   );
 }
@@ -26,9 +28,19 @@ export function NewAccountForm({ token, email }: { token: string; email: string 
         <span className="mt-1 block text-sm text-slate-600 dark:text-slate-400">{email}</span>
       </div>
       <Field name="name" label="Your name" autoComplete="name" required state={state} />
-      <Field name="password" label="Choose a password" type="password" autoComplete="new-password" required state={state} hint="At least 8 characters." />
+      <Field
+        name="password"
+        label="Choose a password"
+        type="password"
+        autoComplete="new-password"
+        required
+        state={state}
+        hint="At least 8 characters."
+      />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Joining…" className="w-full">Create account and join</SubmitButton>
+      <SubmitButton pendingText="Joining…" className="w-full">
+        Create account and join
+      </SubmitButton>
     </form>
   );
 }
@@ -40,7 +52,9 @@ export function DeclineForm({ token }: { token: string }) {
     <form action={action} className="space-y-3">
       <input type="hidden" name="token" value={token} />
       <FormMessage state={state} />
-      <SubmitButton variant="secondary" pendingText="Declining…" className="w-full">Decline</SubmitButton>
+      <SubmitButton variant="secondary" pendingText="Declining…" className="w-full">
+        Decline
+      </SubmitButton>
     </form>
   );
 }

@@ -27,30 +27,56 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
 
   let body: React.ReactNode;
   if (invitation.status !== "pending") {
-    body = <p role="status" className="text-slate-700 dark:text-slate-300">{statusText[invitation.status]}</p>;
+    body = (
+      <p role="status" className="text-slate-700 dark:text-slate-300">
+        {statusText[invitation.status]}
+      </p>
+    );
   } else if (user && user.email !== invitation.email) {
     body = (
       <div className="space-y-3 text-sm">
-        <p>This invitation is for <strong>{invitation.email}</strong>, and you are signed in as <strong>{user.email}</strong>.</p>
-        <form action={async () => { "use server"; await signOut({ redirectTo: `/invite/${token}` }); }}>
-          <button className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">Sign out to continue</button>
+        <p>
+          This invitation is for <strong>{invitation.email}</strong>, and you are signed in as{" "}
+          <strong>{user.email}</strong>.
+        </p>
+        <form
+          action={async () => {
+            "use server";
+            await signOut({ redirectTo: `/invite/${token}` });
+          }}
+        >
+          <button className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+            Sign out to continue
+          </button>
         </form>
       </div>
     );
   } else if (user) {
-    body = <div className="space-y-3"><AcceptForm token={token} /><DeclineForm token={token} /></div>;
+    body = (
+      <div className="space-y-3">
+        <AcceptForm token={token} />
+        <DeclineForm token={token} />
+      </div>
+    );
   } else if (invitation.accountExists) {
     body = (
       <div className="space-y-3">
-        <Link href={`/login?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`}
-          className="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-sm font-medium text-white hover:bg-indigo-500">
+        <Link
+          href={`/login?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`}
+          className="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-sm font-medium text-white hover:bg-indigo-500"
+        >
           Sign in as {invitation.email} to accept
         </Link>
         <DeclineForm token={token} />
       </div>
     );
   } else {
-    body = <div className="space-y-3"><NewAccountForm token={token} email={invitation.email} /><DeclineForm token={token} /></div>;
+    body = (
+      <div className="space-y-3">
+        <NewAccountForm token={token} email={invitation.email} />
+        <DeclineForm token={token} />
+      </div>
+    );
   }
 
   return (
@@ -62,7 +88,9 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
           {invitation.status === "pending" ? ` · valid until ${formatStart(invitation.expiresAt)}` : ""}.
         </p>
       </div>
-      <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">{body}</div>
+      <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        {body}
+      </div>
     </main>
   );
 }

@@ -11,7 +11,9 @@ export function MagicLinkConfirm({ token }: { token: string }) {
     <form action={action} className="space-y-4">
       <input type="hidden" name="token" value={token} />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Signing in…" className="w-full">Sign in</SubmitButton>
+      <SubmitButton pendingText="Signing in…" className="w-full">
+        Sign in
+      </SubmitButton>
     </form>
   );
 }

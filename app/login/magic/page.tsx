@@ -7,7 +7,11 @@ export const metadata: Metadata = { title: "Sign in with a link" };
 
 // The link opens this page and signing in takes a click (a POST): mail scanners that fetch links do
 // not use up the single-use link.
-export default async function MagicLinkPage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
+export default async function MagicLinkPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ token?: string | string[] }>;
+}) {
   // Reading the request first keeps this page dynamic: whether links are on is decided at run time.
   const { token } = await searchParams;
   if (!env().AUTH_MAGIC_LINKS) notFound();

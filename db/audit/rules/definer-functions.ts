@@ -14,17 +14,20 @@ export const definerSearchPath: Rule = {
       .map((f) => ({
         rule: "definer-search-path-not-pinned",
         object: `function ${f.signature}`,
-        message: "SECURITY DEFINER function without a pinned search_path: a caller's search_path can substitute the tables and functions it names",
+        message:
+          "SECURITY DEFINER function without a pinned search_path: a caller's search_path can substitute the tables and functions it names",
         fix: `ALTER FUNCTION ${f.signature} SET search_path = pg_catalog, pg_temp (and schema-qualify what it uses)`,
       })),
 };
 
 export const definerAllowList: Rule = {
   id: "definer-executable-by-runtime-role",
-  checks: "app_user and agent_reader can execute only the SECURITY DEFINER functions in db/audit/allowed-definer-functions.ts",
+  checks:
+    "app_user and agent_reader can execute only the SECURITY DEFINER functions in db/audit/allowed-definer-functions.ts",
   run: (catalog) =>
     catalog.definerFunctions.flatMap((f) => {
-      const allowed = allowedDefinerFunctions.find((a) => normalized(a.signature) === normalized(f.signature))?.roles ?? [];
+      const allowed =
+        allowedDefinerFunctions.find((a) => normalized(a.signature) === normalized(f.signature))?.roles ?? [];
       return f.executableBy
         .filter((role) => !allowed.includes(role))
         .map((role) => ({

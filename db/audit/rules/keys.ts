@@ -3,7 +3,8 @@ import type { Catalog, Rule, TenantTable } from "../types";
 /** Keys are scoped by tenant: foreign keys between tenant tables include tenant_id, and so do unique keys on tenant data. */
 
 const byOid = (catalog: Catalog) => new Map(catalog.tenantTables.map((t) => [t.oid, t]));
-const columnNames = (table: TenantTable | undefined, attnums: number[]) => attnums.map((n) => table?.columns.find((c) => c.attnum === n)?.name ?? "(expression)").join(", ");
+const columnNames = (table: TenantTable | undefined, attnums: number[]) =>
+  attnums.map((n) => table?.columns.find((c) => c.attnum === n)?.name ?? "(expression)").join(", ");
 
 export const foreignKeysThroughTenant: Rule = {
   id: "tenant-fk-without-tenant-id",
@@ -48,7 +49,12 @@ export const uniqueKeysThroughTenant: Rule = {
     return catalog.indexes
       .filter((i) => {
         const table = tenantTables.get(i.tableOid);
-        return i.unique && table?.tenantColumn && !i.keyColumns.includes(table.tenantColumn.attnum) && !exceptions.globalUniqueKeys.has(i.qualified);
+        return (
+          i.unique &&
+          table?.tenantColumn &&
+          !i.keyColumns.includes(table.tenantColumn.attnum) &&
+          !exceptions.globalUniqueKeys.has(i.qualified)
+        );
       })
       .map((i) => {
         const table = tenantTables.get(i.tableOid)!;

@@ -3,7 +3,8 @@ import type { Catalog, Finding, Policy, PolicyCommand, Rule } from "../types";
 
 /** What a policy's expressions say: context read once per query, no branch that admits every row, one permissive policy per role and command. */
 
-const policyName = (catalog: Catalog, p: Policy) => `policy ${p.name} on ${catalog.relations.get(p.tableOid)?.qualified ?? p.tableOid}`;
+const policyName = (catalog: Catalog, p: Policy) =>
+  `policy ${p.name} on ${catalog.relations.get(p.tableOid)?.qualified ?? p.tableOid}`;
 const expressions = (p: Policy) => [
   ...(p.using ? [{ clause: "USING", ...p.using }] : []),
   ...(p.withCheck ? [{ clause: "WITH CHECK", ...p.withCheck }] : []),
@@ -22,7 +23,8 @@ function evaluatedOncePerQuery(ancestors: PgNode[]): boolean {
   let correlated = false;
   walk(query, (n, inner) => {
     // inner starts with the sub-select itself: a Var climbing that many levels reads the outer row.
-    if (n.type === "VAR" && intField(n, "varlevelsup") >= inner.filter((a) => a.type === "QUERY").length) correlated = true;
+    if (n.type === "VAR" && intField(n, "varlevelsup") >= inner.filter((a) => a.type === "QUERY").length)
+      correlated = true;
   });
   return !correlated;
 }
@@ -70,19 +72,35 @@ function readsTheRow(branch: PgValue): boolean {
 }
 
 function comparesColumnWithItself(branch: PgValue): boolean {
-  if (!isNode(branch) || branch.type !== "OPEXPR" || !Array.isArray(branch.fields.args) || branch.fields.args.length !== 2) return false;
+  if (
+    !isNode(branch) ||
+    branch.type !== "OPEXPR" ||
+    !Array.isArray(branch.fields.args) ||
+    branch.fields.args.length !== 2
+  )
+    return false;
   const [a, b] = branch.fields.args;
-  return isNode(a) && isNode(b) && a.type === "VAR" && b.type === "VAR" && intField(a, "varattno") === intField(b, "varattno") && intField(a, "varlevelsup") === intField(b, "varlevelsup");
+  return (
+    isNode(a) &&
+    isNode(b) &&
+    a.type === "VAR" &&
+    b.type === "VAR" &&
+    intField(a, "varattno") === intField(b, "varattno") &&
+    intField(a, "varlevelsup") === intField(b, "varlevelsup")
+  );
 }
 
 export const alwaysTrue: Rule = {
   id: "policy-always-true",
-  checks: "no permissive policy has an expression (or an OR branch) that does not depend on the row, such as true or an admin flag",
+  checks:
+    "no permissive policy has an expression (or an OR branch) that does not depend on the row, such as true or an admin flag",
   run: (catalog) => {
     const findings: Finding[] = [];
     for (const p of catalog.policies.filter((policy) => policy.permissive)) {
       for (const e of expressions(p)) {
-        const open = orBranches(e.tree).filter((b) => !isFalseConstant(b) && (!readsTheRow(b) || comparesColumnWithItself(b)));
+        const open = orBranches(e.tree).filter(
+          (b) => !isFalseConstant(b) && (!readsTheRow(b) || comparesColumnWithItself(b)),
+        );
         if (open.length === 0) continue;
         findings.push({
           rule: "policy-always-true",
@@ -106,7 +124,9 @@ export const onePermissivePolicy: Rule = {
     const tables = [...new Set(catalog.policies.map((p) => p.tableOid))];
     for (const table of tables) {
       for (const command of concreteCommands) {
-        const applying = catalog.policies.filter((p) => p.tableOid === table && p.permissive && (p.command === command || p.command === "ALL"));
+        const applying = catalog.policies.filter(
+          (p) => p.tableOid === table && p.permissive && (p.command === command || p.command === "ALL"),
+        );
         const roles = new Set(applying.flatMap((p) => p.roles));
         const reported = new Set<string>();
         for (const role of roles) {

@@ -2,7 +2,8 @@ import type { Catalog, Finding, Policy, Rule } from "../types";
 
 /** Every tenant table has RLS enabled and forced, a policy, and each policy states USING and WITH CHECK where it applies. */
 
-const policyName = (catalog: Catalog, p: Policy) => `policy ${p.name} on ${catalog.relations.get(p.tableOid)?.qualified ?? p.tableOid}`;
+const policyName = (catalog: Catalog, p: Policy) =>
+  `policy ${p.name} on ${catalog.relations.get(p.tableOid)?.qualified ?? p.tableOid}`;
 const tenantTablePolicies = (catalog: Catalog) => {
   const tenantOids = new Set(catalog.tenantTables.map((t) => t.oid));
   return catalog.policies.filter((p) => tenantOids.has(p.tableOid));
@@ -17,7 +18,8 @@ export const rlsEnabled: Rule = {
       .map((t) => ({
         rule: "rls-not-enabled",
         object: `table ${t.qualified}`,
-        message: "tenant table without row level security: every role with a grant on it reads and writes every tenant's rows",
+        message:
+          "tenant table without row level security: every role with a grant on it reads and writes every tenant's rows",
         fix: `ALTER TABLE ${t.qualified} ENABLE ROW LEVEL SECURITY (drizzle-kit emits it when the table has a policy: add tenantIsolation())`,
       })),
 };
@@ -59,14 +61,12 @@ export const policyUsing: Rule = {
   run: (catalog) =>
     tenantTablePolicies(catalog)
       .filter((p) => readsRows(p) && p.using === null)
-      .map(
-        (p): Finding => ({
-          rule: "policy-missing-using",
-          object: policyName(catalog, p),
-          message: `${p.command} policy without USING: which existing rows it applies to is not stated`,
-          fix: "give the policy a USING expression comparing tenant_id with (select app.current_tenant_id())",
-        }),
-      ),
+      .map((p): Finding => ({
+        rule: "policy-missing-using",
+        object: policyName(catalog, p),
+        message: `${p.command} policy without USING: which existing rows it applies to is not stated`,
+        fix: "give the policy a USING expression comparing tenant_id with (select app.current_tenant_id())",
+      })),
 };
 
 export const policyWithCheck: Rule = {
@@ -75,17 +75,15 @@ export const policyWithCheck: Rule = {
   run: (catalog) =>
     tenantTablePolicies(catalog)
       .filter((p) => writesRows(p) && p.withCheck === null)
-      .map(
-        (p): Finding => ({
-          rule: "policy-missing-with-check",
-          object: policyName(catalog, p),
-          message:
-            p.command === "INSERT"
-              ? "INSERT policy without WITH CHECK: the rows it lets a write create are not stated"
-              : `${p.command} policy without WITH CHECK: PostgreSQL silently reuses USING for the rows a write creates; state it`,
-          fix: "give the policy a WITH CHECK expression comparing tenant_id with (select app.current_tenant_id())",
-        }),
-      ),
+      .map((p): Finding => ({
+        rule: "policy-missing-with-check",
+        object: policyName(catalog, p),
+        message:
+          p.command === "INSERT"
+            ? "INSERT policy without WITH CHECK: the rows it lets a write create are not stated"
+            : `${p.command} policy without WITH CHECK: PostgreSQL silently reuses USING for the rows a write creates; state it`,
+        fix: "give the policy a WITH CHECK expression comparing tenant_id with (select app.current_tenant_id())",
+      })),
 };
 
 export const rowSecurityRules: Rule[] = [rlsEnabled, rlsForced, rlsPolicyPresent, policyUsing, policyWithCheck];

@@ -2,8 +2,9 @@ import type { Finding, Rule, RuntimeRoleState } from "../types";
 
 /** app_user and agent_reader are subject to RLS and cannot step around it: no superuser, no BYPASSRLS, no ownership, no other role, no TRUNCATE, nothing to create. */
 
-const perRole = (id: string, check: (role: RuntimeRoleState) => Omit<Finding, "rule">[]) => (roles: RuntimeRoleState[]) =>
-  roles.filter((r) => r.exists).flatMap((r) => check(r).map((f) => ({ rule: id, ...f })));
+const perRole =
+  (id: string, check: (role: RuntimeRoleState) => Omit<Finding, "rule">[]) => (roles: RuntimeRoleState[]) =>
+    roles.filter((r) => r.exists).flatMap((r) => check(r).map((f) => ({ rule: id, ...f })));
 
 export const runtimeRoleExists: Rule = {
   id: "runtime-role-missing",
@@ -24,7 +25,15 @@ export const notSuperuser: Rule = {
   checks: "app_user and agent_reader are not superusers",
   run: (catalog) =>
     perRole("runtime-role-superuser", (r) =>
-      r.superuser ? [{ object: `role ${r.role}`, message: "a superuser bypasses every policy", fix: `ALTER ROLE ${r.role} NOSUPERUSER` }] : [],
+      r.superuser
+        ? [
+            {
+              object: `role ${r.role}`,
+              message: "a superuser bypasses every policy",
+              fix: `ALTER ROLE ${r.role} NOSUPERUSER`,
+            },
+          ]
+        : [],
     )(catalog.roles),
 };
 
@@ -33,7 +42,15 @@ export const noBypassRls: Rule = {
   checks: "app_user and agent_reader do not have BYPASSRLS",
   run: (catalog) =>
     perRole("runtime-role-bypassrls", (r) =>
-      r.bypassRls ? [{ object: `role ${r.role}`, message: "BYPASSRLS skips every policy", fix: `ALTER ROLE ${r.role} NOBYPASSRLS` }] : [],
+      r.bypassRls
+        ? [
+            {
+              object: `role ${r.role}`,
+              message: "BYPASSRLS skips every policy",
+              fix: `ALTER ROLE ${r.role} NOBYPASSRLS`,
+            },
+          ]
+        : [],
     )(catalog.roles),
 };
 
@@ -79,14 +96,19 @@ export const noPrivilegesOutsideRls: Rule = {
       catalog.tenantTables.flatMap((t) =>
         (r.privileges.get(t.qualified)?.privileges ?? [])
           .filter((p) => p in outsideRls)
-          .map((p) => ({ object: `table ${t.qualified}`, message: `${r.role} has ${p}: ${outsideRls[p]}`, fix: `REVOKE ${p} ON ${t.qualified} FROM ${r.role} (and FROM PUBLIC)` })),
+          .map((p) => ({
+            object: `table ${t.qualified}`,
+            message: `${r.role} has ${p}: ${outsideRls[p]}`,
+            fix: `REVOKE ${p} ON ${t.qualified} FROM ${r.role} (and FROM PUBLIC)`,
+          })),
       ),
     )(catalog.roles),
 };
 
 export const cannotCreate: Rule = {
   id: "runtime-role-can-create",
-  checks: "app_user and agent_reader cannot create objects: no CREATE on any schema or on the database, no temporary objects",
+  checks:
+    "app_user and agent_reader cannot create objects: no CREATE on any schema or on the database, no temporary objects",
   run: (catalog) =>
     perRole("runtime-role-can-create", (r) => [
       ...r.schemasWithCreate.map((schema) => ({
@@ -95,7 +117,13 @@ export const cannotCreate: Rule = {
         fix: `REVOKE CREATE ON SCHEMA ${schema} FROM PUBLIC, ${r.role}`,
       })),
       ...(r.canCreateSchemas
-        ? [{ object: `database ${catalog.database}`, message: `${r.role} can create schemas (CREATE on the database)`, fix: `REVOKE CREATE ON DATABASE ${catalog.database} FROM PUBLIC, ${r.role}` }]
+        ? [
+            {
+              object: `database ${catalog.database}`,
+              message: `${r.role} can create schemas (CREATE on the database)`,
+              fix: `REVOKE CREATE ON DATABASE ${catalog.database} FROM PUBLIC, ${r.role}`,
+            },
+          ]
         : []),
       ...(r.canCreateTemporary
         ? [
@@ -109,4 +137,12 @@ export const cannotCreate: Rule = {
     ])(catalog.roles),
 };
 
-export const runtimeRoleRules: Rule[] = [runtimeRoleExists, notSuperuser, noBypassRls, ownsNothing, noRoleMembership, noPrivilegesOutsideRls, cannotCreate];
+export const runtimeRoleRules: Rule[] = [
+  runtimeRoleExists,
+  notSuperuser,
+  noBypassRls,
+  ownsNothing,
+  noRoleMembership,
+  noPrivilegesOutsideRls,
+  cannotCreate,
+];

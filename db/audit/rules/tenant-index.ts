@@ -8,7 +8,11 @@ export const tenantIndex: Rule = {
   checks: "every tenant table has an index whose first column is tenant_id",
   run: (catalog) =>
     catalog.tenantTables
-      .filter((t) => t.tenantColumn && !catalog.indexes.some((i) => i.tableOid === t.oid && i.valid && i.keyColumns[0] === t.tenantColumn!.attnum))
+      .filter(
+        (t) =>
+          t.tenantColumn &&
+          !catalog.indexes.some((i) => i.tableOid === t.oid && i.valid && i.keyColumns[0] === t.tenantColumn!.attnum),
+      )
       .map((t) => ({
         rule: "tenant-index-missing",
         object: `table ${t.qualified}`,
@@ -32,7 +36,8 @@ function mismatches(catalog: Catalog, table: TenantTable, tree: Parameters<typeo
       problems.push(`${column.name} is cast before the comparison`);
     } else if (comparisons.has(parent.type)) {
       const op = catalog.operators.get(String(parent.fields.opno));
-      if (op && (op.left !== column.typeOid || op.right !== column.typeOid)) problems.push(`${column.name} (${column.type}) is compared with operator ${op.name} across types`);
+      if (op && (op.left !== column.typeOid || op.right !== column.typeOid))
+        problems.push(`${column.name} (${column.type}) is compared with operator ${op.name} across types`);
     }
   });
   return problems;
@@ -40,7 +45,8 @@ function mismatches(catalog: Catalog, table: TenantTable, tree: Parameters<typeo
 
 export const tenantComparisonType: Rule = {
   id: "policy-tenant-type-mismatch",
-  checks: "policies compare tenant_id with a value of the same type (a cast or cross-type comparison keeps the index from being used)",
+  checks:
+    "policies compare tenant_id with a value of the same type (a cast or cross-type comparison keeps the index from being used)",
   run: (catalog) => {
     const findings: Finding[] = [];
     for (const table of catalog.tenantTables.filter((t) => t.tenantColumn)) {

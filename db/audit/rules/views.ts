@@ -5,7 +5,7 @@ import type { Catalog, Relation, Rule } from "../types";
 /** Views and materialized views that read a tenant table, directly or through other views. */
 function viewsOverTenantTables(catalog: Catalog): Relation[] {
   const reaches = new Set(catalog.tenantTables.map((t) => t.oid));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [view, deps] of catalog.viewDependencies) {
       if (!reaches.has(view) && deps.some((d) => reaches.has(d))) {
@@ -14,7 +14,10 @@ function viewsOverTenantTables(catalog: Catalog): Relation[] {
       }
     }
   }
-  return [...catalog.viewDependencies.keys()].filter((v) => reaches.has(v)).map((v) => catalog.relations.get(v)!).filter(Boolean);
+  return [...catalog.viewDependencies.keys()]
+    .filter((v) => reaches.has(v))
+    .map((v) => catalog.relations.get(v)!)
+    .filter(Boolean);
 }
 
 const invokerRights = (view: Relation) => view.options.some((o) => /^security_invoker=(true|on|yes|1)$/i.test(o));
@@ -42,7 +45,8 @@ export const noMaterializedViews: Rule = {
       .map((v) => ({
         rule: "materialized-view-over-tenant-table",
         object: `materialized view ${v.qualified}`,
-        message: "materialized view over tenant tables: its rows are a copy without row level security, readable by anyone with SELECT on it",
+        message:
+          "materialized view over tenant tables: its rows are a copy without row level security, readable by anyone with SELECT on it",
         fix: `drop it; keep derived data in a tenant table (tenant_id, RLS, FORCE) refreshed by the app, or use a security_invoker view`,
       })),
 };

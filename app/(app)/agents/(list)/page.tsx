@@ -21,7 +21,10 @@ export default async function AgentsPage() {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">Agents</h1>
         {canCreate ? (
-          <Link href="/agents/new" className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50">
+          <Link
+            href="/agents/new"
+            className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50"
+          >
             New agent
           </Link>
         ) : (
@@ -38,12 +41,24 @@ export default async function AgentsPage() {
             <caption className="sr-only">Agents of this workspace with their conversation counts</caption>
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:text-slate-400">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Name</th>
-                <th scope="col" className="px-4 py-2 font-medium">Channel</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">Line of business</th>
-                <th scope="col" className="px-4 py-2 font-medium">Status</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Convers&shy;ations</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">Created</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Channel
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+                  Line of business
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">
+                  Convers&shy;ations
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+                  Created
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
@@ -54,15 +69,25 @@ export default async function AgentsPage() {
                       {a.name}
                     </Link>
                   </th>
-                  <td className="px-4 py-3"><ChannelBadge channel={a.channel} /></td>
+                  <td className="px-4 py-3">
+                    <ChannelBadge channel={a.channel} />
+                  </td>
                   <td className="hidden px-4 py-3 md:table-cell">{a.vertical}</td>
-                  <td className="px-4 py-3"><AgentStateBadge disabled={a.disabledAt !== null} /></td>
+                  <td className="px-4 py-3">
+                    <AgentStateBadge disabled={a.disabledAt !== null} />
+                  </td>
                   <td className="px-4 py-3 text-right tabular-nums">
-                    <Link href={`/conversations?agent=${a.id}`} className="hover:underline" aria-label={`${a.conversations} conversations of ${a.name}`}>
+                    <Link
+                      href={`/conversations?agent=${a.id}`}
+                      className="hover:underline"
+                      aria-label={`${a.conversations} conversations of ${a.name}`}
+                    >
                       {a.conversations.toLocaleString("en-US")}
                     </Link>
                   </td>
-                  <td className="hidden px-4 py-3 text-slate-600 md:table-cell dark:text-slate-400">{dateFormat.format(a.createdAt)}</td>
+                  <td className="hidden px-4 py-3 text-slate-600 md:table-cell dark:text-slate-400">
+                    {dateFormat.format(a.createdAt)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -14,7 +14,13 @@ export const metadata: Metadata = { title: "Agent" };
 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
-export default async function AgentPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ created?: string }> }) {
+export default async function AgentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ created?: string }>;
+}) {
   const { id } = await params;
   const { created } = await searchParams;
   // Malformed, missing and other-tenant ids all end in the same 404.
@@ -28,28 +34,45 @@ export default async function AgentPage({ params, searchParams }: { params: Prom
 
   return (
     <div className="space-y-6">
-      <Link href="/agents" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">← All agents</Link>
+      <Link href="/agents" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+        ← All agents
+      </Link>
       {created ? <FormMessage message={`Agent ${agent.name} created.`} /> : null}
       <header className="space-y-2">
-        <h1 className="text-xl font-semibold" data-testid="agent-name">{agent.name}</h1>
+        <h1 className="text-xl font-semibold" data-testid="agent-name">
+          {agent.name}
+        </h1>
         <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-slate-600 dark:text-slate-400">
           <ChannelBadge channel={agent.channel} />
           <span>{agent.vertical}</span>
           <AgentStateBadge disabled={disabled} />
           <span>Created {dateFormat.format(agent.createdAt)}</span>
-          <Link href={`/conversations?agent=${agent.id}`} className="text-indigo-700 hover:underline dark:text-indigo-300">
+          <Link
+            href={`/conversations?agent=${agent.id}`}
+            className="text-indigo-700 hover:underline dark:text-indigo-300"
+          >
             {agent.conversations.toLocaleString("en-US")} conversations
           </Link>
         </div>
       </header>
       {canUpdate ? (
         <div className="grid gap-4 md:grid-cols-2">
-          <section aria-labelledby="rename-heading" className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
-            <h2 id="rename-heading" className="mb-3 font-medium">Rename</h2>
+          <section
+            aria-labelledby="rename-heading"
+            className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900"
+          >
+            <h2 id="rename-heading" className="mb-3 font-medium">
+              Rename
+            </h2>
             <RenameAgentForm agentId={agent.id} name={agent.name} />
           </section>
-          <section aria-labelledby="status-heading" className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
-            <h2 id="status-heading" className="mb-3 font-medium">Status</h2>
+          <section
+            aria-labelledby="status-heading"
+            className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900"
+          >
+            <h2 id="status-heading" className="mb-3 font-medium">
+              Status
+            </h2>
             <AgentStatusForm agentId={agent.id} disabled={disabled} />
           </section>
         </div>

@@ -24,9 +24,16 @@ function describedBy(errors: FilterErrors, key: keyof FilterErrors, extra?: stri
 export function FiltersForm({ raw, errors, agents }: Props) {
   const invalid = (key: keyof FilterErrors) => (errors[key] ? true : undefined);
   return (
-    <Form action="/conversations" role="search" aria-label="Search and filter conversations" className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <Form
+      action="/conversations"
+      role="search"
+      aria-label="Search and filter conversations"
+      className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+    >
       <div>
-        <label htmlFor="filter-q" className={labelClass}>Search summaries and transcripts</label>
+        <label htmlFor="filter-q" className={labelClass}>
+          Search summaries and transcripts
+        </label>
         <input
           id="filter-q"
           name="q"
@@ -37,13 +44,24 @@ export function FiltersForm({ raw, errors, agents }: Props) {
           aria-describedby={describedBy(errors, "q", "filter-q-hint")}
           className={inputClass}
         />
-        <p id="filter-q-hint" className="mt-1 text-xs text-slate-500 dark:text-slate-400">Quotes for a phrase, a minus to exclude a word, “or” for either.</p>
+        <p id="filter-q-hint" className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+          Quotes for a phrase, a minus to exclude a word, “or” for either.
+        </p>
         <FieldError id="filter-q-error" message={errors.q} />
       </div>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
         <div>
-          <label htmlFor="filter-agent" className={labelClass}>Agent</label>
-          <select id="filter-agent" name="agent" defaultValue={raw.agent ?? ""} aria-invalid={invalid("agent")} aria-describedby={describedBy(errors, "agent")} className={inputClass}>
+          <label htmlFor="filter-agent" className={labelClass}>
+            Agent
+          </label>
+          <select
+            id="filter-agent"
+            name="agent"
+            defaultValue={raw.agent ?? ""}
+            aria-invalid={invalid("agent")}
+            aria-describedby={describedBy(errors, "agent")}
+            className={inputClass}
+          >
             <option value="">All agents</option>
             {agents.map((a) => (
               <option key={a.id} value={a.id}>
@@ -55,40 +73,84 @@ export function FiltersForm({ raw, errors, agents }: Props) {
           <FieldError id="filter-agent-error" message={errors.agent} />
         </div>
         <div>
-          <label htmlFor="filter-channel" className={labelClass}>Channel</label>
-          <select id="filter-channel" name="channel" defaultValue={raw.channel ?? ""} aria-invalid={invalid("channel")} aria-describedby={describedBy(errors, "channel")} className={inputClass}>
+          <label htmlFor="filter-channel" className={labelClass}>
+            Channel
+          </label>
+          <select
+            id="filter-channel"
+            name="channel"
+            defaultValue={raw.channel ?? ""}
+            aria-invalid={invalid("channel")}
+            aria-describedby={describedBy(errors, "channel")}
+            className={inputClass}
+          >
             <option value="">Any channel</option>
             {channels.map((c) => (
-              <option key={c} value={c}>{c}</option>
+              <option key={c} value={c}>
+                {c}
+              </option>
             ))}
           </select>
           <FieldError id="filter-channel-error" message={errors.channel} />
         </div>
         <div>
-          <label htmlFor="filter-status" className={labelClass}>Status</label>
-          <select id="filter-status" name="status" defaultValue={raw.status ?? ""} aria-invalid={invalid("status")} aria-describedby={describedBy(errors, "status")} className={inputClass}>
+          <label htmlFor="filter-status" className={labelClass}>
+            Status
+          </label>
+          <select
+            id="filter-status"
+            name="status"
+            defaultValue={raw.status ?? ""}
+            aria-invalid={invalid("status")}
+            aria-describedby={describedBy(errors, "status")}
+            className={inputClass}
+          >
             <option value="">Any status</option>
             {conversationStatuses.map((s) => (
-              <option key={s} value={s}>{s}</option>
+              <option key={s} value={s}>
+                {s}
+              </option>
             ))}
           </select>
           <FieldError id="filter-status-error" message={errors.status} />
         </div>
         <div>
-          <label htmlFor="filter-from" className={labelClass}>From (UTC)</label>
-          <input id="filter-from" name="from" type="date" defaultValue={raw.from} aria-invalid={invalid("from")} aria-describedby={describedBy(errors, "from")} className={inputClass} />
+          <label htmlFor="filter-from" className={labelClass}>
+            From (UTC)
+          </label>
+          <input
+            id="filter-from"
+            name="from"
+            type="date"
+            defaultValue={raw.from}
+            aria-invalid={invalid("from")}
+            aria-describedby={describedBy(errors, "from")}
+            className={inputClass}
+          />
           <FieldError id="filter-from-error" message={errors.from} />
         </div>
         <div>
-          <label htmlFor="filter-to" className={labelClass}>To (UTC, inclusive)</label>
-          <input id="filter-to" name="to" type="date" defaultValue={raw.to} aria-invalid={invalid("to")} aria-describedby={describedBy(errors, "to")} className={inputClass} />
+          <label htmlFor="filter-to" className={labelClass}>
+            To (UTC, inclusive)
+          </label>
+          <input
+            id="filter-to"
+            name="to"
+            type="date"
+            defaultValue={raw.to}
+            aria-invalid={invalid("to")}
+            aria-describedby={describedBy(errors, "to")}
+            className={inputClass}
+          />
           <FieldError id="filter-to-error" message={errors.to} />
         </div>
       </div>
       <div className="flex flex-wrap items-center gap-3">
         <SubmitButton pendingLabel="Searching…">Apply</SubmitButton>
         {hasFilters(raw) ? (
-          <Link href="/conversations" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">Clear filters</Link>
+          <Link href="/conversations" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+            Clear filters
+          </Link>
         ) : null}
       </div>
     </Form>

@@ -30,12 +30,21 @@ export default async function ConversationsPage({ searchParams }: { searchParams
     const errors: FilterErrors = parsed.ok ? {} : { ...parsed.errors };
     if (parsed.ok) {
       // Another tenant's agent id is as unknown here as a made-up one.
-      if (parsed.filters.agent && !agents.some((a) => a.id === parsed.filters.agent)) errors.agent = "No such agent in this workspace.";
-      if (parsed.filters.q && (await isEmptySearch(tx, parsed.filters.q))) errors.q = "These words are too common to search for; add a more specific word.";
+      if (parsed.filters.agent && !agents.some((a) => a.id === parsed.filters.agent))
+        errors.agent = "No such agent in this workspace.";
+      if (parsed.filters.q && (await isEmptySearch(tx, parsed.filters.q)))
+        errors.q = "These words are too common to search for; add a more specific word.";
     }
     if (!parsed.ok || Object.keys(errors).length > 0) return { agents, canExport, errors, result: null };
     const page = await listConversations(tx, session.tenantId, parsed.filters, cursor);
-    const highlights = parsed.filters.q ? await searchHighlights(tx, session.tenantId, page.rows.map((r) => r.id), parsed.filters.q) : null;
+    const highlights = parsed.filters.q
+      ? await searchHighlights(
+          tx,
+          session.tenantId,
+          page.rows.map((r) => r.id),
+          parsed.filters.q,
+        )
+      : null;
     return { agents, canExport, errors, result: { ...page, highlights } };
   });
 
@@ -50,7 +59,12 @@ export default async function ConversationsPage({ searchParams }: { searchParams
         <div className="flex items-center gap-4 text-sm">
           <span className="text-slate-500 dark:text-slate-400">Newest first</span>
           {data.canExport && result ? (
-            <a href={`/conversations/export${filtersQuery(raw)}`} download className="rounded-md border border-slate-300 px-3 py-1.5 font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/40 dark:border-slate-700 dark:hover:bg-slate-800" data-testid="export-csv">
+            <a
+              href={`/conversations/export${filtersQuery(raw)}`}
+              download
+              className="rounded-md border border-slate-300 px-3 py-1.5 font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/40 dark:border-slate-700 dark:hover:bg-slate-800"
+              data-testid="export-csv"
+            >
               Export CSV
             </a>
           ) : null}
@@ -58,11 +72,17 @@ export default async function ConversationsPage({ searchParams }: { searchParams
       </div>
       <FiltersForm key={filtersQuery(raw)} raw={raw} errors={data.errors} agents={data.agents} />
       {!result ? (
-        <div role="alert" className="rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+        <div
+          role="alert"
+          className="rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
+        >
           Some filters need fixing (see the messages above); no results are shown until then.
         </div>
       ) : result.rows.length === 0 ? (
-        <div className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400" data-testid="empty-results">
+        <div
+          className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400"
+          data-testid="empty-results"
+        >
           {cursor
             ? "No older conversations."
             : filtered
@@ -70,12 +90,18 @@ export default async function ConversationsPage({ searchParams }: { searchParams
               : "No conversations yet. They appear here as your agents handle calls and chats."}
         </div>
       ) : (
-        <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900" data-testid="conversation-list">
+        <ul
+          className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
+          data-testid="conversation-list"
+        >
           {result.rows.map((c) => {
             const highlight = result.highlights?.get(c.id);
             return (
               <li key={c.id} data-conversation-id={c.id}>
-                <Link href={`/conversations/${c.id}`} className="grid gap-1 px-4 py-3 hover:bg-slate-50 focus:outline-none focus-visible:bg-slate-50 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500/50 sm:grid-cols-[10rem_1fr_auto] sm:gap-4 dark:hover:bg-slate-800/60 dark:focus-visible:bg-slate-800/60">
+                <Link
+                  href={`/conversations/${c.id}`}
+                  className="grid gap-1 px-4 py-3 hover:bg-slate-50 focus:outline-none focus-visible:bg-slate-50 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500/50 sm:grid-cols-[10rem_1fr_auto] sm:gap-4 dark:hover:bg-slate-800/60 dark:focus-visible:bg-slate-800/60"
+                >
                   <div className="text-sm">
                     <div className="font-medium">{c.agentName}</div>
                     <ChannelBadge channel={c.channel} />
@@ -87,17 +113,26 @@ export default async function ConversationsPage({ searchParams }: { searchParams
                           <Highlighted text={highlight.summary} />
                         </div>
                         {hasHighlight(highlight.transcript) ? (
-                          <div className="mt-1 text-xs text-slate-600 dark:text-slate-400" data-testid="transcript-excerpt">
+                          <div
+                            className="mt-1 text-xs text-slate-600 dark:text-slate-400"
+                            data-testid="transcript-excerpt"
+                          >
                             <span className="sr-only">Transcript: </span>“<Highlighted text={highlight.transcript} />”
                           </div>
                         ) : null}
                       </>
                     ) : (
-                      <div className="truncate text-sm" data-testid="summary">{c.summary.split("\n")[0]}</div>
+                      <div className="truncate text-sm" data-testid="summary">
+                        {c.summary.split("\n")[0]}
+                      </div>
                     )}
-                    <div className="text-xs text-slate-500 dark:text-slate-400">{c.caller} · {formatStart(c.startedAt)} · {formatDuration(c.durationSeconds)}</div>
+                    <div className="text-xs text-slate-500 dark:text-slate-400">
+                      {c.caller} · {formatStart(c.startedAt)} · {formatDuration(c.durationSeconds)}
+                    </div>
                   </div>
-                  <div className="sm:text-right"><StatusBadge status={c.status} /></div>
+                  <div className="sm:text-right">
+                    <StatusBadge status={c.status} />
+                  </div>
                 </Link>
               </li>
             );
@@ -105,9 +140,24 @@ export default async function ConversationsPage({ searchParams }: { searchParams
         </ul>
       )}
       <nav className="flex justify-between text-sm" aria-label="Pagination">
-        {cursor ? <Link href={`/conversations${filtersQuery(raw)}`} className="text-indigo-700 hover:underline dark:text-indigo-300">← Newest</Link> : <span />}
+        {cursor ? (
+          <Link
+            href={`/conversations${filtersQuery(raw)}`}
+            className="text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            ← Newest
+          </Link>
+        ) : (
+          <span />
+        )}
         {result?.next ? (
-          <Link href={`/conversations${filtersQuery(raw, result.next)}`} className="text-indigo-700 hover:underline dark:text-indigo-300" data-testid="next-page">Older →</Link>
+          <Link
+            href={`/conversations${filtersQuery(raw, result.next)}`}
+            className="text-indigo-700 hover:underline dark:text-indigo-300"
+            data-testid="next-page"
+          >
+            Older →
+          </Link>
         ) : null}
       </nav>
     </div>

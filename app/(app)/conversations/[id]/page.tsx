@@ -13,13 +13,17 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   const { id } = await params;
   // Malformed, missing and other-tenant ids all end in the same 404.
   if (!isUuid(id)) notFound();
-  const conversation = await withSessionTenant((tx, session) => getConversation(tx, session.tenantId, id.toLowerCase()));
+  const conversation = await withSessionTenant((tx, session) =>
+    getConversation(tx, session.tenantId, id.toLowerCase()),
+  );
   if (!conversation) notFound();
   const [headline, ...details] = conversation.summary.split("\n");
 
   return (
     <article className="space-y-6">
-      <Link href="/conversations" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">← All conversations</Link>
+      <Link href="/conversations" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">
+        ← All conversations
+      </Link>
       <header className="space-y-2">
         <h1 className="text-xl font-semibold">{headline}</h1>
         {details.length ? <p className="text-slate-600 dark:text-slate-400">{details.join(" ")}</p> : null}
@@ -35,7 +39,9 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
       <ol className="space-y-3" data-testid="transcript">
         {conversation.turns.map((t) => (
           <li key={t.position} className={`flex ${t.speaker === "agent" ? "justify-start" : "justify-end"}`}>
-            <div className={`max-w-[85%] rounded-2xl px-4 py-2 sm:max-w-[70%] ${t.speaker === "agent" ? "bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800" : "bg-indigo-600 text-white"}`}>
+            <div
+              className={`max-w-[85%] rounded-2xl px-4 py-2 sm:max-w-[70%] ${t.speaker === "agent" ? "bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800" : "bg-indigo-600 text-white"}`}
+            >
               <div className={`mb-0.5 text-xs ${t.speaker === "agent" ? "text-slate-500" : "text-indigo-100"}`}>
                 {t.speaker === "agent" ? conversation.agentName : "Caller"} · {formatOffset(t.offsetMs)}
               </div>

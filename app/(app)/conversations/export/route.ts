@@ -17,7 +17,10 @@ const batchSize = 500;
 const header = ["conversation_id", "started_at", "agent", "channel", "status", "duration_seconds", "caller", "summary"];
 
 function plain(status: number, message: string) {
-  return new NextResponse(`${message}\n`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+  return new NextResponse(`${message}\n`, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
 }
 
 export async function GET(request: NextRequest) {
@@ -30,7 +33,12 @@ export async function GET(request: NextRequest) {
   }
   const parsed = parseFilters(request.nextUrl.searchParams);
   if (!parsed.ok) {
-    return plain(400, `Invalid filters: ${Object.entries(parsed.errors).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+    return plain(
+      400,
+      `Invalid filters: ${Object.entries(parsed.errors)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; ")}`,
+    );
   }
   const filters = parsed.filters;
   const context = { userId: session.userId };
@@ -40,7 +48,12 @@ export async function GET(request: NextRequest) {
     async (tx) => {
       if (filters.agent && !(await agentOptions(tx, session.tenantId)).some((a) => a.id === filters.agent)) return true;
       // Recorded before the first row leaves, in its own transaction: an aborted download is still on record.
-      await recordAudit(tx, { tenantId: session.tenantId, actorUserId: session.userId, action: "conversations.exported", metadata: { filters } });
+      await recordAudit(tx, {
+        tenantId: session.tenantId,
+        actorUserId: session.userId,
+        action: "conversations.exported",
+        metadata: { filters },
+      });
       return false;
     },
     context,
@@ -54,10 +67,24 @@ export async function GET(request: NextRequest) {
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { rows, next } = await withTenant(session.tenantId, (tx) => listConversations(tx, session.tenantId, filters, cursor, batchSize), context);
+        const { rows, next } = await withTenant(
+          session.tenantId,
+          (tx) => listConversations(tx, session.tenantId, filters, cursor, batchSize),
+          context,
+        );
         let chunk = headerSent ? "" : csvRow(header);
         headerSent = true;
-        for (const r of rows) chunk += csvRow([r.id, r.startedAt, r.agentName, r.channel, r.status, r.durationSeconds, r.caller, r.summary]);
+        for (const r of rows)
+          chunk += csvRow([
+            r.id,
+            r.startedAt,
+            r.agentName,
+            r.channel,
+            r.status,
+            r.durationSeconds,
+            r.caller,
+            r.summary,
+          ]);
         controller.enqueue(encoder.encode(chunk));
         const last = rows.at(-1);
         if (!next || !last) controller.close();

@@ -14,31 +14,63 @@ export function InviteForm({ roles }: { roles: RoleOption[] }) {
       <div className="grid gap-4 sm:grid-cols-[1fr_12rem_auto] sm:items-start">
         <Field name="email" label="Email" type="email" autoComplete="off" required state={state} />
         <SelectField name="role" label="Role" options={roles} defaultValue="member" state={state} />
-        <div className="sm:pt-6"><SubmitButton pendingText="Inviting…">Invite</SubmitButton></div>
+        <div className="sm:pt-6">
+          <SubmitButton pendingText="Inviting…">Invite</SubmitButton>
+        </div>
       </div>
       <FormMessage state={state} />
       {state.result?.link ? (
         <div className="rounded-md border border-indigo-200 bg-indigo-50 p-3 text-sm dark:border-indigo-900 dark:bg-indigo-950">
-          <label htmlFor="invite-link" className="font-medium">Invitation link (share it with them; it is shown only now)</label>
-          <input id="invite-link" readOnly value={state.result.link} data-testid="invite-link" onFocus={(e) => e.currentTarget.select()}
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs dark:border-slate-700 dark:bg-slate-900" />
+          <label htmlFor="invite-link" className="font-medium">
+            Invitation link (share it with them; it is shown only now)
+          </label>
+          <input
+            id="invite-link"
+            readOnly
+            value={state.result.link}
+            data-testid="invite-link"
+            onFocus={(e) => e.currentTarget.select()}
+            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
+          />
         </div>
       ) : null}
     </form>
   );
 }
 
-export function RoleForm({ userId, name, role, roles }: { userId: string; name: string; role: string; roles: RoleOption[] }) {
+export function RoleForm({
+  userId,
+  name,
+  role,
+  roles,
+}: {
+  userId: string;
+  name: string;
+  role: string;
+  roles: RoleOption[];
+}) {
   const [state, action] = useActionState<FormState, FormData>(changeRoleAction, {});
   return (
     <form action={action} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="userId" value={userId} />
-      <label htmlFor={`role-${userId}`} className="sr-only">Role of {name}</label>
-      <select id={`role-${userId}`} name="role" defaultValue={role}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900">
-        {roles.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
+      <label htmlFor={`role-${userId}`} className="sr-only">
+        Role of {name}
+      </label>
+      <select
+        id={`role-${userId}`}
+        name="role"
+        defaultValue={role}
+        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
+      >
+        {roles.map((r) => (
+          <option key={r.value} value={r.value}>
+            {r.label}
+          </option>
+        ))}
       </select>
-      <SubmitButton variant="secondary" pendingText="Saving…" className="!px-2 !py-1">Save role</SubmitButton>
+      <SubmitButton variant="secondary" pendingText="Saving…" className="!px-2 !py-1">
+        Save role
+      </SubmitButton>
       <FormMessage state={state} />
     </form>
   );
@@ -53,9 +85,15 @@ function confirmSubmit(message: string) {
 export function RemoveForm({ userId, name }: { userId: string; name: string }) {
   const [state, action] = useActionState<FormState, FormData>(removeMemberAction, {});
   return (
-    <form action={action} onSubmit={confirmSubmit(`Remove ${name} from this workspace?`)} className="flex flex-wrap items-center gap-2">
+    <form
+      action={action}
+      onSubmit={confirmSubmit(`Remove ${name} from this workspace?`)}
+      className="flex flex-wrap items-center gap-2"
+    >
       <input type="hidden" name="userId" value={userId} />
-      <SubmitButton variant="secondary" pendingText="Removing…" className="!px-2 !py-1">Remove<span className="sr-only"> {name}</span></SubmitButton>
+      <SubmitButton variant="secondary" pendingText="Removing…" className="!px-2 !py-1">
+        Remove<span className="sr-only"> {name}</span>
+      </SubmitButton>
       <FormMessage state={state} />
     </form>
   );
@@ -66,7 +104,9 @@ export function RevokeForm({ invitationId, email }: { invitationId: string; emai
   return (
     <form action={action} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="invitationId" value={invitationId} />
-      <SubmitButton variant="secondary" pendingText="Revoking…" className="!px-2 !py-1">Revoke<span className="sr-only"> invitation for {email}</span></SubmitButton>
+      <SubmitButton variant="secondary" pendingText="Revoking…" className="!px-2 !py-1">
+        Revoke<span className="sr-only"> invitation for {email}</span>
+      </SubmitButton>
       <FormMessage state={state} />
     </form>
   );
@@ -75,9 +115,15 @@ export function RevokeForm({ invitationId, email }: { invitationId: string; emai
 export function LeaveForm({ tenantName }: { tenantName: string }) {
   const [state, action] = useActionState<FormState, FormData>(leaveWorkspace, {});
   return (
-    <form action={action} onSubmit={confirmSubmit(`Leave ${tenantName}? You will lose access to its data.`)} className="space-y-3">
+    <form
+      action={action}
+      onSubmit={confirmSubmit(`Leave ${tenantName}? You will lose access to its data.`)}
+      className="space-y-3"
+    >
       <FormMessage state={state} />
-      <SubmitButton variant="danger" pendingText="Leaving…">Leave {tenantName}</SubmitButton>
+      <SubmitButton variant="danger" pendingText="Leaving…">
+        Leave {tenantName}
+      </SubmitButton>
     </form>
   );
 }

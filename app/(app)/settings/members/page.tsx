@@ -23,30 +23,45 @@ export default async function MembersPage() {
   const canChangeRoles = can(session.role, "members", "changeRole");
   const canRemove = can(session.role, "members", "remove");
   const canManageOwners = can(session.role, "members", "manageOwners");
-  const roles: RoleOption[] = memberRoles.filter((r) => r !== "owner" || canManageOwners).map((r) => ({ value: r, label: r }));
+  const roles: RoleOption[] = memberRoles
+    .filter((r) => r !== "owner" || canManageOwners)
+    .map((r) => ({ value: r, label: r }));
 
   return (
     <div className="space-y-6">
       {canInvite ? (
         <section className={`${card} p-6`}>
-          <h2 id="invite-heading" className="mb-4 font-semibold">Invite someone</h2>
+          <h2 id="invite-heading" className="mb-4 font-semibold">
+            Invite someone
+          </h2>
           <InviteForm roles={roles} />
         </section>
       ) : null}
 
       <section className={card} aria-labelledby="members-heading">
         <div className="flex items-baseline justify-between px-6 pt-5">
-          <h2 id="members-heading" className="font-semibold">Members of {session.tenantName}</h2>
+          <h2 id="members-heading" className="font-semibold">
+            Members of {session.tenantName}
+          </h2>
           <span className="text-sm text-slate-500">{members.length}</span>
         </div>
         <ul className="mt-3 divide-y divide-slate-200 dark:divide-slate-800" data-testid="member-list">
           {members.map((m) => {
             const editable = m.userId !== session.userId && (m.role !== "owner" || canManageOwners);
             return (
-              <li key={m.userId} className="grid gap-2 px-6 py-3 sm:grid-cols-[1fr_auto] sm:items-center" data-testid="member-row">
+              <li
+                key={m.userId}
+                className="grid gap-2 px-6 py-3 sm:grid-cols-[1fr_auto] sm:items-center"
+                data-testid="member-row"
+              >
                 <div className="min-w-0">
-                  <div className="truncate font-medium">{m.name}{m.userId === session.userId ? <span className="text-slate-500"> (you)</span> : null}</div>
-                  <div className="truncate text-sm text-slate-500">{m.email} · <span data-testid="member-role">{m.role}</span></div>
+                  <div className="truncate font-medium">
+                    {m.name}
+                    {m.userId === session.userId ? <span className="text-slate-500"> (you)</span> : null}
+                  </div>
+                  <div className="truncate text-sm text-slate-500">
+                    {m.email} · <span data-testid="member-role">{m.role}</span>
+                  </div>
                 </div>
                 {editable && (canChangeRoles || canRemove) ? (
                   <div className="flex flex-wrap items-center gap-3">
@@ -62,7 +77,9 @@ export default async function MembersPage() {
 
       {canInvite ? (
         <section className={card} aria-labelledby="invitations-heading">
-          <h2 id="invitations-heading" className="px-6 pt-5 font-semibold">Pending invitations</h2>
+          <h2 id="invitations-heading" className="px-6 pt-5 font-semibold">
+            Pending invitations
+          </h2>
           {invitations.length === 0 ? (
             <p className="px-6 pb-5 pt-2 text-sm text-slate-500">No pending invitations.</p>
           ) : (
@@ -72,7 +89,8 @@ export default async function MembersPage() {
                   <div className="min-w-0 text-sm">
                     <div className="truncate font-medium">{i.email}</div>
                     <div className="text-slate-500">
-                      {i.role} · invited by {i.invitedByName ?? "a former member"} · {i.expiresAt < new Date() ? "expired" : `expires ${formatStart(i.expiresAt)}`}
+                      {i.role} · invited by {i.invitedByName ?? "a former member"} ·{" "}
+                      {i.expiresAt < new Date() ? "expired" : `expires ${formatStart(i.expiresAt)}`}
                     </div>
                   </div>
                   <RevokeForm invitationId={i.id} email={i.email} />
@@ -84,9 +102,13 @@ export default async function MembersPage() {
       ) : null}
 
       <section className={`${card} border-red-200 p-6 dark:border-red-900`} aria-labelledby="leave-heading">
-        <h2 id="leave-heading" className="font-semibold">Leave this workspace</h2>
+        <h2 id="leave-heading" className="font-semibold">
+          Leave this workspace
+        </h2>
         <p className="mb-4 mt-1 text-sm text-slate-500">
-          {session.role === "owner" ? "If you are the last owner, make someone else an owner first." : "You can be invited back later."}
+          {session.role === "owner"
+            ? "If you are the last owner, make someone else an owner first."
+            : "You can be invited back later."}
         </p>
         <LeaveForm tenantName={session.tenantName} />
       </section>

@@ -10,7 +10,11 @@ export async function POST(request: Request): Promise<Response> {
   const input = await readJsonBody(request, askRequest);
   if (!input.ok) return input.response;
   if (!llmConfigured()) {
-    return jsonError(503, "llm_not_configured", "No LLM is configured (OPENAI_BASE_URL / OPENAI_API_KEY / AI_MODEL); use POST /api/agent/sql directly.");
+    return jsonError(
+      503,
+      "llm_not_configured",
+      "No LLM is configured (OPENAI_BASE_URL / OPENAI_API_KEY / AI_MODEL); use POST /api/agent/sql directly.",
+    );
   }
   try {
     return Response.json(await ask(input.data.question, who.caller));

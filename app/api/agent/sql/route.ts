@@ -10,6 +10,13 @@ export async function POST(request: Request): Promise<Response> {
   if (!who.ok) return who.response;
   const input = await readJsonBody(request, sqlRequest);
   if (!input.ok) return input.response;
-  const outcome = await runAgentSql({ tenantId: who.caller.tenantId, actor: who.caller.actor, sql: input.data.sql, via: "sql_endpoint" });
-  return outcome.ok ? Response.json(outcome.result) : jsonError(400, outcome.error.code, outcome.error.message, { stoppedBy: outcome.stoppedBy });
+  const outcome = await runAgentSql({
+    tenantId: who.caller.tenantId,
+    actor: who.caller.actor,
+    sql: input.data.sql,
+    via: "sql_endpoint",
+  });
+  return outcome.ok
+    ? Response.json(outcome.result)
+    : jsonError(400, outcome.error.code, outcome.error.message, { stoppedBy: outcome.stoppedBy });
 }

@@ -1,7 +1,12 @@
 import { withTenant } from "@/db/tenant";
 import { authenticateApiKey } from "@/lib/api-keys/authenticate";
 import { jsonError, readJsonBody } from "@/lib/api/responses";
-import { createConversation, InvalidCursorError, listConversationsForApi, UnknownAgentError } from "@/lib/ingest/conversations";
+import {
+  createConversation,
+  InvalidCursorError,
+  listConversationsForApi,
+  UnknownAgentError,
+} from "@/lib/ingest/conversations";
 import { conversationInput, listQuery } from "@/lib/ingest/schema";
 
 // The tenant is the API key's, never a field of the request.
@@ -17,7 +22,9 @@ export async function POST(request: Request): Promise<Response> {
     return Response.json(created, { status: 201, headers: { Location: `/api/v1/conversations/${created.id}` } });
   } catch (error) {
     if (error instanceof UnknownAgentError) {
-      return jsonError(400, "invalid_body", "The body failed validation; see fields.", { fields: { agent: [error.message] } });
+      return jsonError(400, "invalid_body", "The body failed validation; see fields.", {
+        fields: { agent: [error.message] },
+      });
     }
     throw error;
   }
@@ -37,7 +44,8 @@ export async function GET(request: Request): Promise<Response> {
   try {
     return Response.json(await withTenant(tenantId, (tx) => listConversationsForApi(tx, tenantId, query.data)));
   } catch (error) {
-    if (error instanceof InvalidCursorError) return jsonError(400, "invalid_query", error.message, { fields: { after: [error.message] } });
+    if (error instanceof InvalidCursorError)
+      return jsonError(400, "invalid_query", error.message, { fields: { after: [error.message] } });
     throw error;
   }
 }
