@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { withTenant, type TenantTx } from "@/db/tenant";
+import { withTenant, type TenantTx } from "@/db";
 import { can, ForbiddenError, type Action, type Resource } from "@/lib/permissions";
 import { currentTenant, type TenantSession } from "@/lib/tenancy";
 import { parseForm, type FormState } from "@/lib/forms";

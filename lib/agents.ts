@@ -1,6 +1,6 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import { agents, conversations } from "@/db/schema";
-import type { TenantTx } from "@/db/tenant";
+import { type TenantTx } from "@/db";
 
 /** Agents of the tenant in context; every query also names the tenant explicitly (belt and braces). */
 

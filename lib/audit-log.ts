@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { auditEvents, users } from "@/db/schema";
-import { isUuid, type TenantTx } from "@/db/tenant";
+import { isUuid, type TenantTx } from "@/db";
 
 /**
  * The audit log page: the tenant's events, newest first, filtered by action, actor and date range,

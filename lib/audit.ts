@@ -1,5 +1,5 @@
 import { auditEvents } from "@/db/schema";
-import type { TenantTx } from "@/db/tenant";
+import { type TenantTx } from "@/db";
 
 /**
  * Security-relevant events, appended inside the caller's withTenant transaction (so the row belongs

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { channels, conversationStatuses } from "@/db/schema";
-import { isUuid } from "@/db/tenant";
+import { isUuid } from "@/db";
 
 /**
  * The conversation filters, as they travel in the URL (?q=&agent=&channel=&status=&from=&to=): the

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
-import { isUuid, type TenantTx } from "@/db/tenant";
-import { together } from "@/db/together";
+import { isUuid, type TenantTx, together } from "@/db";
 import { dateRange, type ConversationFilters } from "@/lib/conversation-filters";
 
 export const pageSize = 50;

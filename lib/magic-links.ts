@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { createMagicLink } from "@/db/auth";
+import { createMagicLink } from "@/db";
 import { env } from "@/lib/env";
 import { mailer } from "@/lib/mailer";
 import { absoluteUrl } from "@/lib/request-info";

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { invitations, memberships, users } from "@/db/schema";
-import { isLastOwnerError } from "@/db/errors";
-import type { TenantTx } from "@/db/tenant";
+import { isLastOwnerError, type TenantTx } from "@/db";
 import { recordAudit } from "@/lib/audit";
 import type { Role } from "@/lib/permissions";
 

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { TenantTx } from "@/db/tenant";
-import { together } from "@/db/together";
+import { type TenantTx, together } from "@/db";
 
 /**
  * The overview's figures, computed in SQL inside the caller's withTenant transaction: the last 30

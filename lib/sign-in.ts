@@ -1,5 +1,5 @@
 import { CredentialsSignin } from "next-auth";
-import { withTenant } from "@/db/tenant";
+import { withTenant } from "@/db";
 import { recordAudit } from "@/lib/audit";
 import { userTenants } from "@/lib/tenancy";
 

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { and, asc, eq } from "drizzle-orm";
 import { auth } from "@/auth";
 import { memberships, tenants, users, type memberRoles } from "@/db/schema";
-import { withTenant, withUser, isUuid, type TenantTx } from "@/db/tenant";
+import { withTenant, withUser, isUuid, type TenantTx } from "@/db";
 
 export interface TenantSession {
   userId: string;

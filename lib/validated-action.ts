@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { TenantTx } from "@/db/tenant";
+import { type TenantTx } from "@/db";
 import { assertCan, ForbiddenError, type Action, type Resource } from "@/lib/permissions";
 import { currentTenant, withSessionTenant, type TenantSession } from "@/lib/tenancy";
 

@@ -2,7 +2,7 @@
 
 import { notFound, redirect } from "next/navigation";
 import { auth, signOut, unstable_update } from "@/auth";
-import { isUuid } from "@/db/tenant";
+import { isUuid } from "@/db";
 import { can } from "@/lib/permissions";
 import { safeAppPath } from "@/lib/safe-redirect";
 import { userTenants } from "@/lib/tenancy";

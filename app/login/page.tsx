@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { auth } from "@/auth";
-import { demoPassword, demoUsers } from "@/db/seed/demo-data";
+import { demoPassword, demoUsers } from "@/db";
 import { env } from "@/lib/env";
 import { safeAppPath } from "@/lib/safe-redirect";
 import { signInWithProvider } from "./actions";

@@ -3,8 +3,7 @@
 import { AuthError } from "next-auth";
 import { z } from "zod";
 import { signIn } from "@/auth";
-import { signUp } from "@/db/auth";
-import { databaseError, sqlState } from "@/db/errors";
+import { signUp, databaseError, sqlState } from "@/db";
 import { emailField, nameField, newPasswordField, workspaceField } from "@/lib/account-schemas";
 import { formError, parseForm, type FormState } from "@/lib/forms";
 

@@ -1,6 +1,7 @@
 import postgres from "postgres";
 import { Writable } from "node:stream";
-import { demoPassword, demoTenants, demoUsers, generateTenantData, type TenantSpec } from "./demo-data";
+import { demoPassword, demoUsers } from "./demo-accounts";
+import { demoTenants, generateTenantData, type TenantSpec } from "./demo-data";
 import { progressBar } from "./progress";
 
 /**

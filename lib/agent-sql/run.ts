@@ -1,5 +1,4 @@
-import { runCheckedSql, type AgentSqlResult } from "@/db/agent-sql";
-import { withTenant } from "@/db/tenant";
+import { runCheckedSql, type AgentSqlResult, withTenant } from "@/db";
 import { recordAudit } from "@/lib/audit";
 import { checkAgentSql, type RefusalCode } from "./guard";
 

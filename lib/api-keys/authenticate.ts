@@ -1,5 +1,4 @@
-import { resolveApiKeyHash } from "@/db/api-keys";
-import { withTenant } from "@/db/tenant";
+import { resolveApiKeyHash, withTenant } from "@/db";
 import { env } from "@/lib/env";
 import { jsonError } from "@/lib/api/responses";
 import { bearerToken, hashApiKey, isWellFormedApiKey } from "./format";

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys } from "@/db/schema";
-import type { TenantTx } from "@/db/tenant";
+import { type TenantTx } from "@/db";
 import { recordAudit } from "@/lib/audit";
 import { generateApiKey } from "./format";
 

@@ -1,7 +1,7 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, stepCountIs, tool } from "ai";
 import { z } from "zod";
-import type { AgentSqlResult } from "@/db/agent-sql";
+import { type AgentSqlResult } from "@/db";
 import { llmSettings } from "@/lib/env";
 import { runAgentSql, type AgentSqlActor } from "@/lib/agent-sql/run";
 import { describeVisibleSchema } from "@/lib/agent-sql/visible-schema";

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
-import { isUuid, type TenantTx } from "@/db/tenant";
-import { together } from "@/db/together";
+import { isUuid, type TenantTx, together } from "@/db";
 import { decodeCursor, encodeCursor } from "@/lib/conversations";
 import type { ConversationInput, ConversationOutput, ConversationSummaryOutput } from "./schema";
 

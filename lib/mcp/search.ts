@@ -1,6 +1,6 @@
 import { and, desc, eq, exists, ilike, or, sql } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
-import type { TenantTx } from "@/db/tenant";
+import { type TenantTx } from "@/db";
 
 /** Conversations whose summary, caller or transcript contains the text (case-insensitive), newest first. */
 export async function searchConversations(tx: TenantTx, tenantId: string, text: string, limit: number) {

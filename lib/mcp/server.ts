@@ -1,6 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { withTenant } from "@/db/tenant";
+import { withTenant } from "@/db";
 import { allowedFunctions } from "@/lib/agent-sql/allow-list";
 import { runAgentSql } from "@/lib/agent-sql/run";
 import { describeVisibleSchema } from "@/lib/agent-sql/visible-schema";

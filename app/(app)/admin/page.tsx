@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { NotPlatformAdminError, tenantOverview } from "@/db/platform-admin";
+import { NotPlatformAdminError, tenantOverview } from "@/db";
 import { formatStart } from "@/lib/format";
 import { currentTenant } from "@/lib/tenancy";
 

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { channels } from "@/db/schema";
-import { isUuid } from "@/db/tenant";
+import { isUuid } from "@/db";
 import { createAgent, DuplicateAgentNameError, renameAgent, setAgentDisabled } from "@/lib/agents";
 import { tenantAction, type ActionResult, type FormState } from "@/lib/validated-action";
 

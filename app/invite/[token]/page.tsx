@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { signOut } from "@/auth";
-import { invitationByToken } from "@/db/auth";
+import { invitationByToken } from "@/db";
 import { formatStart } from "@/lib/format";
 import { signedInUser } from "@/lib/tenancy";
 import { AcceptForm, DeclineForm, NewAccountForm } from "./invite-forms";

@@ -7,7 +7,7 @@ import { FormMessage } from "@/components/form";
 import { getAgent } from "@/lib/agents";
 import { can } from "@/lib/permissions";
 import { withSessionTenant } from "@/lib/tenancy";
-import { isUuid } from "@/db/tenant";
+import { isUuid } from "@/db";
 import { AgentStatusForm, RenameAgentForm } from "../agent-forms";
 
 export const metadata: Metadata = { title: "Agent" };

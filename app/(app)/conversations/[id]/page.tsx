@@ -5,7 +5,7 @@ import { ChannelBadge, StatusBadge } from "@/components/badges";
 import { getConversation } from "@/lib/conversations";
 import { formatDuration, formatOffset, formatStart } from "@/lib/format";
 import { withSessionTenant } from "@/lib/tenancy";
-import { isUuid } from "@/db/tenant";
+import { isUuid } from "@/db";
 
 export const metadata: Metadata = { title: "Conversation" };
 

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { withTenant } from "@/db/tenant";
+import { withTenant } from "@/db";
 import { agentOptions } from "@/lib/agents";
 import { recordAudit } from "@/lib/audit";
 import { parseFilters } from "@/lib/conversation-filters";

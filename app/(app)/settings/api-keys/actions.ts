@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { isUuid, withTenant } from "@/db/tenant";
+import { isUuid, withTenant } from "@/db";
 import { apiKeyNameMaxLength, createApiKey, revokeApiKey } from "@/lib/api-keys/store";
 import { can } from "@/lib/permissions";
 import { currentTenant } from "@/lib/tenancy";

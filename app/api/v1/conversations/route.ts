@@ -1,4 +1,4 @@
-import { withTenant } from "@/db/tenant";
+import { withTenant } from "@/db";
 import { authenticateApiKey } from "@/lib/api-keys/authenticate";
 import { jsonError, readJsonBody } from "@/lib/api/responses";
 import {
