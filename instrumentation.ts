@@ -2,7 +2,7 @@
 // TENANT_CONTEXT_SECRET or AUTH_SECRET) stops the server here instead of failing on the first request.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { env } = await import("./lib/env");
+    const { env } = await import("@/lib/env");
     env();
   }
 }

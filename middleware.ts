@@ -1,6 +1,6 @@
 import type { NextFetchEvent, NextMiddleware, NextRequest } from "next/server";
 import NextAuth from "next-auth";
-import { authConfig } from "./auth.config";
+import { authConfig } from "@/lib/auth/config";
 
 // Signed-out visitors of app pages go to /login. This only checks that a session exists; which
 // tenant it may read is checked against the database by every page and action (lib/tenancy.ts).
@@ -14,7 +14,7 @@ const authMiddleware = auth as unknown as NextMiddleware;
 // tenant switch (a link prefetch, another tab) then lands after the switch's cookie and puts the old
 // tenant back. So this middleware never writes the session cookie: only sign-in, the tenant switch
 // (and leaving or joining a workspace) and sign-out do, in answer to the user's own action. The
-// price: a session no longer slides; it ends 7 days after the last of those (auth.config.ts).
+// price: a session no longer slides; it ends 7 days after the last of those (lib/auth/config.ts).
 // Auth.js's own GET /api/auth/session (not matched here) still re-issues it: the app never calls it,
 // and a client-side useSession() would bring the race back.
 const sessionCookie = /^(?:__Secure-)?authjs\.session-token(?:\.\d+)?=/;

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { closePools, drizzleOn, rawPool } from "@/db/client";
 import { withTenant } from "@/db/tenant";
-import { createApiKey } from "@/lib/api-keys/store";
+import { createApiKey } from "@/features/api-keys/store";
 import { measure, type MeasureOptions } from "./measure";
 import { explainQueries, type PlanCase } from "./plans";
 import { benchQueries, type QueryName } from "./queries";

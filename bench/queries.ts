@@ -11,8 +11,8 @@ import {
   searchPage,
   searchQuery,
   turnColumns,
-} from "@/lib/conversations";
-import { overviewDays } from "@/lib/overview";
+} from "@/features/conversations/queries";
+import { overviewDays } from "@/features/overview/figures";
 import { absentSearchTerm } from "./workload";
 
 /**

@@ -1,106 +1,151 @@
 "use client";
 
 import { useFormStatus } from "react-dom";
+import type { FormState } from "@/lib/form-state";
+import { buttonClass, controlClass, type ButtonVariant } from "./ui";
 
-/** Form pieces with the label, the field-level message and the ARIA wiring in one place. */
-
-export const inputClass =
-  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-900";
-
-export function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null;
-  return (
-    <p id={id} className="mt-1 text-sm text-red-700 dark:text-red-400">
-      {message}
-    </p>
-  );
-}
-
-interface TextFieldProps {
-  id: string;
+/**
+ * The form kit: every form is `useActionState(action, {})` and these pieces, which take the action's
+ * FormState. A field shows its server-side message underneath (aria-describedby) and is refilled with
+ * what was typed after an error (never a password).
+ */
+interface FieldProps extends React.InputHTMLAttributes<HTMLInputElement> {
   name: string;
   label: string;
-  defaultValue?: string;
-  error?: string;
+  state: FormState;
   hint?: string;
-  required?: boolean;
-  list?: string;
 }
 
-export function TextField({ id, name, label, defaultValue, error, hint, required, list }: TextFieldProps) {
-  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
+export function Field({ name, label, state, hint, id, defaultValue, ...input }: FieldProps) {
+  const inputId = id ?? `field-${name}`;
+  const error = fieldMessage(state, name);
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium">
+      <label htmlFor={inputId} className="block text-sm font-medium">
         {label}
       </label>
       <input
-        id={id}
+        id={inputId}
         name={name}
-        defaultValue={defaultValue}
-        required={required}
-        list={list}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className={inputClass}
+        aria-invalid={state.fieldErrors?.[name] ? true : undefined}
+        aria-describedby={describedBy(inputId, error, hint)}
+        defaultValue={input.type === "password" ? undefined : (state.values?.[name] ?? defaultValue)}
+        className={controlClass}
+        {...input}
       />
-      {hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500 dark:text-slate-400">
-          {hint}
-        </p>
-      ) : null}
-      <FieldError id={`${id}-error`} message={error} />
+      <FieldNote id={inputId} error={error} hint={hint} />
     </div>
   );
 }
 
-export function FormMessage({ error, message }: { error?: string; message?: string }) {
+interface SelectProps extends React.SelectHTMLAttributes<HTMLSelectElement> {
+  name: string;
+  label: string;
+  state: FormState;
+  options: readonly { value: string; label: string }[];
+  /** Label for screen readers only (a compact row of controls). */
+  hiddenLabel?: boolean;
+}
+
+export function SelectField({ name, label, state, options, id, defaultValue, hiddenLabel, ...select }: SelectProps) {
+  const selectId = id ?? `field-${name}`;
+  const error = fieldMessage(state, name);
+  return (
+    <div>
+      <label htmlFor={selectId} className={hiddenLabel ? "sr-only" : "block text-sm font-medium"}>
+        {label}
+      </label>
+      <select
+        id={selectId}
+        name={name}
+        aria-invalid={state.fieldErrors?.[name] ? true : undefined}
+        aria-describedby={describedBy(selectId, error)}
+        defaultValue={state.values?.[name] ?? defaultValue}
+        className={controlClass}
+        {...select}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <FieldNote id={selectId} error={error} />
+    </div>
+  );
+}
+
+/** The field's own message, unless it is already the form's message (shown once, as the alert). */
+function fieldMessage(state: FormState, name: string): string | undefined {
+  const error = state.fieldErrors?.[name];
+  return error === state.message ? undefined : error;
+}
+
+function describedBy(id: string, error?: string, hint?: string): string | undefined {
+  return [error ? `${id}-error` : null, hint && !error ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: string }) {
   if (error) {
     return (
-      <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+      <p id={`${id}-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
         {error}
       </p>
     );
   }
-  if (message) {
-    return (
-      <p
-        role="status"
-        className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
-      >
-        {message}
-      </p>
-    );
-  }
-  return null;
+  return hint ? (
+    <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+      {hint}
+    </p>
+  ) : null;
 }
-
-const buttonStyles = {
-  primary: "bg-indigo-600 text-white hover:bg-indigo-500 focus-visible:ring-indigo-500/50",
-  secondary:
-    "border border-slate-300 bg-white hover:bg-slate-100 focus-visible:ring-indigo-500/40 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800",
-  danger:
-    "border border-red-300 bg-white text-red-700 hover:bg-red-50 focus-visible:ring-red-500/40 dark:border-red-900 dark:bg-slate-900 dark:text-red-300 dark:hover:bg-red-950",
-};
 
 export function SubmitButton({
   children,
-  pendingLabel,
+  pendingText = "Working…",
   variant = "primary",
+  size = "md",
+  wide = false,
 }: {
   children: React.ReactNode;
-  pendingLabel: string;
-  variant?: keyof typeof buttonStyles;
+  pendingText?: string;
+  variant?: ButtonVariant;
+  size?: "md" | "sm";
+  wide?: boolean;
 }) {
   const { pending } = useFormStatus();
   return (
     <button
       type="submit"
       disabled={pending}
-      aria-disabled={pending}
-      className={`rounded-md px-4 py-2 text-sm font-medium focus:outline-none focus-visible:ring-2 disabled:opacity-60 ${buttonStyles[variant]}`}
+      aria-busy={pending || undefined}
+      className={`${buttonClass(variant, size)}${wide ? " w-full" : ""}`}
     >
-      {pending ? pendingLabel : children}
+      {pending ? pendingText : children}
     </button>
   );
+}
+
+/** The form-level message: an error (role=alert) or a confirmation (role=status). */
+export function FormMessage({ state }: { state: FormState }) {
+  if (!state.message) return null;
+  return state.status === "error" ? (
+    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+      {state.message}
+    </p>
+  ) : (
+    <p
+      role="status"
+      className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+    >
+      {state.message}
+    </p>
+  );
+}
+
+/** Asks before a destructive submit; the action runs only on "OK". */
+export function confirmSubmit(message: string) {
+  return (event: React.FormEvent<HTMLFormElement>) => {
+    if (!window.confirm(message)) event.preventDefault();
+  };
 }

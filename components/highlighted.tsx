@@ -1,4 +1,4 @@
-import { highlightStart, highlightStop } from "@/lib/conversations";
+import { highlightStart, highlightStop } from "@/features/conversations/queries";
 
 /**
  * Text from ts_headline with its matches between two control characters (stripped from the stored

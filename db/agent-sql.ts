@@ -1,5 +1,5 @@
 import { env } from "@/lib/env";
-import type { CheckedSql } from "@/lib/agent-sql/guard";
+import type { CheckedSql } from "@/features/agent-sql/guard";
 import { rawPool } from "./client";
 import { InvalidTenantIdError, isUuid, contextToken } from "./context-token";
 

@@ -132,7 +132,7 @@ test("the export with another tenant's agent id is a 404 without data; a search 
     const foreign = await page.request.get(`/conversations/export?agent=${globex.agent.id}`);
     expect(foreign.status()).toBe(404);
     const body = await foreign.text();
-    expect(body).toBe("No such agent in this workspace.\n");
+    expect(JSON.parse(body)).toEqual({ error: { code: "not_found", message: "No such agent in this workspace." } });
 
     const exported = await page.request.get(`/conversations/export?q=${encodeURIComponent('"refund request"')}`);
     expect(exported.status()).toBe(200);

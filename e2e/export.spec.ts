@@ -88,7 +88,9 @@ test("a viewer cannot export: no button, a 403 with a clear message, nothing aud
     await expect(page.getByTestId("export-csv")).toHaveCount(0);
     const response = await page.request.get("/conversations/export");
     expect(response.status()).toBe(403);
-    expect(await response.text()).toBe("A viewer cannot export conversations.\n");
+    expect(await response.json()).toEqual({
+      error: { code: "forbidden", message: "A viewer cannot export conversations." },
+    });
     const [audit] = await admin<
       { n: number }[]
     >`select count(*)::int as n from audit_events where tenant_id = ${workspace.tenantId} and action = 'conversations.exported'`;

@@ -1,7 +1,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { z } from "zod";
-import { conversationInput, conversationOutput, conversationPageOutput } from "@/lib/ingest/schema";
-import { errorBody } from "@/lib/agent-sql/wire";
+import { conversationInput, conversationOutput, conversationPageOutput } from "@/features/ingest/schema";
+import { errorBody } from "@/features/agent-sql/wire";
 import { bearer, createKeyWithCli, revokeKeyWithCli } from "./api-support";
 import { adminConnection } from "./support";
 

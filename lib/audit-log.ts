@@ -1,103 +1,43 @@
-import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
-import { z } from "zod";
-import { auditEvents, users } from "@/db/schema";
-import { isUuid, type TenantTx } from "@/db";
+import { auditEvents } from "@/db/schema";
+import { type TenantTx } from "@/db";
 
 /**
- * The audit log page: the tenant's events, newest first, filtered by action, actor and date range,
- * keyset-paginated on (occurred_at, id). Dates are UTC days, as displayed. The cursor keeps the timestamp at microsecond precision (as
- * text), because a JavaScript Date would round it to milliseconds and skip or repeat rows.
+ * Security-relevant events, appended inside the caller's withTenant transaction (so the row belongs
+ * to that tenant by RLS, and is committed or rolled back with the action it records). The app can
+ * insert and read audit events, never update or delete them (no grant, no policy).
  */
-export const auditPageSize = 50;
+export type AuditAction =
+  | "auth.sign_in"
+  | "auth.sign_in_failed"
+  | "auth.password_changed"
+  | "member.invited"
+  | "member.joined"
+  | "member.role_changed"
+  | "member.removed"
+  | "conversations.exported"
+  | "api_key.created"
+  | "api_key.revoked"
+  | "agent_sql.run"
+  | "admin.tenants_viewed"
+  | "tenant.created"
+  | "member.invitation_revoked"
+  | "member.invitation_declined"
+  | "member.left";
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date (YYYY-MM-DD).")
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Not a date.");
+export interface AuditEvent {
+  tenantId: string;
+  actorUserId?: string | null;
+  action: AuditAction;
+  target?: string | null;
+  metadata?: Record<string, unknown>;
+}
 
-export const auditFilterSchema = z
-  .object({
-    action: z
-      .string()
-      .trim()
-      .max(100)
-      .regex(/^[a-z_.]*$/, "Not an action name.")
-      .optional(),
-    actor: z
-      .string()
-      .refine((v) => v === "" || isUuid(v), "Not a member id.")
-      .optional(),
-    from: day.optional().or(z.literal("")),
-    to: day.optional().or(z.literal("")),
-    after: z.string().max(200).optional(),
-  })
-  .refine((f) => !f.from || !f.to || f.from <= f.to, {
-    path: ["to"],
-    message: "The end date is before the start date.",
+export async function recordAudit(tx: TenantTx, event: AuditEvent): Promise<void> {
+  await tx.insert(auditEvents).values({
+    tenantId: event.tenantId,
+    actorUserId: event.actorUserId ?? null,
+    action: event.action,
+    target: event.target ?? null,
+    metadata: event.metadata ?? {},
   });
-
-export type AuditFilter = z.output<typeof auditFilterSchema>;
-
-interface Cursor {
-  at: string;
-  id: number;
-}
-
-export function encodeAuditCursor(c: Cursor): string {
-  return Buffer.from(`${c.at}|${c.id}`, "utf8").toString("base64url");
-}
-
-export function decodeAuditCursor(raw: string): Cursor | null {
-  const [at, id] = Buffer.from(raw, "base64url").toString("utf8").split("|");
-  if (!at || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) || !id || !/^\d{1,18}$/.test(id)) return null;
-  return { at, id: Number(id) };
-}
-
-export async function listAuditEvents(tx: TenantTx, tenantId: string, filter: AuditFilter, after: Cursor | null) {
-  const rows = await tx
-    .select({
-      id: auditEvents.id,
-      occurredAt: auditEvents.occurredAt,
-      cursorAt: sql<string>`to_char(${auditEvents.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-      action: auditEvents.action,
-      target: auditEvents.target,
-      metadata: auditEvents.metadata,
-      actorUserId: auditEvents.actorUserId,
-      actorName: users.name,
-      actorEmail: users.email,
-    })
-    .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
-    .where(
-      and(
-        eq(auditEvents.tenantId, tenantId),
-        filter.action ? eq(auditEvents.action, filter.action) : undefined,
-        filter.actor ? eq(auditEvents.actorUserId, filter.actor) : undefined,
-        filter.from
-          ? gte(auditEvents.occurredAt, sql`(${filter.from}::date)::timestamp at time zone 'UTC'`)
-          : undefined,
-        filter.to ? lt(auditEvents.occurredAt, sql`(${filter.to}::date + 1)::timestamp at time zone 'UTC'`) : undefined,
-        after
-          ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${after.at}::timestamptz, ${after.id})`
-          : undefined,
-      ),
-    )
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-    .limit(auditPageSize + 1);
-  const page = rows.slice(0, auditPageSize);
-  const last = page.at(-1);
-  return {
-    rows: page,
-    next: rows.length > auditPageSize && last ? encodeAuditCursor({ at: last.cursorAt, id: last.id }) : null,
-  };
-}
-
-/** The actions that occur in this tenant's log, for the filter. */
-export async function auditActions(tx: TenantTx, tenantId: string): Promise<string[]> {
-  const rows = await tx
-    .selectDistinct({ action: auditEvents.action })
-    .from(auditEvents)
-    .where(eq(auditEvents.tenantId, tenantId))
-    .orderBy(asc(auditEvents.action));
-  return rows.map((r) => r.action);
 }

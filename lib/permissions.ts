@@ -1,8 +1,9 @@
 import type { memberRoles } from "@/db/schema";
 
 /**
- * Who may do what, in one table: role x resource x action. Every server action and route handler
- * checks it (assertCan) before touching data; RLS separately decides which tenant's rows exist.
+ * Who may do what, in one table: role x permission. Pages (requireTenant), server actions
+ * (tenantAction) and route handlers (routeCaller) all check it the same way, before they read or
+ * write anything; RLS separately decides which tenant's rows exist.
  */
 export type Role = (typeof memberRoles)[number];
 
@@ -12,40 +13,60 @@ const managers: readonly Role[] = ["owner", "admin"];
 const owners: readonly Role[] = ["owner"];
 
 export const permissions = {
-  conversations: { read: everyone, create: writers, export: writers },
-  agents: { read: everyone, create: managers, update: managers },
-  members: {
-    read: everyone,
-    invite: managers,
-    changeRole: managers,
-    remove: managers,
-    manageOwners: owners,
-    leave: everyone,
-  },
-  apiKeys: { read: managers, create: managers, revoke: managers },
-  auditLog: { read: managers },
-  agentSql: { run: everyone },
-  tenant: { update: owners, switch: everyone },
-  // One's own profile and password (the same for every role; listed so every action has a row here).
-  account: { update: everyone },
-} as const satisfies Record<string, Record<string, readonly Role[]>>;
+  "conversations.read": everyone,
+  "conversations.create": writers,
+  "conversations.export": writers,
+  "agents.read": everyone,
+  "agents.create": managers,
+  "agents.update": managers,
+  "members.read": everyone,
+  "members.invite": managers,
+  "members.changeRole": managers,
+  "members.remove": managers,
+  "members.manageOwners": owners,
+  "members.leave": everyone,
+  "apiKeys.read": managers,
+  "apiKeys.create": managers,
+  "apiKeys.revoke": managers,
+  "auditLog.read": managers,
+  "agentSql.run": everyone,
+  "tenant.switch": everyone,
+  // One's own profile and password: the same for every role, listed so every action has a row.
+  "account.update": everyone,
+} as const satisfies Record<string, readonly Role[]>;
 
-export type Resource = keyof typeof permissions;
-export type Action<R extends Resource> = keyof (typeof permissions)[R];
+export type Permission = keyof typeof permissions;
 
-export function can<R extends Resource>(role: Role, resource: R, action: Action<R>): boolean {
-  const allowed = permissions[resource][action] as readonly Role[];
-  return allowed.includes(role);
+/** What an API key may do for its tenant (it has no role: the key is the tenant). */
+export const apiKeyPermissions: readonly Permission[] = ["conversations.read", "conversations.create", "agentSql.run"];
+
+/** The refusal, in words: "A viewer cannot invite members." */
+const refusals: Record<Permission, string> = {
+  "conversations.read": "read conversations",
+  "conversations.create": "create conversations",
+  "conversations.export": "export conversations",
+  "agents.read": "read agents",
+  "agents.create": "create agents",
+  "agents.update": "change agents",
+  "members.read": "see the members",
+  "members.invite": "invite members",
+  "members.changeRole": "change members' roles",
+  "members.remove": "remove members",
+  "members.manageOwners": "manage owners",
+  "members.leave": "leave the workspace",
+  "apiKeys.read": "see API keys",
+  "apiKeys.create": "create API keys",
+  "apiKeys.revoke": "revoke API keys",
+  "auditLog.read": "read the audit log",
+  "agentSql.run": "run agent SQL",
+  "tenant.switch": "switch to this workspace",
+  "account.update": "change this account",
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return (permissions[permission] as readonly Role[]).includes(role);
 }
 
-export class ForbiddenError extends Error {
-  readonly status = 403;
-  constructor(resource: string, action: string, role: Role) {
-    super(`A ${role} cannot ${action} ${resource}.`);
-    this.name = "ForbiddenError";
-  }
-}
-
-export function assertCan<R extends Resource>(role: Role, resource: R, action: Action<R>): void {
-  if (!can(role, resource, action)) throw new ForbiddenError(resource, String(action), role);
+export function refusal(role: Role, permission: Permission): string {
+  return `A ${role} cannot ${refusals[permission]}.`;
 }

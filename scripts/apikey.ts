@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { closePools, rawPool } from "@/db/client";
 import { applyDevDefaults, ensureDatabase, loadDotEnv, devSecrets, embeddedOwnerUrl } from "@/db/dev-environment";
 import { withTenant } from "@/db/tenant";
-import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/api-keys/store";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/features/api-keys/store";
 import type { EmbeddedServer } from "@/db/embedded";
 
 /**

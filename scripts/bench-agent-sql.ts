@@ -10,9 +10,9 @@ import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
 import { withTenant } from "@/db/tenant";
-import { checkAgentSql } from "@/lib/agent-sql/guard";
-import { runAgentSql } from "@/lib/agent-sql/run";
-import { createApiKey } from "@/lib/api-keys/store";
+import { checkAgentSql } from "@/features/agent-sql/guard";
+import { runAgentSql } from "@/features/agent-sql/run";
+import { createApiKey } from "@/features/api-keys/store";
 import { env } from "@/lib/env";
 
 /**

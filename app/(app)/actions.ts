@@ -1,16 +1,16 @@
 "use server";
 
 import { notFound, redirect } from "next/navigation";
-import { auth, signOut, unstable_update } from "@/auth";
+import { auth, signOut, unstable_update } from "@/lib/auth";
 import { isUuid } from "@/db";
 import { can } from "@/lib/permissions";
 import { safeAppPath } from "@/lib/safe-redirect";
-import { userTenants } from "@/lib/tenancy";
+import { userTenants } from "@/lib/auth/memberships";
 
 /**
  * Switches the session's active tenant. The target is checked against the database (the user's
  * memberships, read in their own signed context); the JWT callback checks it again before it
- * re-issues the session cookie. Pages then read the new tenant through currentTenant(), which checks
+ * re-issues the session cookie. Pages then read the new tenant through requireTenant(), which checks
  * the membership once more on every request.
  */
 export async function switchTenant(form: FormData): Promise<void> {
@@ -20,7 +20,7 @@ export async function switchTenant(form: FormData): Promise<void> {
   const tenantId = form.get("tenantId");
   const target = (await userTenants(userId)).find((t) => t.id === tenantId);
   // Not a member (a forged or stale form): the same 404 as any id that is not yours.
-  if (!target || !can(target.role, "tenant", "switch")) notFound();
+  if (!target || !can(target.role, "tenant.switch")) notFound();
   await unstable_update({ activeTenantId: target.id });
   redirect(sectionOf(form.get("returnTo")));
 }

@@ -1,12 +1,13 @@
 import Link from "next/link";
 import { TenantSwitcher } from "@/components/tenant-switcher";
 import { ThemeToggle } from "@/components/theme-toggle";
-import { currentTenant, userTenants } from "@/lib/tenancy";
+import { userTenants } from "@/lib/auth/memberships";
+import { requireTenant } from "@/lib/auth/session";
 import { signOutAction } from "./actions";
 import { navItems } from "./nav";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
-  const session = await currentTenant();
+  const session = await requireTenant();
   const tenants = await userTenants(session.userId);
   const links = navItems.filter((item) => !item.visibleTo || item.visibleTo(session.role));
   if (session.isPlatformAdmin) links.push({ href: "/admin", label: "Platform admin" });

@@ -12,7 +12,7 @@ export const navItems: NavItem[] = [
   { href: "/conversations", label: "Conversations" },
   { href: "/agents", label: "Agents" },
   { href: "/ask", label: "Ask your data" },
-  { href: "/settings/api-keys", label: "API keys", visibleTo: (role) => can(role, "apiKeys", "read") },
+  { href: "/settings/api-keys", label: "API keys", visibleTo: (role) => can(role, "apiKeys.read") },
   { href: "/settings/members", label: "Members" },
-  { href: "/settings/audit", label: "Audit log", visibleTo: (role) => can(role, "auditLog", "read") },
+  { href: "/settings/audit", label: "Audit log", visibleTo: (role) => can(role, "auditLog.read") },
 ];

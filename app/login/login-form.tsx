@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage, SubmitButton } from "@/components/form-controls";
-import type { FormState } from "@/lib/forms";
+import { Field, FormMessage, SubmitButton } from "@/components/form";
+import type { FormState } from "@/lib/form-state";
 import { login, requestMagicLink } from "./actions";
 
 export function LoginForm({ next }: { next?: string }) {
@@ -13,7 +13,7 @@ export function LoginForm({ next }: { next?: string }) {
       <Field name="email" label="Email" type="email" autoComplete="email" required state={state} />
       <Field name="password" label="Password" type="password" autoComplete="current-password" required state={state} />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Signing in…" className="w-full">
+      <SubmitButton pendingText="Signing in…" wide>
         Sign in
       </SubmitButton>
     </form>
@@ -34,7 +34,7 @@ export function MagicLinkForm() {
         state={state}
       />
       <FormMessage state={state} />
-      <SubmitButton variant="secondary" pendingText="Sending…" className="w-full">
+      <SubmitButton variant="secondary" pendingText="Sending…" wide>
         Email me a sign-in link
       </SubmitButton>
     </form>

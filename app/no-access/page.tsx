@@ -1,4 +1,4 @@
-import { signOut } from "@/auth";
+import { signOut } from "@/lib/auth";
 
 export const metadata = { title: "No access" };
 

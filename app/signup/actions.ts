@@ -2,10 +2,11 @@
 
 import { AuthError } from "next-auth";
 import { z } from "zod";
-import { signIn } from "@/auth";
-import { signUp, databaseError, sqlState } from "@/db";
-import { emailField, nameField, newPasswordField, workspaceField } from "@/lib/account-schemas";
-import { formError, parseForm, type FormState } from "@/lib/forms";
+import { databaseError, signUp, sqlState } from "@/db";
+import { signIn } from "@/lib/auth";
+import { formAction } from "@/lib/action";
+import { fail, ok } from "@/lib/form-state";
+import { emailField, nameField, newPasswordField, workspaceField } from "@/lib/validation";
 
 // Sign-up has no session and no role yet: it is not in the permission table. The database function
 // app.sign_up creates the user, a tenant with a unique slug and the owner membership in one go.
@@ -17,32 +18,25 @@ const signUpSchema = z.object({
   workspace: workspaceField,
 });
 
-export async function createAccount(_prev: FormState, form: FormData): Promise<FormState> {
-  const parsed = parseForm(signUpSchema, form);
-  if (!parsed.ok) return parsed.state;
+export const createAccount = formAction(signUpSchema, async (input) => {
   try {
-    await signUp(parsed.data);
+    await signUp(input);
   } catch (error) {
     const info = databaseError(error);
     if (info?.code === sqlState.uniqueViolation && info.constraint === "users_email_key") {
-      // Sign-up cannot hide that an address has an account (see README, "Accounts").
-      return formError("An account with this email already exists. Sign in instead.", form, {
-        email: "Already registered.",
-      });
+      // Sign-up cannot hide that an address has an account (docs/accounts-and-teams.md).
+      return fail("An account with this email already exists. Sign in instead.", { email: "Already registered." });
     }
-    if (info?.code === sqlState.invalidParameterValue) return formError(`Not accepted: ${info.message}.`, form);
+    if (info?.code === sqlState.invalidParameterValue) return fail(`Not accepted: ${info.message}.`);
     throw error;
   }
   try {
-    await signIn("credentials", {
-      email: parsed.data.email,
-      password: parsed.data.password,
-      redirectTo: "/conversations",
-    });
+    await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/conversations" });
   } catch (error) {
-    if (error instanceof AuthError)
-      return formError("Your account was created, but signing in failed. Sign in from the login page.", form);
+    if (error instanceof AuthError) {
+      return fail("Your account was created, but signing in failed. Sign in from the login page.");
+    }
     throw error;
   }
-  return {};
-}
+  return ok();
+});

@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage, SubmitButton } from "@/components/form-controls";
-import type { FormState } from "@/lib/forms";
+import { Field, FormMessage, SubmitButton } from "@/components/form";
+import type { FormState } from "@/lib/form-state";
 import { createAccount } from "./actions";
 
 export function SignUpForm() {
@@ -29,7 +29,7 @@ export function SignUpForm() {
         hint="Your company or team. You can invite people next."
       />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Creating your workspace…" className="w-full">
+      <SubmitButton pendingText="Creating your workspace…" wide>
         Create account
       </SubmitButton>
     </form>

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { closePools, rawPool } from "@/db/client";
 import { runCheckedSql } from "@/db/agent-sql";
 import { withTenant } from "@/db/tenant";
-import { checkAgentSql, type CheckedSql } from "@/lib/agent-sql/guard";
-import { runAgentSql } from "@/lib/agent-sql/run";
-import { createApiKey } from "@/lib/api-keys/store";
+import { checkAgentSql, type CheckedSql } from "@/features/agent-sql/guard";
+import { runAgentSql } from "@/features/agent-sql/run";
+import { createApiKey } from "@/features/api-keys/store";
 import { adminSql, ownerSql, tenantIdsBySlug } from "../support/db";
 
 /** The guarded path's behaviour beyond the corpus: what it accepts, its limits, and its audit trail. */

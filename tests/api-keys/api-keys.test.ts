@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { closePools, rawPool } from "@/db/client";
 import { resolveApiKeyHash } from "@/db/api-keys";
 import { withTenant } from "@/db/tenant";
-import { bearerToken, generateApiKey, hashApiKey, isWellFormedApiKey } from "@/lib/api-keys/format";
-import { TokenBuckets } from "@/lib/api-keys/rate-limit";
-import { createApiKey, listApiKeys, revokeApiKey, type CreatedApiKey } from "@/lib/api-keys/store";
+import { bearerToken, generateApiKey, hashApiKey, isWellFormedApiKey } from "@/lib/auth/api-key-format";
+import { TokenBuckets } from "@/lib/rate-limit";
+import { createApiKey, listApiKeys, revokeApiKey, type CreatedApiKey } from "@/features/api-keys/store";
 import { adminSql, appSql, ownerSql, rejectsWith, sql, tenantIdsBySlug } from "../support/db";
 
 let acme = "";

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { closePools, rawPool } from "@/db/client";
 import { withTenant, type TenantTx } from "@/db/tenant";
-import { decodeCursor, listConversations, type Cursor } from "@/lib/conversations";
+import { decodeCursor, listConversations, type Cursor } from "@/features/conversations/queries";
 import { adminSql, asAppUserWithContext, ownerSql, rejectsWith, tenantIdsBySlug, token } from "../support/db";
 
 /**

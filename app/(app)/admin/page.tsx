@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { NotPlatformAdminError, tenantOverview } from "@/db";
 import { formatStart } from "@/lib/format";
-import { currentTenant } from "@/lib/tenancy";
+import { requireTenant } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Platform admin" };
 
@@ -14,7 +14,7 @@ export default async function PlatformAdminPage({
 }: {
   searchParams: Promise<{ after?: string | string[] }>;
 }) {
-  const session = await currentTenant();
+  const session = await requireTenant();
   const { after } = await searchParams;
   const afterSlug = typeof after === "string" && /^[a-z0-9-]{1,63}$/.test(after) ? after : null;
   let overview;

@@ -3,85 +3,49 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { channels } from "@/db/schema";
-import { isUuid } from "@/db";
-import { createAgent, DuplicateAgentNameError, renameAgent, setAgentDisabled } from "@/lib/agents";
-import { tenantAction, type ActionResult, type FormState } from "@/lib/validated-action";
+import { agentName, agentVertical, createAgent, renameAgent, setAgentDisabled } from "@/features/agents/queries";
+import { tenantAction } from "@/lib/action";
+import { fail, fieldError, ok } from "@/lib/form-state";
+import { idField } from "@/lib/validation";
 
-const agentName = z
-  .string()
-  .trim()
-  .min(2, "Give the agent a name of at least 2 characters.")
-  .max(80, "Keep the name under 80 characters.")
-  .refine(
-    (v) => ![...v].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127),
-    "The name cannot contain control characters.",
-  );
-const agentId = z
-  .string()
-  .refine(isUuid, "Unknown agent.")
-  .transform((v) => v.toLowerCase());
+const agentId = idField("Unknown agent.");
+const notFound = fail("That agent does not exist in this workspace.");
 
-const createSchema = z.object({
-  name: agentName,
-  channel: z.enum(channels, { message: "Choose voice or chat." }),
-  vertical: z
-    .string()
-    .trim()
-    .min(2, "Describe the line of business in at least 2 characters (e.g. healthcare).")
-    .max(60, "Keep the line of business under 60 characters."),
-});
-
-const notFound: ActionResult = { error: "That agent does not exist in this workspace." };
-
-function duplicate(error: unknown): ActionResult {
-  if (error instanceof DuplicateAgentNameError) return { fieldErrors: { name: error.message } };
-  throw error;
-}
-
-const create = tenantAction(createSchema, { resource: "agents", action: "create" }, async (input, tx, session) => {
-  try {
-    const id = await createAgent(tx, session.tenantId, input);
+export const createAgentAction = tenantAction(
+  "agents.create",
+  z.object({
+    name: agentName,
+    channel: z.enum(channels, { message: "Choose voice or chat." }),
+    vertical: agentVertical,
+  }),
+  async (input, { tx, session }) => {
+    const created = await createAgent(tx, session.tenantId, input);
+    if (!created.ok) return fieldError("name", created.message);
     revalidatePath("/agents");
-    return { ok: true, redirectTo: `/agents/${id}?created=1` };
-  } catch (error) {
-    return duplicate(error);
-  }
-});
-
-const rename = tenantAction(
-  z.object({ agentId, name: agentName }),
-  { resource: "agents", action: "update" },
-  async (input, tx, session) => {
-    try {
-      if (!(await renameAgent(tx, session.tenantId, input.agentId, input.name))) return notFound;
-    } catch (error) {
-      return duplicate(error);
-    }
-    revalidatePath("/agents");
-    revalidatePath(`/agents/${input.agentId}`);
-    return { ok: true, message: `Renamed to ${input.name}.` };
+    return { ...ok(), redirectTo: `/agents/${created.id}?created=1` };
   },
 );
 
-const toggle = tenantAction(
+export const renameAgentAction = tenantAction(
+  "agents.update",
+  z.object({ agentId, name: agentName }),
+  async (input, { tx, session }) => {
+    const renamed = await renameAgent(tx, session.tenantId, input.agentId, input.name);
+    if (!renamed.ok) return renamed.found ? fieldError("name", renamed.message) : notFound;
+    revalidatePath("/agents");
+    revalidatePath(`/agents/${input.agentId}`);
+    return ok(`Renamed to ${input.name}.`);
+  },
+);
+
+export const setAgentDisabledAction = tenantAction(
+  "agents.update",
   z.object({ agentId, disabled: z.enum(["true", "false"], { message: "Choose disable or enable." }) }),
-  { resource: "agents", action: "update" },
-  async (input, tx, session) => {
+  async (input, { tx, session }) => {
     const disabled = input.disabled === "true";
     if (!(await setAgentDisabled(tx, session.tenantId, input.agentId, disabled))) return notFound;
     revalidatePath("/agents");
     revalidatePath(`/agents/${input.agentId}`);
-    return { ok: true, message: disabled ? "Agent disabled." : "Agent enabled." };
+    return ok(disabled ? "Agent disabled." : "Agent enabled.");
   },
 );
-
-// A "use server" file may export only async functions.
-export async function createAgentAction(previous: FormState, form: FormData) {
-  return create(previous, form);
-}
-export async function renameAgentAction(previous: FormState, form: FormData) {
-  return rename(previous, form);
-}
-export async function setAgentDisabledAction(previous: FormState, form: FormData) {
-  return toggle(previous, form);
-}

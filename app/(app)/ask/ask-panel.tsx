@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { buttonClass, controlClass } from "@/components/ui";
 import { ResultView, type SqlResultBody } from "./result-view";
 
 interface ApiError {
@@ -56,11 +57,6 @@ function ErrorBox({ error }: { error: ApiError }) {
     </p>
   );
 }
-
-const inputClass =
-  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900";
-const buttonClass =
-  "rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60";
 
 const exampleQuestions = [
   "How many conversations did each agent handle?",
@@ -123,9 +119,9 @@ export function AskPanel({ llm }: { llm: boolean }) {
               onChange={(e) => setQuestion(e.target.value)}
               maxLength={2000}
               placeholder="e.g. How many calls were escalated last week?"
-              className={`${inputClass} min-w-64 flex-1`}
+              className={`${controlClass} min-w-64 flex-1`}
             />
-            <button type="submit" disabled={asking} className={buttonClass}>
+            <button type="submit" disabled={asking} className={buttonClass()}>
               {asking ? "Thinking…" : "Ask"}
             </button>
           </form>
@@ -201,9 +197,9 @@ export function AskPanel({ llm }: { llm: boolean }) {
             rows={6}
             spellCheck={false}
             maxLength={20000}
-            className={`${inputClass} font-mono text-sm`}
+            className={`${controlClass} font-mono`}
           />
-          <button type="submit" disabled={running} className={buttonClass}>
+          <button type="submit" disabled={running} className={buttonClass()}>
             {running ? "Running…" : "Run SQL"}
           </button>
         </form>

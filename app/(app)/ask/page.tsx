@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
-import { llmConfigured } from "@/lib/ask/ask";
-import { describeVisibleSchema } from "@/lib/agent-sql/visible-schema";
-import { currentTenant } from "@/lib/tenancy";
+import { llmConfigured } from "@/features/ask/ask";
+import { describeVisibleSchema } from "@/features/agent-sql/visible-schema";
+import { requireTenant } from "@/lib/auth/session";
 import { AskPanel } from "./ask-panel";
 
 export const metadata: Metadata = { title: "Ask your data" };
 
 export default async function AskPage() {
-  const session = await currentTenant();
+  const session = await requireTenant("agentSql.run");
   return (
     <div className="space-y-6">
       <div>

@@ -1,4 +1,4 @@
-import { detectSeries } from "@/lib/ask/series";
+import { detectSeries } from "@/features/ask/series";
 import { SeriesChart } from "./series-chart";
 
 export interface SqlResultBody {

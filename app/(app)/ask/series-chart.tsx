@@ -1,4 +1,4 @@
-import type { Series } from "@/lib/ask/series";
+import type { Series } from "@/features/ask/series";
 
 /** A plain SVG chart: bars for categories, a line for time. No chart library needed for this. */
 export function SeriesChart({ series }: { series: Series }) {

@@ -4,8 +4,8 @@ import { DailyStackedBars, type DailySeries } from "@/components/charts/daily-st
 import { HorizontalBars } from "@/components/charts/horizontal-bars";
 import { StatusBreakdown } from "@/components/charts/status-breakdown";
 import { formatDuration } from "@/lib/format";
-import { overview, overviewDays } from "@/lib/overview";
-import { withSessionTenant } from "@/lib/tenancy";
+import { overview, overviewDays } from "@/features/overview/figures";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -35,7 +35,8 @@ function Stat({ label, value, testId }: { label: string; value: string; testId: 
 }
 
 export default async function OverviewPage() {
-  const data = await withSessionTenant((tx, session) => overview(tx, session.tenantId));
+  const session = await requireTenant("conversations.read");
+  const data = await withSessionTenant(session, (tx) => overview(tx, session.tenantId));
   const { total, statuses, perAgent } = data;
   const rate = (status: string) => {
     const n = statuses.find((s) => s.status === status)?.conversations ?? 0;

@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { currentTenant } from "@/lib/tenancy";
+import { requireTenant } from "@/lib/auth/session";
 import { settingsTabs } from "./tabs";
 
 export default async function SettingsLayout({ children }: { children: React.ReactNode }) {
-  const session = await currentTenant();
+  const session = await requireTenant();
   return (
     <div className="space-y-6">
       <div>

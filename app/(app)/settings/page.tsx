@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { currentTenant } from "@/lib/tenancy";
+import { requireTenant } from "@/lib/auth/session";
 import { PasswordForm, ProfileForm } from "./profile-forms";
 
 export const metadata: Metadata = { title: "Profile" };
@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: "Profile" };
 const card = "rounded-xl border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900";
 
 export default async function ProfilePage() {
-  const session = await currentTenant();
+  const session = await requireTenant("account.update");
   return (
     <div className="grid gap-6 md:grid-cols-2">
       <section className={card}>

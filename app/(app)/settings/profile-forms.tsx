@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage, SubmitButton } from "@/components/form-controls";
-import type { FormState } from "@/lib/forms";
+import { Field, FormMessage, SubmitButton } from "@/components/form";
+import type { FormState } from "@/lib/form-state";
 import { changePassword, updateProfile } from "./actions";
 
 export function ProfileForm({ name }: { name: string }) {

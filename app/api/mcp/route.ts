@@ -1,14 +1,14 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate";
-import { jsonError } from "@/lib/api/responses";
-import { createMcpServer } from "@/lib/mcp/server";
+import { createMcpServer } from "@/features/mcp/server";
+import { routeCaller } from "@/lib/http/caller";
+import { jsonError } from "@/lib/http/json";
 
 // MCP over streamable HTTP, stateless: every POST carries the API key and gets a fresh server bound
 // to that key's tenant, answering with plain JSON (no SSE stream is kept open).
 export async function POST(request: Request): Promise<Response> {
-  const key = await authenticateApiKey(request);
-  if (!key.ok) return key.response;
-  const server = createMcpServer(key.caller);
+  const who = await routeCaller(request, { permission: "agentSql.run", accept: ["api_key"] });
+  if (!who.ok) return who.response;
+  const server = createMcpServer(who.caller);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

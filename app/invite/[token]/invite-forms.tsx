@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage, SubmitButton } from "@/components/form-controls";
-import type { FormState } from "@/lib/forms";
+import { Field, FormMessage, SubmitButton } from "@/components/form";
+import type { FormState } from "@/lib/form-state";
 import { acceptAsNewUser, acceptAsSignedInUser, decline } from "./actions";
 
 export function AcceptForm({ token }: { token: string }) {
@@ -11,7 +11,7 @@ export function AcceptForm({ token }: { token: string }) {
     <form action={action} className="space-y-3">
       <input type="hidden" name="token" value={token} />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Joining…" className="w-full">
+      <SubmitButton pendingText="Joining…" wide>
         Accept invitation
       </SubmitButton>
     </form>
@@ -38,7 +38,7 @@ export function NewAccountForm({ token, email }: { token: string; email: string 
         hint="At least 8 characters."
       />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Joining…" className="w-full">
+      <SubmitButton pendingText="Joining…" wide>
         Create account and join
       </SubmitButton>
     </form>
@@ -52,7 +52,7 @@ export function DeclineForm({ token }: { token: string }) {
     <form action={action} className="space-y-3">
       <input type="hidden" name="token" value={token} />
       <FormMessage state={state} />
-      <SubmitButton variant="secondary" pendingText="Declining…" className="w-full">
+      <SubmitButton variant="secondary" pendingText="Declining…" wide>
         Decline
       </SubmitButton>
     </form>

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { signOut } from "@/auth";
+import { signOut } from "@/lib/auth";
 import { invitationByToken } from "@/db";
+import { linkToken } from "@/lib/validation";
 import { formatStart } from "@/lib/format";
-import { signedInUser } from "@/lib/tenancy";
+import { signedInUser } from "@/lib/auth/session";
 import { AcceptForm, DeclineForm, NewAccountForm } from "./invite-forms";
 
 // The link's secret is in the path: never send it to another site as a Referer. ("no-referrer" would
@@ -21,7 +22,7 @@ const statusText = {
 export default async function InvitationPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   // An unknown link looks like any missing page.
-  const invitation = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await invitationByToken(token) : null;
+  const invitation = linkToken.test(token) ? await invitationByToken(token) : null;
   if (!invitation) notFound();
   const user = await signedInUser();
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { FormMessage, SubmitButton } from "@/components/form-controls";
-import type { FormState } from "@/lib/forms";
+import { FormMessage, SubmitButton } from "@/components/form";
+import type { FormState } from "@/lib/form-state";
 import { signInWithMagicLink } from "../actions";
 
 export function MagicLinkConfirm({ token }: { token: string }) {
@@ -11,7 +11,7 @@ export function MagicLinkConfirm({ token }: { token: string }) {
     <form action={action} className="space-y-4">
       <input type="hidden" name="token" value={token} />
       <FormMessage state={state} />
-      <SubmitButton pendingText="Signing in…" className="w-full">
+      <SubmitButton pendingText="Signing in…" wide>
         Sign in
       </SubmitButton>
     </form>

@@ -2,19 +2,18 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ChannelBadge } from "@/components/badges";
 import { AgentStateBadge } from "@/components/agent-state-badge";
-import { listAgents } from "@/lib/agents";
+import { listAgents } from "@/features/agents/queries";
 import { can } from "@/lib/permissions";
-import { withSessionTenant } from "@/lib/tenancy";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Agents" };
 
 const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeZone: "UTC" });
 
 export default async function AgentsPage() {
-  const { agents, canCreate } = await withSessionTenant(async (tx, session) => ({
-    agents: await listAgents(tx, session.tenantId),
-    canCreate: can(session.role, "agents", "create"),
-  }));
+  const session = await requireTenant("agents.read");
+  const agents = await withSessionTenant(session, (tx) => listAgents(tx, session.tenantId));
+  const canCreate = can(session.role, "agents.create");
 
   return (
     <div className="space-y-4">

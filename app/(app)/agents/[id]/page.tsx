@@ -4,9 +4,10 @@ import { notFound } from "next/navigation";
 import { ChannelBadge } from "@/components/badges";
 import { AgentStateBadge } from "@/components/agent-state-badge";
 import { FormMessage } from "@/components/form";
-import { getAgent } from "@/lib/agents";
+import { ok } from "@/lib/form-state";
+import { getAgent } from "@/features/agents/queries";
 import { can } from "@/lib/permissions";
-import { withSessionTenant } from "@/lib/tenancy";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { isUuid } from "@/db";
 import { AgentStatusForm, RenameAgentForm } from "../agent-forms";
 
@@ -25,10 +26,9 @@ export default async function AgentPage({
   const { created } = await searchParams;
   // Malformed, missing and other-tenant ids all end in the same 404.
   if (!isUuid(id)) notFound();
-  const { agent, canUpdate } = await withSessionTenant(async (tx, session) => ({
-    agent: await getAgent(tx, session.tenantId, id.toLowerCase()),
-    canUpdate: can(session.role, "agents", "update"),
-  }));
+  const session = await requireTenant("agents.read");
+  const agent = await withSessionTenant(session, (tx) => getAgent(tx, session.tenantId, id.toLowerCase()));
+  const canUpdate = can(session.role, "agents.update");
   if (!agent) notFound();
   const disabled = agent.disabledAt !== null;
 
@@ -37,7 +37,7 @@ export default async function AgentPage({
       <Link href="/agents" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
         ← All agents
       </Link>
-      {created ? <FormMessage message={`Agent ${agent.name} created.`} /> : null}
+      {created ? <FormMessage state={ok(`Agent ${agent.name} created.`)} /> : null}
       <header className="space-y-2">
         <h1 className="text-xl font-semibold" data-testid="agent-name">
           {agent.name}

@@ -1,8 +1,9 @@
 import Form from "next/form";
 import Link from "next/link";
 import { channels, conversationStatuses } from "@/db/schema";
-import { FieldError, SubmitButton, inputClass } from "@/components/form";
-import { hasFilters, type FilterErrors, type RawFilters } from "@/lib/conversation-filters";
+import { Field, SelectField, SubmitButton } from "@/components/form";
+import { hasFilters, type FilterErrors, type RawFilters } from "@/features/conversations/filters";
+import type { FormState } from "@/lib/form-state";
 
 interface Props {
   raw: RawFilters;
@@ -10,11 +11,10 @@ interface Props {
   agents: { id: string; name: string; disabled: boolean }[];
 }
 
-const labelClass = "block text-xs font-medium text-slate-600 dark:text-slate-400";
-
-function describedBy(errors: FilterErrors, key: keyof FilterErrors, extra?: string) {
-  return [errors[key] ? `filter-${key}-error` : null, extra ?? null].filter(Boolean).join(" ") || undefined;
-}
+const anyOf = (label: string, values: readonly string[]) => [
+  { value: "", label },
+  ...values.map((v) => ({ value: v, label: v })),
+];
 
 /**
  * A GET form: the filters live in the URL, so it works without JavaScript and links can be shared.
@@ -22,7 +22,11 @@ function describedBy(errors: FilterErrors, key: keyof FilterErrors, extra?: stri
  * hidden element that only JavaScript reveals. The button shows the pending state instead.)
  */
 export function FiltersForm({ raw, errors, agents }: Props) {
-  const invalid = (key: keyof FilterErrors) => (errors[key] ? true : undefined);
+  const state: FormState = { values: raw, fieldErrors: errors };
+  const agentOptions = [
+    { value: "", label: "All agents" },
+    ...agents.map((a) => ({ value: a.id, label: `${a.name}${a.disabled ? " (disabled)" : ""}` })),
+  ];
   return (
     <Form
       action="/conversations"
@@ -30,123 +34,45 @@ export function FiltersForm({ raw, errors, agents }: Props) {
       aria-label="Search and filter conversations"
       className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
     >
-      <div>
-        <label htmlFor="filter-q" className={labelClass}>
-          Search summaries and transcripts
-        </label>
-        <input
-          id="filter-q"
-          name="q"
-          type="search"
-          defaultValue={raw.q}
-          placeholder={'e.g. refund request, "security deposit", -cancel'}
-          aria-invalid={invalid("q")}
-          aria-describedby={describedBy(errors, "q", "filter-q-hint")}
-          className={inputClass}
-        />
-        <p id="filter-q-hint" className="mt-1 text-xs text-slate-500 dark:text-slate-400">
-          Quotes for a phrase, a minus to exclude a word, “or” for either.
-        </p>
-        <FieldError id="filter-q-error" message={errors.q} />
-      </div>
+      <Field
+        id="filter-q"
+        name="q"
+        type="search"
+        label="Search summaries and transcripts"
+        placeholder={'e.g. refund request, "security deposit", -cancel'}
+        hint="Quotes for a phrase, a minus to exclude a word, “or” for either."
+        state={state}
+      />
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
-        <div>
-          <label htmlFor="filter-agent" className={labelClass}>
-            Agent
-          </label>
-          <select
-            id="filter-agent"
-            name="agent"
-            defaultValue={raw.agent ?? ""}
-            aria-invalid={invalid("agent")}
-            aria-describedby={describedBy(errors, "agent")}
-            className={inputClass}
-          >
-            <option value="">All agents</option>
-            {agents.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-                {a.disabled ? " (disabled)" : ""}
-              </option>
-            ))}
-          </select>
-          <FieldError id="filter-agent-error" message={errors.agent} />
-        </div>
-        <div>
-          <label htmlFor="filter-channel" className={labelClass}>
-            Channel
-          </label>
-          <select
-            id="filter-channel"
-            name="channel"
-            defaultValue={raw.channel ?? ""}
-            aria-invalid={invalid("channel")}
-            aria-describedby={describedBy(errors, "channel")}
-            className={inputClass}
-          >
-            <option value="">Any channel</option>
-            {channels.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-          <FieldError id="filter-channel-error" message={errors.channel} />
-        </div>
-        <div>
-          <label htmlFor="filter-status" className={labelClass}>
-            Status
-          </label>
-          <select
-            id="filter-status"
-            name="status"
-            defaultValue={raw.status ?? ""}
-            aria-invalid={invalid("status")}
-            aria-describedby={describedBy(errors, "status")}
-            className={inputClass}
-          >
-            <option value="">Any status</option>
-            {conversationStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-          <FieldError id="filter-status-error" message={errors.status} />
-        </div>
-        <div>
-          <label htmlFor="filter-from" className={labelClass}>
-            From (UTC)
-          </label>
-          <input
-            id="filter-from"
-            name="from"
-            type="date"
-            defaultValue={raw.from}
-            aria-invalid={invalid("from")}
-            aria-describedby={describedBy(errors, "from")}
-            className={inputClass}
-          />
-          <FieldError id="filter-from-error" message={errors.from} />
-        </div>
-        <div>
-          <label htmlFor="filter-to" className={labelClass}>
-            To (UTC, inclusive)
-          </label>
-          <input
-            id="filter-to"
-            name="to"
-            type="date"
-            defaultValue={raw.to}
-            aria-invalid={invalid("to")}
-            aria-describedby={describedBy(errors, "to")}
-            className={inputClass}
-          />
-          <FieldError id="filter-to-error" message={errors.to} />
-        </div>
+        <SelectField
+          id="filter-agent"
+          name="agent"
+          label="Agent"
+          options={agentOptions}
+          defaultValue=""
+          state={state}
+        />
+        <SelectField
+          id="filter-channel"
+          name="channel"
+          label="Channel"
+          options={anyOf("Any channel", channels)}
+          defaultValue=""
+          state={state}
+        />
+        <SelectField
+          id="filter-status"
+          name="status"
+          label="Status"
+          options={anyOf("Any status", conversationStatuses)}
+          defaultValue=""
+          state={state}
+        />
+        <Field id="filter-from" name="from" type="date" label="From (UTC)" state={state} />
+        <Field id="filter-to" name="to" type="date" label="To (UTC, inclusive)" state={state} />
       </div>
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton pendingLabel="Searching…">Apply</SubmitButton>
+        <SubmitButton pendingText="Searching…">Apply</SubmitButton>
         {hasFilters(raw) ? (
           <Link href="/conversations" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
             Clear filters

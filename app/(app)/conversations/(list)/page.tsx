@@ -3,12 +3,12 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ChannelBadge, StatusBadge } from "@/components/badges";
 import { Highlighted, hasHighlight } from "@/components/highlighted";
-import { agentOptions } from "@/lib/agents";
-import { filtersQuery, hasFilters, parseFilters, type FilterErrors } from "@/lib/conversation-filters";
-import { decodeCursor, isEmptySearch, listConversations, searchHighlights } from "@/lib/conversations";
+import { agentOptions } from "@/features/agents/queries";
+import { filtersQuery, hasFilters, parseFilters, type FilterErrors } from "@/features/conversations/filters";
+import { decodeCursor, isEmptySearch, listConversations, searchHighlights } from "@/features/conversations/queries";
 import { formatDuration, formatStart } from "@/lib/format";
 import { can } from "@/lib/permissions";
-import { withSessionTenant } from "@/lib/tenancy";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { FiltersForm } from "./filters-form";
 
 export const metadata: Metadata = { title: "Conversations" };
@@ -24,9 +24,10 @@ export default async function ConversationsPage({ searchParams }: { searchParams
   // positions the keyset.
   if (after !== undefined && !cursor) redirect(`/conversations${filtersQuery(parsed.raw)}`);
 
-  const data = await withSessionTenant(async (tx, session) => {
+  const session = await requireTenant("conversations.read");
+  const canExport = can(session.role, "conversations.export");
+  const data = await withSessionTenant(session, async (tx) => {
     const agents = await agentOptions(tx, session.tenantId);
-    const canExport = can(session.role, "conversations", "export");
     const errors: FilterErrors = parsed.ok ? {} : { ...parsed.errors };
     if (parsed.ok) {
       // Another tenant's agent id is as unknown here as a made-up one.
@@ -35,7 +36,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
       if (parsed.filters.q && (await isEmptySearch(tx, parsed.filters.q)))
         errors.q = "These words are too common to search for; add a more specific word.";
     }
-    if (!parsed.ok || Object.keys(errors).length > 0) return { agents, canExport, errors, result: null };
+    if (!parsed.ok || Object.keys(errors).length > 0) return { agents, errors, result: null };
     const page = await listConversations(tx, session.tenantId, parsed.filters, cursor);
     const highlights = parsed.filters.q
       ? await searchHighlights(
@@ -45,7 +46,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
           parsed.filters.q,
         )
       : null;
-    return { agents, canExport, errors, result: { ...page, highlights } };
+    return { agents, errors, result: { ...page, highlights } };
   });
 
   const { raw } = parsed;
@@ -58,7 +59,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
         <h1 className="text-xl font-semibold">Conversations</h1>
         <div className="flex items-center gap-4 text-sm">
           <span className="text-slate-500 dark:text-slate-400">Newest first</span>
-          {data.canExport && result ? (
+          {canExport && result ? (
             <a
               href={`/conversations/export${filtersQuery(raw)}`}
               download

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ChannelBadge, StatusBadge } from "@/components/badges";
-import { getConversation } from "@/lib/conversations";
+import { getConversation } from "@/features/conversations/queries";
 import { formatDuration, formatOffset, formatStart } from "@/lib/format";
-import { withSessionTenant } from "@/lib/tenancy";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { isUuid } from "@/db";
 
 export const metadata: Metadata = { title: "Conversation" };
@@ -13,7 +13,8 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   const { id } = await params;
   // Malformed, missing and other-tenant ids all end in the same 404.
   if (!isUuid(id)) notFound();
-  const conversation = await withSessionTenant((tx, session) =>
+  const session = await requireTenant("conversations.read");
+  const conversation = await withSessionTenant(session, (tx) =>
     getConversation(tx, session.tenantId, id.toLowerCase()),
   );
   if (!conversation) notFound();

@@ -1,26 +1,16 @@
 import type { Metadata } from "next";
-import { listApiKeys } from "@/lib/api-keys/store";
+import { listApiKeys } from "@/features/api-keys/store";
 import { formatStart } from "@/lib/format";
 import { can } from "@/lib/permissions";
-import { currentTenant, withSessionTenant } from "@/lib/tenancy";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { CreateKeyForm } from "./create-key-form";
 import { RevokeKeyButton } from "./revoke-key-button";
 
 export const metadata: Metadata = { title: "API keys" };
 
 export default async function ApiKeysPage() {
-  const session = await currentTenant();
-  if (!can(session.role, "apiKeys", "read")) {
-    return (
-      <div className="space-y-2">
-        <h1 className="text-xl font-semibold">API keys</h1>
-        <p className="text-slate-600 dark:text-slate-400">
-          Only owners and admins of {session.tenantName} can see and manage API keys.
-        </p>
-      </div>
-    );
-  }
-  const keys = await withSessionTenant((tx, s) => listApiKeys(tx, s.tenantId));
+  const session = await requireTenant("apiKeys.read");
+  const keys = await withSessionTenant(session, (tx) => listApiKeys(tx, session.tenantId));
   return (
     <div className="space-y-6">
       <div>
@@ -31,7 +21,7 @@ export default async function ApiKeysPage() {
           <code>/api/mcp</code>). Send it as <code>Authorization: Bearer &lt;key&gt;</code>.
         </p>
       </div>
-      {can(session.role, "apiKeys", "create") ? <CreateKeyForm /> : null}
+      {can(session.role, "apiKeys.create") ? <CreateKeyForm /> : null}
       {keys.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
           No API keys yet.
@@ -62,7 +52,7 @@ export default async function ApiKeysPage() {
                   <td className="px-4 py-2 text-right">
                     {k.revokedAt ? (
                       <span className="text-xs text-slate-500">Revoked {formatStart(k.revokedAt)}</span>
-                    ) : can(session.role, "apiKeys", "revoke") ? (
+                    ) : can(session.role, "apiKeys.revoke") ? (
                       <RevokeKeyButton id={k.id} name={k.name} />
                     ) : null}
                   </td>

@@ -1,31 +1,22 @@
 "use client";
 
 import { useActionState } from "react";
-import { revokeKeyAction, type RevokeKeyState } from "./actions";
+import { confirmSubmit, FormMessage, SubmitButton } from "@/components/form";
+import type { FormState } from "@/lib/form-state";
+import { revokeKeyAction } from "./actions";
 
 export function RevokeKeyButton({ id, name }: { id: string; name: string }) {
-  const [state, action, pending] = useActionState<RevokeKeyState, FormData>(revokeKeyAction, {});
+  const [state, action] = useActionState<FormState, FormData>(revokeKeyAction, {});
   return (
     <form
       action={action}
-      onSubmit={(e) => {
-        if (!confirm(`Revoke “${name}”? Requests with this key will get 401 from now on.`)) e.preventDefault();
-      }}
+      onSubmit={confirmSubmit(`Revoke “${name}”? Requests with this key will get 401 from now on.`)}
     >
       <input type="hidden" name="id" value={id} />
-      <button
-        type="submit"
-        disabled={pending}
-        aria-label={`Revoke ${name}`}
-        className="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 disabled:opacity-60 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
-      >
-        {pending ? "Revoking…" : "Revoke"}
-      </button>
-      {state.error ? (
-        <p role="alert" className="mt-1 text-xs text-red-700 dark:text-red-300">
-          {state.error}
-        </p>
-      ) : null}
+      <SubmitButton variant="danger" size="sm" pendingText="Revoking…">
+        Revoke<span className="sr-only"> {name}</span>
+      </SubmitButton>
+      <FormMessage state={state} />
     </form>
   );
 }

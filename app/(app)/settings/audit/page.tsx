@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { forbidden } from "next/navigation";
-import { auditActions, auditFilterSchema, decodeAuditCursor, listAuditEvents } from "@/lib/audit-log";
+import { auditActions, auditFilterSchema, decodeAuditCursor, listAuditEvents } from "@/features/audit-log/list";
 import { formatStart } from "@/lib/format";
-import { listMembers } from "@/lib/members";
-import { can } from "@/lib/permissions";
-import { currentTenant, withSessionTenant } from "@/lib/tenancy";
+import { listMembers } from "@/features/members/members";
+import { together } from "@/db";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -22,8 +21,7 @@ function describe(metadata: Record<string, unknown>): string {
 }
 
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Search> }) {
-  const session = await currentTenant();
-  if (!can(session.role, "auditLog", "read")) forbidden();
+  const session = await requireTenant("auditLog.read");
   const raw = Object.fromEntries(
     Object.entries(await searchParams).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
@@ -35,11 +33,13 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   // A cursor that does not decode starts from the newest; a well-formed one only positions the keyset.
   const cursor = filter.after ? decodeAuditCursor(filter.after) : null;
 
-  const { events, actions, members } = await withSessionTenant(async (tx, s) => ({
-    events: parsed.success ? await listAuditEvents(tx, s.tenantId, filter, cursor) : { rows: [], next: null },
-    actions: await auditActions(tx, s.tenantId),
-    members: await listMembers(tx, s.tenantId),
-  }));
+  const [events, actions, members] = await withSessionTenant(session, (tx) =>
+    together([
+      parsed.success ? listAuditEvents(tx, session.tenantId, filter, cursor) : { rows: [], next: null },
+      auditActions(tx, session.tenantId),
+      listMembers(tx, session.tenantId),
+    ]),
+  );
 
   const keep = new URLSearchParams(
     Object.entries({ action: filter.action, actor: filter.actor, from: filter.from, to: filter.to }).filter(

@@ -3,12 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { auth, unstable_update } from "@/auth";
 import { memberRoles } from "@/db/schema";
-import { tenantAction } from "@/lib/actions";
-import { emailField } from "@/lib/account-schemas";
-import { formError, type FormState } from "@/lib/forms";
-import { mailer } from "@/lib/mailer";
 import {
   changeRole,
   createInvitation,
@@ -16,81 +11,94 @@ import {
   removeMember,
   revokeInvitation,
   type TeamResult,
-} from "@/lib/members";
+} from "@/features/members/members";
+import { unstable_update } from "@/lib/auth";
+import { userTenants } from "@/lib/auth/memberships";
+import { tenantAction, type ActionOutcome } from "@/lib/action";
+import { fail, fieldError, ok, type FormState } from "@/lib/form-state";
+import { mailer } from "@/lib/mailer";
 import { can } from "@/lib/permissions";
 import { absoluteUrl } from "@/lib/request-info";
-import { userTenants } from "@/lib/tenancy";
+import { emailField, idField } from "@/lib/validation";
 
 const role = z.enum(memberRoles, { message: "Choose a role." });
-const id = z.string().uuid("Not a valid id.");
+const id = idField();
 
-function answer(result: TeamResult, success: string): FormState {
-  if (!result.ok)
-    return formError(result.message, undefined, result.field ? { [result.field]: result.message } : undefined);
+function answer(result: TeamResult, success: string): ActionOutcome {
+  if (!result.ok) return result.field ? fieldError(result.field, result.message) : fail(result.message);
   revalidatePath("/settings/members");
-  return { status: "ok", message: success };
+  return ok(success);
 }
 
 export const inviteMember = tenantAction(
-  { resource: "members", action: "invite" },
+  "members.invite",
   z.object({ email: emailField, role }),
   async (input, { tx, session }) => {
-    if (input.role === "owner" && !can(session.role, "members", "manageOwners")) {
-      return formError("Only an owner can invite an owner.", undefined, { role: "Only an owner can invite an owner." });
+    if (input.role === "owner" && !can(session.role, "members.manageOwners")) {
+      return fieldError("role", "Only an owner can invite an owner.");
     }
     const result = await createInvitation(tx, session, input.email, input.role);
     if (!result.ok || !result.token) return answer(result, "");
     const link = await absoluteUrl(`/invite/${result.token}`);
-    const delivery = mailer();
-    await delivery.send({
-      to: input.email,
-      subject: `${session.userName} invited you to ${session.tenantName}`,
-      text: `${session.userName} invited you to join ${session.tenantName} as ${input.role}.\n\nAccept or decline: ${link}\n\nThe link works for 7 days.`,
-    });
     revalidatePath("/settings/members");
+    const delivery = mailer();
     return {
-      status: "ok",
-      message: `Invitation for ${input.email} created; the email was ${delivery.description}.`,
-      result: { link },
+      ...ok(`Invitation for ${input.email} created; the email was ${delivery.description}.`, { link }),
+      // After the commit: no email for an invitation that rolled back, and no transaction held open while mail goes out.
+      afterCommit: async (): Promise<FormState | void> => {
+        try {
+          await delivery.send({
+            to: input.email,
+            subject: `${session.userName} invited you to ${session.tenantName}`,
+            text: `${session.userName} invited you to join ${session.tenantName} as ${input.role}.\n\nAccept or decline: ${link}\n\nThe link works for 7 days.`,
+          });
+        } catch (error) {
+          console.error("invitation email failed", error);
+          const unsent = fail(
+            `Invitation for ${input.email} created, but the email could not be sent: share the link.`,
+          );
+          return { ...unsent, result: { link } };
+        }
+      },
     };
   },
 );
 
 export const revokeInvitationAction = tenantAction(
-  { resource: "members", action: "invite" },
+  "members.invite",
   z.object({ invitationId: id }),
   async ({ invitationId }, { tx, session }) =>
     answer(await revokeInvitation(tx, session, invitationId), "Invitation revoked."),
 );
 
 export const changeRoleAction = tenantAction(
-  { resource: "members", action: "changeRole" },
+  "members.changeRole",
   z.object({ userId: id, role }),
   async (input, { tx, session }) =>
     answer(
-      await changeRole(tx, session, input.userId, input.role, can(session.role, "members", "manageOwners")),
+      await changeRole(tx, session, input.userId, input.role, can(session.role, "members.manageOwners")),
       "Role changed.",
     ),
 );
 
 export const removeMemberAction = tenantAction(
-  { resource: "members", action: "remove" },
+  "members.remove",
   z.object({ userId: id }),
   async ({ userId }, { tx, session }) =>
-    answer(await removeMember(tx, session, userId, can(session.role, "members", "manageOwners")), "Member removed."),
+    answer(await removeMember(tx, session, userId, can(session.role, "members.manageOwners")), "Member removed."),
 );
 
-const leave = tenantAction({ resource: "members", action: "leave" }, z.object({}), async (_input, { tx, session }) =>
-  answer(await leaveTenant(tx, session), "You left the workspace."),
-);
-
-/** Leaves the active tenant; the session moves to another tenant of the user's, if any. */
-export async function leaveWorkspace(previous: FormState, form: FormData): Promise<FormState> {
-  const state = await leave(previous, form);
-  if (state.status !== "ok") return state;
-  const userId = (await auth())?.user?.id;
-  const next = userId ? (await userTenants(userId))[0] : undefined;
-  if (!next) redirect("/no-access");
-  await unstable_update({ activeTenantId: next.id });
-  redirect("/conversations");
-}
+/** Leaves the active tenant; after the commit the session moves to another tenant of the user's, if any. */
+export const leaveWorkspace = tenantAction("members.leave", z.object({}), async (_input, { tx, session }) => {
+  const left = answer(await leaveTenant(tx, session), "You left the workspace.");
+  if (left.status !== "ok") return left;
+  return {
+    ...left,
+    afterCommit: async () => {
+      const next = (await userTenants(session.userId))[0];
+      if (!next) redirect("/no-access");
+      await unstable_update({ activeTenantId: next.id });
+      redirect("/conversations");
+    },
+  };
+});

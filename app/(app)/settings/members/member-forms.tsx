@@ -1,8 +1,9 @@
 "use client";
 
 import { useActionState } from "react";
-import { FormMessage, SelectField, SubmitButton, Field } from "@/components/form-controls";
-import type { FormState } from "@/lib/forms";
+import { confirmSubmit, Field, FormMessage, SelectField, SubmitButton } from "@/components/form";
+import { controlClass } from "@/components/ui";
+import type { FormState } from "@/lib/form-state";
 import { changeRoleAction, inviteMember, leaveWorkspace, removeMemberAction, revokeInvitationAction } from "./actions";
 
 export type RoleOption = { value: string; label: string };
@@ -30,7 +31,7 @@ export function InviteForm({ roles }: { roles: RoleOption[] }) {
             value={state.result.link}
             data-testid="invite-link"
             onFocus={(e) => e.currentTarget.select()}
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
+            className={`${controlClass} font-mono text-xs`}
           />
         </div>
       ) : null}
@@ -53,33 +54,21 @@ export function RoleForm({
   return (
     <form action={action} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="userId" value={userId} />
-      <label htmlFor={`role-${userId}`} className="sr-only">
-        Role of {name}
-      </label>
-      <select
+      <SelectField
         id={`role-${userId}`}
         name="role"
+        label={`Role of ${name}`}
+        hiddenLabel
+        options={roles}
         defaultValue={role}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
-      >
-        {roles.map((r) => (
-          <option key={r.value} value={r.value}>
-            {r.label}
-          </option>
-        ))}
-      </select>
-      <SubmitButton variant="secondary" pendingText="Saving…" className="!px-2 !py-1">
+        state={state}
+      />
+      <SubmitButton variant="secondary" pendingText="Saving…" size="sm">
         Save role
       </SubmitButton>
       <FormMessage state={state} />
     </form>
   );
-}
-
-function confirmSubmit(message: string) {
-  return (event: React.FormEvent<HTMLFormElement>) => {
-    if (!window.confirm(message)) event.preventDefault();
-  };
 }
 
 export function RemoveForm({ userId, name }: { userId: string; name: string }) {
@@ -91,7 +80,7 @@ export function RemoveForm({ userId, name }: { userId: string; name: string }) {
       className="flex flex-wrap items-center gap-2"
     >
       <input type="hidden" name="userId" value={userId} />
-      <SubmitButton variant="secondary" pendingText="Removing…" className="!px-2 !py-1">
+      <SubmitButton variant="secondary" pendingText="Removing…" size="sm">
         Remove<span className="sr-only"> {name}</span>
       </SubmitButton>
       <FormMessage state={state} />
@@ -104,7 +93,7 @@ export function RevokeForm({ invitationId, email }: { invitationId: string; emai
   return (
     <form action={action} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="invitationId" value={invitationId} />
-      <SubmitButton variant="secondary" pendingText="Revoking…" className="!px-2 !py-1">
+      <SubmitButton variant="secondary" pendingText="Revoking…" size="sm">
         Revoke<span className="sr-only"> invitation for {email}</span>
       </SubmitButton>
       <FormMessage state={state} />

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import { forbidden } from "next/navigation";
 import { memberRoles } from "@/db/schema";
 import { formatStart } from "@/lib/format";
-import { listMembers, listPendingInvitations } from "@/lib/members";
+import { listMembers, listPendingInvitations } from "@/features/members/members";
 import { can } from "@/lib/permissions";
-import { withSessionTenant } from "@/lib/tenancy";
+import { together } from "@/db";
+import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { InviteForm, LeaveForm, RemoveForm, RevokeForm, RoleForm, type RoleOption } from "./member-forms";
 
 export const metadata: Metadata = { title: "Members" };
@@ -12,17 +12,18 @@ export const metadata: Metadata = { title: "Members" };
 const card = "rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900";
 
 export default async function MembersPage() {
-  const { members, invitations, session } = await withSessionTenant(async (tx, session) => ({
-    members: await listMembers(tx, session.tenantId),
-    // Pending invitations (and their addresses) are for the people who manage members.
-    invitations: can(session.role, "members", "invite") ? await listPendingInvitations(tx, session.tenantId) : [],
-    session,
-  }));
-  if (!can(session.role, "members", "read")) forbidden();
-  const canInvite = can(session.role, "members", "invite");
-  const canChangeRoles = can(session.role, "members", "changeRole");
-  const canRemove = can(session.role, "members", "remove");
-  const canManageOwners = can(session.role, "members", "manageOwners");
+  const session = await requireTenant("members.read");
+  const canInvite = can(session.role, "members.invite");
+  const canChangeRoles = can(session.role, "members.changeRole");
+  const canRemove = can(session.role, "members.remove");
+  const canManageOwners = can(session.role, "members.manageOwners");
+  const [members, invitations] = await withSessionTenant(session, (tx) =>
+    together([
+      listMembers(tx, session.tenantId),
+      // Pending invitations (and their addresses) are for the people who manage members.
+      canInvite ? listPendingInvitations(tx, session.tenantId) : [],
+    ]),
+  );
   const roles: RoleOption[] = memberRoles
     .filter((r) => r !== "owner" || canManageOwners)
     .map((r) => ({ value: r, label: r }));

@@ -1,11 +1,12 @@
-import { agentCaller } from "@/lib/api/agent-caller";
-import { jsonError, readJsonBody } from "@/lib/api/responses";
-import { askRequest } from "@/lib/agent-sql/wire";
-import { ask, llmConfigured, LlmFailedError } from "@/lib/ask/ask";
+import { actorOf } from "@/features/agent-sql/run";
+import { askRequest } from "@/features/agent-sql/wire";
+import { ask, llmConfigured, LlmFailedError } from "@/features/ask/ask";
+import { routeCaller } from "@/lib/http/caller";
+import { jsonError, readJsonBody } from "@/lib/http/json";
 
 // POST /api/agent/ask {"question": "..."}: the LLM writes SQL, the guarded path runs it.
 export async function POST(request: Request): Promise<Response> {
-  const who = await agentCaller(request);
+  const who = await routeCaller(request, { permission: "agentSql.run", accept: ["api_key", "member"] });
   if (!who.ok) return who.response;
   const input = await readJsonBody(request, askRequest);
   if (!input.ok) return input.response;
@@ -17,7 +18,7 @@ export async function POST(request: Request): Promise<Response> {
     );
   }
   try {
-    return Response.json(await ask(input.data.question, who.caller));
+    return Response.json(await ask(input.data.question, { tenantId: who.caller.tenantId, actor: actorOf(who.caller) }));
   } catch (error) {
     if (error instanceof LlmFailedError) return jsonError(502, "llm_failed", error.message);
     throw error;

@@ -1,18 +1,18 @@
-import { agentCaller } from "@/lib/api/agent-caller";
-import { jsonError, readJsonBody } from "@/lib/api/responses";
-import { sqlRequest } from "@/lib/agent-sql/wire";
-import { runAgentSql } from "@/lib/agent-sql/run";
+import { actorOf, runAgentSql } from "@/features/agent-sql/run";
+import { sqlRequest } from "@/features/agent-sql/wire";
+import { routeCaller } from "@/lib/http/caller";
+import { jsonError, readJsonBody } from "@/lib/http/json";
 
 // POST /api/agent/sql {"sql": "..."}: one read-only statement through the guarded path.
-
 export async function POST(request: Request): Promise<Response> {
-  const who = await agentCaller(request);
+  const who = await routeCaller(request, { permission: "agentSql.run", accept: ["api_key", "member"] });
   if (!who.ok) return who.response;
   const input = await readJsonBody(request, sqlRequest);
   if (!input.ok) return input.response;
+  const { caller } = who;
   const outcome = await runAgentSql({
-    tenantId: who.caller.tenantId,
-    actor: who.caller.actor,
+    tenantId: caller.tenantId,
+    actor: actorOf(caller),
     sql: input.data.sql,
     via: "sql_endpoint",
   });

@@ -1,24 +1,23 @@
-import { withTenant } from "@/db";
-import { authenticateApiKey } from "@/lib/api-keys/authenticate";
-import { jsonError, readJsonBody } from "@/lib/api/responses";
 import {
   createConversation,
   InvalidCursorError,
   listConversationsForApi,
   UnknownAgentError,
-} from "@/lib/ingest/conversations";
-import { conversationInput, listQuery } from "@/lib/ingest/schema";
+} from "@/features/ingest/conversations";
+import { conversationInput, listQuery } from "@/features/ingest/schema";
+import { routeCaller, withCaller } from "@/lib/http/caller";
+import { jsonError, readJsonBody } from "@/lib/http/json";
 
 // The tenant is the API key's, never a field of the request.
 
 export async function POST(request: Request): Promise<Response> {
-  const key = await authenticateApiKey(request);
-  if (!key.ok) return key.response;
+  const who = await routeCaller(request, { permission: "conversations.create", accept: ["api_key"] });
+  if (!who.ok) return who.response;
   const input = await readJsonBody(request, conversationInput);
   if (!input.ok) return input.response;
-  const { tenantId } = key.caller;
+  const { caller } = who;
   try {
-    const created = await withTenant(tenantId, (tx) => createConversation(tx, tenantId, input.data));
+    const created = await withCaller(caller, (tx) => createConversation(tx, caller.tenantId, input.data));
     return Response.json(created, { status: 201, headers: { Location: `/api/v1/conversations/${created.id}` } });
   } catch (error) {
     if (error instanceof UnknownAgentError) {
@@ -31,21 +30,21 @@ export async function POST(request: Request): Promise<Response> {
 }
 
 export async function GET(request: Request): Promise<Response> {
-  const key = await authenticateApiKey(request);
-  if (!key.ok) return key.response;
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const query = listQuery.safeParse(params);
+  const who = await routeCaller(request, { permission: "conversations.read", accept: ["api_key"] });
+  if (!who.ok) return who.response;
+  const query = listQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!query.success) {
     return jsonError(400, "invalid_query", "The query string failed validation.", {
       fields: Object.fromEntries(query.error.issues.map((i) => [i.path.join(".") || "(query)", [i.message]])),
     });
   }
-  const { tenantId } = key.caller;
+  const { caller } = who;
   try {
-    return Response.json(await withTenant(tenantId, (tx) => listConversationsForApi(tx, tenantId, query.data)));
+    return Response.json(await withCaller(caller, (tx) => listConversationsForApi(tx, caller.tenantId, query.data)));
   } catch (error) {
-    if (error instanceof InvalidCursorError)
+    if (error instanceof InvalidCursorError) {
       return jsonError(400, "invalid_query", error.message, { fields: { after: [error.message] } });
+    }
     throw error;
   }
 }

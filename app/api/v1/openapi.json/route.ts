@@ -1,4 +1,4 @@
-import { openApiDocument } from "@/lib/api/openapi";
+import { openApiDocument } from "@/features/openapi/document";
 
 // Public: the document describes the API, it holds no tenant data.
 export function GET(request: Request): Response {

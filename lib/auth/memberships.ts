@@ -1,0 +1,36 @@
+import { and, asc, eq } from "drizzle-orm";
+import { withUser, type TenantTx } from "@/db";
+import { memberships, tenants, users } from "@/db/schema";
+
+/** The tenants a user belongs to, read inside the user's own signed context (no tenant yet). */
+export function userTenants(userId: string) {
+  return withUser(userId, (tx) =>
+    tx
+      .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
+      .from(memberships)
+      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+      .where(eq(memberships.userId, userId))
+      .orderBy(asc(tenants.name)),
+  );
+}
+
+/**
+ * The user's membership of one tenant, with what every page shows of the user and the tenant.
+ * Returned unawaited, so withTenant runs it as the transaction's only statement, in one round trip:
+ * it is on every request.
+ */
+export function membership(tx: TenantTx, userId: string, tenantId: string) {
+  return tx
+    .select({
+      role: memberships.role,
+      tenantName: tenants.name,
+      tenantSlug: tenants.slug,
+      userName: users.name,
+      email: users.email,
+      isPlatformAdmin: users.isPlatformAdmin,
+    })
+    .from(memberships)
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)));
+}
