@@ -67,6 +67,8 @@ export function can(role: Role, permission: Permission): boolean {
   return (permissions[permission] as readonly Role[]).includes(role);
 }
 
-export function refusal(role: Role, permission: Permission): string {
-  return `A ${role} cannot ${refusals[permission]}.`;
+/** Who was refused: a role, or an API key. */
+export function refusal(who: Role | "API key", permission: Permission): string {
+  const article = /^[aeiou]/i.test(who) ? "An" : "A";
+  return `${article} ${who} cannot ${refusals[permission]}.`;
 }

@@ -40,7 +40,7 @@ async function identify(
     const key = await authenticateApiKey(request);
     if (!key.ok) return key;
     if (!apiKeyPermissions.includes(options.permission)) {
-      return refused(403, "forbidden", `An API key cannot ${options.permission}.`);
+      return refused(403, "forbidden", refusal("API key", options.permission));
     }
     return { ok: true, caller: { kind: "api_key", ...key.caller } };
   }
@@ -56,8 +56,9 @@ async function identify(
     return refused(415, "unsupported_media_type", "Send the body as application/json.");
   }
   const { session } = found;
-  if (!can(session.role, options.permission))
+  if (!can(session.role, options.permission)) {
     return refused(403, "forbidden", refusal(session.role, options.permission));
+  }
   return { ok: true, caller: { kind: "member", tenantId: session.tenantId, userId: session.userId, session } };
 }
 
