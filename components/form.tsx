@@ -2,7 +2,7 @@
 
 import { useFormStatus } from "react-dom";
 import type { FormState } from "@/lib/form-state";
-import { buttonClass, controlClass, type ButtonVariant } from "./ui";
+import { buttonClass, controlClass, labelClass, Notice, type ButtonVariant } from "./ui";
 
 /**
  * The form kit: every form is `useActionState(action, {})` and these pieces, which take the action's
@@ -21,7 +21,7 @@ export function Field({ name, label, state, hint, id, defaultValue, ...input }: 
   const error = fieldMessage(state, name);
   return (
     <div>
-      <label htmlFor={inputId} className="block text-sm font-medium">
+      <label htmlFor={inputId} className={labelClass}>
         {label}
       </label>
       <input
@@ -52,7 +52,7 @@ export function SelectField({ name, label, state, options, id, defaultValue, hid
   const error = fieldMessage(state, name);
   return (
     <div>
-      <label htmlFor={selectId} className={hiddenLabel ? "sr-only" : "block text-sm font-medium"}>
+      <label htmlFor={selectId} className={hiddenLabel ? "sr-only" : labelClass}>
         {label}
       </label>
       <select
@@ -129,18 +129,7 @@ export function SubmitButton({
 /** The form-level message: an error (role=alert) or a confirmation (role=status). */
 export function FormMessage({ state }: { state: FormState }) {
   if (!state.message) return null;
-  return state.status === "error" ? (
-    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
-      {state.message}
-    </p>
-  ) : (
-    <p
-      role="status"
-      className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
-    >
-      {state.message}
-    </p>
-  );
+  return <Notice tone={state.status === "error" ? "error" : "success"}>{state.message}</Notice>;
 }
 
 /** Asks before a destructive submit; the action runs only on "OK". */

@@ -1,3 +1,4 @@
+import { textLinkClass } from "../ui";
 import { niceScale, seriesColor } from "./palette";
 
 export interface DailySeries {
@@ -100,7 +101,9 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
         </ul>
       </figcaption>
       <details className="text-sm">
-        <summary className="cursor-pointer text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:text-indigo-300">
+        <summary
+          className={`cursor-pointer ${textLinkClass} focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50`}
+        >
           Show the numbers as a table
         </summary>
         <div className="mt-2 max-h-80 overflow-auto">
