@@ -1,17 +1,16 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { auditActions, auditFilterSchema, decodeAuditCursor, listAuditEvents } from "@/features/audit-log/list";
 import { formatStart } from "@/lib/format";
 import { listMembers } from "@/features/members/members";
 import { together } from "@/db";
 import { requireTenant, withSessionTenant } from "@/lib/auth/session";
+import type { FormState } from "@/lib/form-state";
+import { Field, SelectField } from "@/components/form";
+import { buttonClass, cardClass, DataTable, EmptyState, Notice, Pagination, TextLink, Td, Th } from "@/components/ui";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 type Search = Record<string, string | string[] | undefined>;
-
-const control =
-  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
 
 function describe(metadata: Record<string, unknown>): string {
   return Object.entries(metadata)
@@ -49,150 +48,80 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   const nextHref = events.next ? `/settings/audit?${new URLSearchParams([...keep, ["after", events.next]])}` : null;
   const filtered = keep.size > 0;
 
+  const state: FormState = { values: raw, fieldErrors: errors };
   return (
     <div className="space-y-4">
       <form
         method="get"
-        className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-5 sm:items-end dark:border-slate-800 dark:bg-slate-900"
+        className={`grid gap-3 p-4 sm:grid-cols-5 sm:items-end ${cardClass}`}
         aria-label="Filter the audit log"
       >
-        <div>
-          <label htmlFor="f-action" className="block text-sm font-medium">
-            Action
-          </label>
-          <select id="f-action" name="action" defaultValue={raw.action ?? ""} className={control}>
-            <option value="">Any action</option>
-            {actions.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-actor" className="block text-sm font-medium">
-            Actor
-          </label>
-          <select id="f-actor" name="actor" defaultValue={raw.actor ?? ""} className={control}>
-            <option value="">Anyone</option>
-            {members.map((m) => (
-              <option key={m.userId} value={m.userId}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="f-from" className="block text-sm font-medium">
-            From (UTC)
-          </label>
-          <input
-            id="f-from"
-            name="from"
-            type="date"
-            defaultValue={raw.from ?? ""}
-            aria-invalid={errors.from ? true : undefined}
-            className={control}
-          />
-          {errors.from ? <p className="mt-1 text-sm text-red-600 dark:text-red-400">{errors.from}</p> : null}
-        </div>
-        <div>
-          <label htmlFor="f-to" className="block text-sm font-medium">
-            To (UTC)
-          </label>
-          <input
-            id="f-to"
-            name="to"
-            type="date"
-            defaultValue={raw.to ?? ""}
-            aria-invalid={errors.to ? true : undefined}
-            className={control}
-          />
-          {errors.to ? <p className="mt-1 text-sm text-red-600 dark:text-red-400">{errors.to}</p> : null}
-        </div>
-        <div className="flex gap-2">
-          <button className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50">
-            Filter
-          </button>
+        <SelectField
+          id="f-action"
+          name="action"
+          label="Action"
+          options={[{ value: "", label: "Any action" }, ...actions.map((a) => ({ value: a, label: a }))]}
+          defaultValue=""
+          state={state}
+        />
+        <SelectField
+          id="f-actor"
+          name="actor"
+          label="Actor"
+          options={[{ value: "", label: "Anyone" }, ...members.map((m) => ({ value: m.userId, label: m.name }))]}
+          defaultValue=""
+          state={state}
+        />
+        <Field id="f-from" name="from" type="date" label="From (UTC)" state={state} />
+        <Field id="f-to" name="to" type="date" label="To (UTC)" state={state} />
+        <div className="flex items-center gap-3">
+          <button className={buttonClass()}>Filter</button>
           {filtered ? (
-            <Link
-              href="/settings/audit"
-              className="rounded-md px-3 py-2 text-sm text-slate-600 hover:underline dark:text-slate-300"
-            >
+            <TextLink href="/settings/audit" className="text-sm">
               Clear
-            </Link>
+            </TextLink>
           ) : null}
         </div>
       </form>
 
       {!parsed.success ? (
-        <p
-          role="alert"
-          className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
-        >
-          Please correct the filter.
-        </p>
+        <Notice tone="error">Please correct the filter.</Notice>
       ) : events.rows.length === 0 ? (
-        <div className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
-          {filtered || cursor ? "No events match these filters." : "No events yet."}
-        </div>
+        <EmptyState>{filtered || cursor ? "No events match these filters." : "No events yet."}</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-          <table className="w-full text-left text-sm" data-testid="audit-table">
-            <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
-              <tr>
-                <th scope="col" className="px-4 py-2">
-                  When
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Action
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Actor
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Target
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Details
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
-              {events.rows.map((e) => (
-                <tr key={e.id} data-testid="audit-row">
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-500">{formatStart(e.occurredAt)}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="px-4 py-2">{e.actorName ?? (e.actorUserId ? "former member" : "—")}</td>
-                  <td className="px-4 py-2">{e.target ?? "—"}</td>
-                  <td className="px-4 py-2 text-xs text-slate-500">{describe(e.metadata)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          data-testid="audit-table"
+          head={
+            <>
+              <Th>When</Th>
+              <Th>Action</Th>
+              <Th>Actor</Th>
+              <Th>Target</Th>
+              <Th>Details</Th>
+            </>
+          }
+        >
+          {events.rows.map((e) => (
+            <tr key={e.id} data-testid="audit-row">
+              <Td date>{formatStart(e.occurredAt)}</Td>
+              <Td className="font-mono text-xs">{e.action}</Td>
+              <Td>{e.actorName ?? (e.actorUserId ? "former member" : "—")}</Td>
+              <Td>{e.target ?? "—"}</Td>
+              <Td className="text-xs text-slate-500">{describe(e.metadata)}</Td>
+            </tr>
+          ))}
+        </DataTable>
       )}
-      <nav className="flex justify-between text-sm" aria-label="Pagination">
-        {cursor ? (
-          <Link
-            href={`/settings/audit${keep.size ? `?${keep}` : ""}`}
-            className="text-indigo-600 hover:underline dark:text-indigo-400"
-          >
-            ← Newest
-          </Link>
-        ) : (
-          <span />
-        )}
-        {nextHref ? (
-          <Link
-            href={nextHref}
-            className="text-indigo-600 hover:underline dark:text-indigo-400"
-            data-testid="audit-next-page"
-          >
-            Older →
-          </Link>
-        ) : null}
-      </nav>
+      <Pagination
+        newer={cursor ? <TextLink href={`/settings/audit${keep.size ? `?${keep}` : ""}`}>← Newest</TextLink> : null}
+        older={
+          nextHref ? (
+            <TextLink href={nextHref} data-testid="audit-next-page">
+              Older →
+            </TextLink>
+          ) : null
+        }
+      />
     </div>
   );
 }
