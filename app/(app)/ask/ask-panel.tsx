@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { buttonClass, controlClass } from "@/components/ui";
+import { buttonClass, Callout, controlClass, Notice } from "@/components/ui";
 import { ResultView, type SqlResultBody } from "./result-view";
 
 interface ApiError {
@@ -48,13 +48,9 @@ async function postJson<T>(
 
 function ErrorBox({ error }: { error: ApiError }) {
   return (
-    <p
-      role="alert"
-      className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"
-      data-testid="sql-error"
-    >
+    <Notice tone="error" data-testid="sql-error">
       <span className="font-mono text-xs">{error.code}</span> · {error.message}
-    </p>
+    </Notice>
   );
 }
 
@@ -169,17 +165,14 @@ export function AskPanel({ llm }: { llm: boolean }) {
           ) : null}
         </section>
       ) : (
-        <div
-          className="rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950"
-          data-testid="llm-not-configured"
-        >
+        <Callout tone="warning" data-testid="llm-not-configured">
           <p className="font-medium">No LLM is configured, so questions in plain words are off.</p>
           <p className="mt-1 text-slate-700 dark:text-slate-300">
             Set <code>OPENAI_BASE_URL</code> (OpenAI, or a local Ollama or vLLM server), <code>OPENAI_API_KEY</code> and{" "}
             <code>AI_MODEL</code> to turn them on. Meanwhile, write the SQL yourself below: it runs through the same
             guarded, read-only path.
           </p>
-        </div>
+        </Callout>
       )}
 
       <section className="space-y-3" aria-labelledby="sql-heading">

@@ -1,4 +1,5 @@
 import { detectSeries } from "@/features/ask/series";
+import { cardClass } from "@/components/ui";
 import { SeriesChart } from "./series-chart";
 
 export interface SqlResultBody {
@@ -20,7 +21,7 @@ export function ResultView({ result }: { result: SqlResultBody }) {
         {result.truncated ? " (truncated at the row cap)" : ""}
       </p>
       {result.columns.length > 0 ? (
-        <div className="max-h-96 overflow-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className={`max-h-96 overflow-auto ${cardClass}`}>
           <table className="w-full text-left text-sm" data-testid="result-table">
             <thead className="sticky top-0 bg-slate-50 text-slate-600 dark:bg-slate-800 dark:text-slate-300">
               <tr>

@@ -1,4 +1,5 @@
 import type { Series } from "@/features/ask/series";
+import { cardClass } from "@/components/ui";
 
 /** A plain SVG chart: bars for categories, a line for time. No chart library needed for this. */
 export function SeriesChart({ series }: { series: Series }) {
@@ -15,10 +16,7 @@ export function SeriesChart({ series }: { series: Series }) {
   const x = (i: number) => pad.left + step * i + step / 2;
   const labelEvery = Math.max(1, Math.ceil(series.points.length / 8));
   return (
-    <figure
-      className="rounded-xl border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
-      data-testid="result-chart"
-    >
+    <figure className={`${cardClass} p-3`} data-testid="result-chart">
       <svg
         viewBox={`0 0 ${width} ${height}`}
         role="img"

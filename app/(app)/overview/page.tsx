@@ -1,36 +1,22 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { DailyStackedBars, type DailySeries } from "@/components/charts/daily-stacked-bars";
 import { HorizontalBars } from "@/components/charts/horizontal-bars";
 import { StatusBreakdown } from "@/components/charts/status-breakdown";
+import { Card, EmptyState, PageHeader, TextLink } from "@/components/ui";
 import { formatDuration } from "@/lib/format";
 import { overview, overviewDays } from "@/features/overview/figures";
 import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Overview" };
 
-function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
-  return (
-    <section
-      aria-labelledby={id}
-      className="rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900"
-    >
-      <h2 id={id} className="mb-4 font-medium">
-        {title}
-      </h2>
-      {children}
-    </section>
-  );
-}
-
 function Stat({ label, value, testId }: { label: string; value: string; testId: string }) {
   return (
-    <div className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <Card className="p-4">
       <dt className="text-sm text-slate-600 dark:text-slate-400">{label}</dt>
       <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid={testId}>
         {value}
       </dd>
-    </div>
+    </Card>
   );
 }
 
@@ -55,10 +41,9 @@ export default async function OverviewPage() {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 className="text-xl font-semibold">Overview</h1>
+      <PageHeader title="Overview">
         <p className="text-sm text-slate-500 dark:text-slate-400">Last {overviewDays} days, UTC</p>
-      </div>
+      </PageHeader>
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label="Conversations" value={total.conversations.toLocaleString("en-US")} testId="stat-conversations" />
         <Stat
@@ -70,19 +55,13 @@ export default async function OverviewPage() {
         <Stat label="Escalated to a person" value={rate("escalated")} testId="stat-escalated" />
       </dl>
       {total.conversations === 0 ? (
-        <div
-          className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400"
-          data-testid="overview-empty"
-        >
+        <EmptyState data-testid="overview-empty">
           No conversations in the last {overviewDays} days. Charts appear here once your{" "}
-          <Link href="/agents" className="text-indigo-700 hover:underline dark:text-indigo-300">
-            agents
-          </Link>{" "}
-          handle calls and chats.
-        </div>
+          <TextLink href="/agents">agents</TextLink> handle calls and chats.
+        </EmptyState>
       ) : (
         <>
-          <Card title="Conversations per day, by agent" id="daily-heading">
+          <Card title="Conversations per day, by agent" headingId="daily-heading">
             <DailyStackedBars
               id="daily-chart"
               title={`Conversations per day by agent, last ${overviewDays} days`}
@@ -92,7 +71,7 @@ export default async function OverviewPage() {
             />
           </Card>
           <div className="grid gap-6 lg:grid-cols-2">
-            <Card title="Average duration, by agent" id="duration-heading">
+            <Card title="Average duration, by agent" headingId="duration-heading">
               <HorizontalBars
                 id="duration-bars"
                 title="Average conversation duration by agent"
@@ -105,7 +84,7 @@ export default async function OverviewPage() {
                 }))}
               />
             </Card>
-            <Card title="Status breakdown" id="status-heading">
+            <Card title="Status breakdown" headingId="status-heading">
               <StatusBreakdown id="status-chart" title="Conversations by status" statuses={statuses} />
             </Card>
           </div>

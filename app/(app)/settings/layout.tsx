@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { PageTitle } from "@/components/ui";
 import { requireTenant } from "@/lib/auth/session";
 import { settingsTabs } from "./tabs";
 
@@ -7,7 +8,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-xl font-semibold">Settings</h1>
+        <PageTitle>Settings</PageTitle>
         <nav
           aria-label="Settings"
           className="mt-3 flex gap-1 overflow-x-auto border-b border-slate-200 text-sm dark:border-slate-800"

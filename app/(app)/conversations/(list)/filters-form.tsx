@@ -1,7 +1,7 @@
 import Form from "next/form";
-import Link from "next/link";
 import { channels, conversationStatuses } from "@/db/schema";
 import { Field, SelectField, SubmitButton } from "@/components/form";
+import { cardClass, TextLink } from "@/components/ui";
 import { hasFilters, type FilterErrors, type RawFilters } from "@/features/conversations/filters";
 import type { FormState } from "@/lib/form-state";
 
@@ -32,7 +32,7 @@ export function FiltersForm({ raw, errors, agents }: Props) {
       action="/conversations"
       role="search"
       aria-label="Search and filter conversations"
-      className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      className={`space-y-3 p-4 ${cardClass}`}
     >
       <Field
         id="filter-q"
@@ -74,9 +74,9 @@ export function FiltersForm({ raw, errors, agents }: Props) {
       <div className="flex flex-wrap items-center gap-3">
         <SubmitButton pendingText="Searching…">Apply</SubmitButton>
         {hasFilters(raw) ? (
-          <Link href="/conversations" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+          <TextLink href="/conversations" className="text-sm">
             Clear filters
-          </Link>
+          </TextLink>
         ) : null}
       </div>
     </Form>

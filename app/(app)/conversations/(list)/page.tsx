@@ -3,6 +3,16 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ChannelBadge, StatusBadge } from "@/components/badges";
 import { Highlighted, hasHighlight } from "@/components/highlighted";
+import {
+  buttonClass,
+  Callout,
+  cardClass,
+  dividedClass,
+  EmptyState,
+  PageHeader,
+  Pagination,
+  TextLink,
+} from "@/components/ui";
 import { agentOptions } from "@/features/agents/queries";
 import { filtersQuery, hasFilters, parseFilters, type FilterErrors } from "@/features/conversations/filters";
 import { decodeCursor, isEmptySearch, listConversations, searchHighlights } from "@/features/conversations/queries";
@@ -55,46 +65,36 @@ export default async function ConversationsPage({ searchParams }: { searchParams
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 className="text-xl font-semibold">Conversations</h1>
+      <PageHeader title="Conversations">
         <div className="flex items-center gap-4 text-sm">
           <span className="text-slate-500 dark:text-slate-400">Newest first</span>
           {canExport && result ? (
             <a
               href={`/conversations/export${filtersQuery(raw)}`}
               download
-              className="rounded-md border border-slate-300 px-3 py-1.5 font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/40 dark:border-slate-700 dark:hover:bg-slate-800"
+              className={buttonClass("secondary")}
               data-testid="export-csv"
             >
               Export CSV
             </a>
           ) : null}
         </div>
-      </div>
+      </PageHeader>
       <FiltersForm key={filtersQuery(raw)} raw={raw} errors={data.errors} agents={data.agents} />
       {!result ? (
-        <div
-          role="alert"
-          className="rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
-        >
+        <Callout tone="warning" role="alert">
           Some filters need fixing (see the messages above); no results are shown until then.
-        </div>
+        </Callout>
       ) : result.rows.length === 0 ? (
-        <div
-          className="rounded-xl border border-dashed border-slate-300 p-10 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400"
-          data-testid="empty-results"
-        >
+        <EmptyState data-testid="empty-results">
           {cursor
             ? "No older conversations."
             : filtered
               ? "No conversations match these filters."
               : "No conversations yet. They appear here as your agents handle calls and chats."}
-        </div>
+        </EmptyState>
       ) : (
-        <ul
-          className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
-          data-testid="conversation-list"
-        >
+        <ul className={`overflow-hidden ${cardClass} ${dividedClass}`} data-testid="conversation-list">
           {result.rows.map((c) => {
             const highlight = result.highlights?.get(c.id);
             return (
@@ -140,27 +140,16 @@ export default async function ConversationsPage({ searchParams }: { searchParams
           })}
         </ul>
       )}
-      <nav className="flex justify-between text-sm" aria-label="Pagination">
-        {cursor ? (
-          <Link
-            href={`/conversations${filtersQuery(raw)}`}
-            className="text-indigo-700 hover:underline dark:text-indigo-300"
-          >
-            ← Newest
-          </Link>
-        ) : (
-          <span />
-        )}
-        {result?.next ? (
-          <Link
-            href={`/conversations${filtersQuery(raw, result.next)}`}
-            className="text-indigo-700 hover:underline dark:text-indigo-300"
-            data-testid="next-page"
-          >
-            Older →
-          </Link>
-        ) : null}
-      </nav>
+      <Pagination
+        newer={cursor ? <TextLink href={`/conversations${filtersQuery(raw)}`}>← Newest</TextLink> : null}
+        older={
+          result?.next ? (
+            <TextLink href={`/conversations${filtersQuery(raw, result.next)}`} data-testid="next-page">
+              Older →
+            </TextLink>
+          ) : null
+        }
+      />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ChannelBadge, StatusBadge } from "@/components/badges";
+import { BackLink, PageTitle, TitleFacts } from "@/components/ui";
 import { getConversation } from "@/features/conversations/queries";
 import { formatDuration, formatOffset, formatStart } from "@/lib/format";
 import { requireTenant, withSessionTenant } from "@/lib/auth/session";
@@ -22,20 +22,18 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
 
   return (
     <article className="space-y-6">
-      <Link href="/conversations" className="text-sm text-indigo-600 hover:underline dark:text-indigo-400">
-        ← All conversations
-      </Link>
+      <BackLink href="/conversations">All conversations</BackLink>
       <header className="space-y-2">
-        <h1 className="text-xl font-semibold">{headline}</h1>
+        <PageTitle>{headline}</PageTitle>
         {details.length ? <p className="text-slate-600 dark:text-slate-400">{details.join(" ")}</p> : null}
-        <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-slate-600 dark:text-slate-400">
+        <TitleFacts>
           <span className="font-medium text-slate-900 dark:text-slate-100">{conversation.agentName}</span>
           <ChannelBadge channel={conversation.channel} />
           <span>{conversation.caller}</span>
           <span>{formatStart(conversation.startedAt)}</span>
           <span>{formatDuration(conversation.durationSeconds)}</span>
           <StatusBadge status={conversation.status} />
-        </div>
+        </TitleFacts>
       </header>
       <ol className="space-y-3" data-testid="transcript">
         {conversation.turns.map((t) => (

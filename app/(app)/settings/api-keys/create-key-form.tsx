@@ -2,7 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
-import { buttonClass } from "@/components/ui";
+import { buttonClass, Callout } from "@/components/ui";
 import type { FormState } from "@/lib/form-state";
 import { createKeyAction } from "./actions";
 
@@ -29,10 +29,7 @@ export function CreateKeyForm() {
       </form>
       <FormMessage state={state} />
       {created && key ? (
-        <div
-          className="space-y-2 rounded-xl border border-emerald-300 bg-emerald-50 p-4 text-sm dark:border-emerald-800 dark:bg-emerald-950"
-          data-testid="new-key"
-        >
+        <Callout tone="success" className="space-y-2" data-testid="new-key">
           <p className="font-medium">
             Key “{created.name}” created. Copy it now: it is shown only once and stored only as a hash.
           </p>
@@ -56,7 +53,7 @@ export function CreateKeyForm() {
               {copied ? "Copied" : "Copy"}
             </button>
           </div>
-        </div>
+        </Callout>
       ) : null}
     </div>
   );

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { confirmSubmit, Field, FormMessage, SelectField, SubmitButton } from "@/components/form";
-import { controlClass } from "@/components/ui";
+import { Callout, controlClass } from "@/components/ui";
 import type { FormState } from "@/lib/form-state";
 import { changeRoleAction, inviteMember, leaveWorkspace, removeMemberAction, revokeInvitationAction } from "./actions";
 
@@ -21,7 +21,7 @@ export function InviteForm({ roles }: { roles: RoleOption[] }) {
       </div>
       <FormMessage state={state} />
       {state.result?.link ? (
-        <div className="rounded-md border border-indigo-200 bg-indigo-50 p-3 text-sm dark:border-indigo-900 dark:bg-indigo-950">
+        <Callout tone="info">
           <label htmlFor="invite-link" className="font-medium">
             Invitation link (share it with them; it is shown only now)
           </label>
@@ -33,7 +33,7 @@ export function InviteForm({ roles }: { roles: RoleOption[] }) {
             onFocus={(e) => e.currentTarget.select()}
             className={`${controlClass} font-mono text-xs`}
           />
-        </div>
+        </Callout>
       ) : null}
     </form>
   );

@@ -4,12 +4,14 @@ import { formatStart } from "@/lib/format";
 import { listMembers, listPendingInvitations } from "@/features/members/members";
 import { can } from "@/lib/permissions";
 import { together } from "@/db";
+import { Card, cardClass, dividedClass } from "@/components/ui";
 import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { InviteForm, LeaveForm, RemoveForm, RevokeForm, RoleForm, type RoleOption } from "./member-forms";
 
 export const metadata: Metadata = { title: "Members" };
 
-const card = "rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900";
+/** A member or an invitation: who on the left, what can be done on the right. */
+const rowClass = "grid gap-2 px-5 py-3 sm:grid-cols-[1fr_auto] sm:items-center";
 
 export default async function MembersPage() {
   const session = await requireTenant("members.read");
@@ -31,30 +33,23 @@ export default async function MembersPage() {
   return (
     <div className="space-y-6">
       {canInvite ? (
-        <section className={`${card} p-6`}>
-          <h2 id="invite-heading" className="mb-4 font-semibold">
-            Invite someone
-          </h2>
+        <Card title="Invite someone" headingId="invite-heading">
           <InviteForm roles={roles} />
-        </section>
+        </Card>
       ) : null}
 
-      <section className={card} aria-labelledby="members-heading">
-        <div className="flex items-baseline justify-between px-6 pt-5">
+      <section className={cardClass} aria-labelledby="members-heading">
+        <div className="flex items-baseline justify-between px-5 pt-5">
           <h2 id="members-heading" className="font-semibold">
             Members of {session.tenantName}
           </h2>
           <span className="text-sm text-slate-500">{members.length}</span>
         </div>
-        <ul className="mt-3 divide-y divide-slate-200 dark:divide-slate-800" data-testid="member-list">
+        <ul className={`mt-3 ${dividedClass}`} data-testid="member-list">
           {members.map((m) => {
             const editable = m.userId !== session.userId && (m.role !== "owner" || canManageOwners);
             return (
-              <li
-                key={m.userId}
-                className="grid gap-2 px-6 py-3 sm:grid-cols-[1fr_auto] sm:items-center"
-                data-testid="member-row"
-              >
+              <li key={m.userId} className={rowClass} data-testid="member-row">
                 <div className="min-w-0">
                   <div className="truncate font-medium">
                     {m.name}
@@ -77,16 +72,16 @@ export default async function MembersPage() {
       </section>
 
       {canInvite ? (
-        <section className={card} aria-labelledby="invitations-heading">
-          <h2 id="invitations-heading" className="px-6 pt-5 font-semibold">
+        <section className={cardClass} aria-labelledby="invitations-heading">
+          <h2 id="invitations-heading" className="px-5 pt-5 font-semibold">
             Pending invitations
           </h2>
           {invitations.length === 0 ? (
-            <p className="px-6 pb-5 pt-2 text-sm text-slate-500">No pending invitations.</p>
+            <p className="px-5 pb-5 pt-2 text-sm text-slate-500">No pending invitations.</p>
           ) : (
-            <ul className="mt-3 divide-y divide-slate-200 dark:divide-slate-800" data-testid="invitation-list">
+            <ul className={`mt-3 ${dividedClass}`} data-testid="invitation-list">
               {invitations.map((i) => (
-                <li key={i.id} className="grid gap-2 px-6 py-3 sm:grid-cols-[1fr_auto] sm:items-center">
+                <li key={i.id} className={rowClass}>
                   <div className="min-w-0 text-sm">
                     <div className="truncate font-medium">{i.email}</div>
                     <div className="text-slate-500">
@@ -102,17 +97,18 @@ export default async function MembersPage() {
         </section>
       ) : null}
 
-      <section className={`${card} border-red-200 p-6 dark:border-red-900`} aria-labelledby="leave-heading">
-        <h2 id="leave-heading" className="font-semibold">
-          Leave this workspace
-        </h2>
-        <p className="mb-4 mt-1 text-sm text-slate-500">
-          {session.role === "owner"
+      <Card
+        danger
+        title="Leave this workspace"
+        headingId="leave-heading"
+        description={
+          session.role === "owner"
             ? "If you are the last owner, make someone else an owner first."
-            : "You can be invited back later."}
-        </p>
+            : "You can be invited back later."
+        }
+      >
         <LeaveForm tenantName={session.tenantName} />
-      </section>
+      </Card>
     </div>
   );
 }
