@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import { auth } from "@/lib/auth";
+import { buttonClass, Card, NarrowPage, PageHeader, TextLink } from "@/components/ui";
 import { demoPassword, demoUsers } from "@/db";
 import { env } from "@/lib/env";
 import { safeAppPath } from "@/lib/safe-redirect";
@@ -26,22 +26,15 @@ export default async function LoginPage({
   ].filter((p) => p.enabled);
   const showDemo = process.env.NODE_ENV !== "production" || process.env.SHOW_DEMO_ACCOUNTS === "true";
   return (
-    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-8 p-6">
-      <div>
-        <h1 className="text-2xl font-semibold">Sign in</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          Your agents&apos; conversations, visible to your team only.
-        </p>
-      </div>
-      <div className="space-y-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <NarrowPage>
+      <PageHeader large title="Sign in" description="Your agents' conversations, visible to your team only." />
+      <Card className="space-y-6 p-6 shadow-sm">
         <LoginForm next={next === "/conversations" ? undefined : next} />
         {oauth.length > 0 ? (
           <div className="space-y-2 border-t border-slate-200 pt-4 dark:border-slate-800">
             {oauth.map((p) => (
               <form key={p.id} action={signInWithProvider.bind(null, p.id)}>
-                <button className="w-full rounded-md border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:border-slate-700 dark:hover:bg-slate-800">
-                  {p.label}
-                </button>
+                <button className={`w-full ${buttonClass("secondary")}`}>{p.label}</button>
               </form>
             ))}
           </div>
@@ -51,12 +44,12 @@ export default async function LoginPage({
             <MagicLinkForm />
           </div>
         ) : null}
-      </div>
+      </Card>
       <p className="text-center text-sm text-slate-600 dark:text-slate-400">
         New here?{" "}
-        <Link href="/signup" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+        <TextLink href="/signup" className="font-medium">
           Create an account
-        </Link>
+        </TextLink>
       </p>
       {showDemo ? (
         <section
@@ -81,6 +74,6 @@ export default async function LoginPage({
           </ul>
         </section>
       ) : null}
-    </main>
+    </NarrowPage>
   );
 }

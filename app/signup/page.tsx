@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import { auth } from "@/lib/auth";
+import { Card, NarrowPage, PageHeader, TextLink } from "@/components/ui";
 import { SignUpForm } from "./signup-form";
 
 export const metadata: Metadata = { title: "Create an account" };
@@ -10,22 +10,21 @@ export default async function SignUpPage() {
   const session = await auth();
   if (session?.user?.id) redirect("/conversations");
   return (
-    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-8 p-6">
-      <div>
-        <h1 className="text-2xl font-semibold">Create an account</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          You get a workspace of your own; nobody else sees its data until you invite them.
-        </p>
-      </div>
-      <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <NarrowPage>
+      <PageHeader
+        large
+        title="Create an account"
+        description="You get a workspace of your own; nobody else sees its data until you invite them."
+      />
+      <Card className="p-6 shadow-sm">
         <SignUpForm />
-      </div>
+      </Card>
       <p className="text-center text-sm text-slate-600 dark:text-slate-400">
         Already have an account?{" "}
-        <Link href="/login" className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+        <TextLink href="/login" className="font-medium">
           Sign in
-        </Link>
+        </TextLink>
       </p>
-    </main>
+    </NarrowPage>
   );
 }

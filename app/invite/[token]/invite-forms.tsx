@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
+import { labelClass } from "@/components/ui";
 import type { FormState } from "@/lib/form-state";
 import { acceptAsNewUser, acceptAsSignedInUser, decline } from "./actions";
 
@@ -24,7 +25,7 @@ export function NewAccountForm({ token, email }: { token: string; email: string 
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="token" value={token} />
       <div>
-        <span className="block text-sm font-medium">Email</span>
+        <span className={labelClass}>Email</span>
         <span className="mt-1 block text-sm text-slate-600 dark:text-slate-400">{email}</span>
       </div>
       <Field name="name" label="Your name" autoComplete="name" required state={state} />

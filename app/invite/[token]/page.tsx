@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { signOut } from "@/lib/auth";
+import { buttonClass, ButtonLink, Card, NarrowPage, PageHeader } from "@/components/ui";
 import { invitationByToken } from "@/db";
 import { linkToken } from "@/lib/validation";
 import { formatStart } from "@/lib/format";
@@ -46,9 +46,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
             await signOut({ redirectTo: `/invite/${token}` });
           }}
         >
-          <button className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
-            Sign out to continue
-          </button>
+          <button className={buttonClass("secondary")}>Sign out to continue</button>
         </form>
       </div>
     );
@@ -62,12 +60,12 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   } else if (invitation.accountExists) {
     body = (
       <div className="space-y-3">
-        <Link
+        <ButtonLink
           href={`/login?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`}
-          className="block w-full rounded-md bg-indigo-600 px-4 py-2 text-center text-sm font-medium text-white hover:bg-indigo-500"
+          className="block w-full text-center"
         >
           Sign in as {invitation.email} to accept
-        </Link>
+        </ButtonLink>
         <DeclineForm token={token} />
       </div>
     );
@@ -81,17 +79,18 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
   }
 
   return (
-    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-6 p-6">
-      <div>
-        <h1 className="text-2xl font-semibold">Join {invitation.tenantName}</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          {invitation.invitedByName ?? "Someone"} invited {invitation.email} as <strong>{invitation.role}</strong>
-          {invitation.status === "pending" ? ` · valid until ${formatStart(invitation.expiresAt)}` : ""}.
-        </p>
-      </div>
-      <div className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        {body}
-      </div>
-    </main>
+    <NarrowPage>
+      <PageHeader
+        large
+        title={`Join ${invitation.tenantName}`}
+        description={
+          <>
+            {invitation.invitedByName ?? "Someone"} invited {invitation.email} as <strong>{invitation.role}</strong>
+            {invitation.status === "pending" ? ` · valid until ${formatStart(invitation.expiresAt)}` : ""}.
+          </>
+        }
+      />
+      <Card className="p-6 shadow-sm">{body}</Card>
+    </NarrowPage>
   );
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { env } from "@/lib/env";
+import { NarrowPage, PageTitle } from "@/components/ui";
 import { MagicLinkConfirm } from "./confirm";
 
 export const metadata: Metadata = { title: "Sign in with a link" };
@@ -16,9 +17,9 @@ export default async function MagicLinkPage({
   const { token } = await searchParams;
   if (!env().AUTH_MAGIC_LINKS) notFound();
   return (
-    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center gap-6 p-6">
-      <h1 className="text-2xl font-semibold">Sign in with your link</h1>
+    <NarrowPage>
+      <PageTitle large>Sign in with your link</PageTitle>
       <MagicLinkConfirm token={typeof token === "string" ? token : ""} />
-    </main>
+    </NarrowPage>
   );
 }
