@@ -2,6 +2,7 @@
 
 import { usePathname } from "next/navigation";
 import { switchTenant } from "@/app/(app)/actions";
+import { menuButtonClass, menuClass, menuItemClass } from "./ui";
 
 export interface SwitcherTenant {
   id: string;
@@ -22,7 +23,7 @@ export function TenantSwitcher({ active, tenants }: { active: SwitcherTenant; te
   return (
     <details className="group relative">
       <summary
-        className="flex cursor-pointer list-none items-center gap-1 rounded-md px-2 py-1 font-semibold hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800"
+        className={`${menuButtonClass} font-semibold`}
         aria-label={`Workspace: ${active.name}. Switch workspace`}
         data-testid="tenant-switcher"
       >
@@ -36,10 +37,7 @@ export function TenantSwitcher({ active, tenants }: { active: SwitcherTenant; te
           <path d="M5.2 7.2a.75.75 0 0 1 1.06 0L10 10.94l3.74-3.74a.75.75 0 1 1 1.06 1.06l-4.27 4.27a.75.75 0 0 1-1.06 0L5.2 8.26a.75.75 0 0 1 0-1.06Z" />
         </svg>
       </summary>
-      <ul
-        className="absolute left-0 z-20 mt-1 w-64 rounded-lg border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
-        aria-label="Your workspaces"
-      >
+      <ul className={`left-0 ${menuClass}`} aria-label="Your workspaces">
         {tenants.map((t) => (
           <li key={t.id}>
             <form action={switchTenant}>
@@ -48,7 +46,7 @@ export function TenantSwitcher({ active, tenants }: { active: SwitcherTenant; te
               <button
                 disabled={t.id === active.id}
                 aria-current={t.id === active.id ? "true" : undefined}
-                className="flex w-full items-center justify-between rounded-md px-3 py-2 text-left text-sm hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 disabled:cursor-default disabled:bg-indigo-50 dark:hover:bg-slate-800 dark:disabled:bg-indigo-950"
+                className={`flex items-center justify-between ${menuItemClass} disabled:cursor-default disabled:bg-indigo-50 dark:disabled:bg-indigo-950`}
               >
                 <span>{t.name}</span>
                 <span className="text-xs text-slate-500">{t.role}</span>

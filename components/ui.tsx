@@ -29,6 +29,16 @@ export function buttonClass(variant: ButtonVariant = "primary", size: "md" | "sm
   return `rounded-md ${padding} text-sm font-medium focus:outline-none focus-visible:ring-2 disabled:opacity-60 ${buttonVariants[variant]}`;
 }
 
+/** The <summary> that opens a <details> menu. */
+export const menuButtonClass =
+  "flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800";
+/** The menu that opens under it; add left-0 or right-0. */
+export const menuClass =
+  "absolute z-20 mt-1 w-64 rounded-lg border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900";
+/** An entry of the menu: a button, or a link with "block". */
+export const menuItemClass =
+  "w-full rounded-md px-3 py-2 text-left hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800";
+
 /** A link that looks like a button (buttonClass); `className` adds to it, e.g. "block w-full". */
 export function ButtonLink({
   variant,

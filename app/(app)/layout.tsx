@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { TenantSwitcher } from "@/components/tenant-switcher";
 import { ThemeToggle } from "@/components/theme-toggle";
+import { menuButtonClass, menuClass, menuItemClass } from "@/components/ui";
 import { userTenants } from "@/lib/auth/memberships";
 import { requireTenant } from "@/lib/auth/session";
 import { signOutAction } from "./actions";
@@ -41,11 +42,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <div className="flex items-center gap-2 text-sm">
             <ThemeToggle />
             <details className="relative">
-              <summary
-                className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800"
-                aria-label="Account menu"
-                data-testid="user-menu"
-              >
+              <summary className={menuButtonClass} aria-label="Account menu" data-testid="user-menu">
                 <span
                   aria-hidden
                   className="flex h-7 w-7 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700 dark:bg-indigo-900 dark:text-indigo-200"
@@ -54,21 +51,16 @@ export default async function AppLayout({ children }: { children: React.ReactNod
                 </span>
                 <span className="hidden sm:inline">{session.userName}</span>
               </summary>
-              <div className="absolute right-0 z-20 mt-1 w-64 rounded-lg border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
-                <p className="px-2 py-1 text-xs text-slate-500">
+              <div className={`right-0 ${menuClass}`}>
+                <p className="px-3 py-1 text-xs text-slate-500">
                   <span className="block truncate">{session.email}</span>
                   <span data-testid="current-role">{session.role}</span> in {session.tenantName}
                 </p>
-                <Link
-                  href="/settings"
-                  className="block rounded-md px-2 py-1.5 hover:bg-slate-100 dark:hover:bg-slate-800"
-                >
+                <Link href="/settings" className={`block ${menuItemClass}`}>
                   Profile and password
                 </Link>
                 <form action={signOutAction}>
-                  <button className="w-full rounded-md px-2 py-1.5 text-left hover:bg-slate-100 dark:hover:bg-slate-800">
-                    Sign out
-                  </button>
+                  <button className={menuItemClass}>Sign out</button>
                 </form>
               </div>
             </details>
