@@ -80,7 +80,9 @@ function transactionClient(connection: postgres.ReservedSql, state: ConnectionSt
           if (commitBehind) {
             state.commitBehindNextQuery = undefined;
             // postgres.js hands queries to the connection in the order they are started: this one first.
-            query.execute();
+            // execute() returns the query itself, which is returned below for the caller to await (and
+            // has its catch above): nothing is left floating.
+            void query.execute();
             commitBehind();
           }
           return query;
