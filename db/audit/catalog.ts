@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import { isNode, parseNodeTree, walk } from "./node-tree";
+import { isNode, parseNodeTree, textField, walk } from "./node-tree";
 import { auditSettings, type RuntimeRoles } from "./settings";
 import type {
   Catalog,
@@ -31,7 +31,7 @@ const kinds: Record<string, RelationKind> = {
 const commands: Record<string, PolicyCommand> = { r: "SELECT", a: "INSERT", w: "UPDATE", d: "DELETE", "*": "ALL" };
 
 export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promise<Catalog> {
-  return (await sql.begin("read only", async (tx) => {
+  return sql.begin<Catalog>("read only", async (tx) => {
     // Deparsed expressions and signatures then name every object with its schema.
     await tx`set local search_path = pg_catalog`;
     const [info] = await tx<{ database: string; version: number }[]>`
@@ -189,7 +189,7 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
             (n) =>
               isNode(n) &&
               ["OPEXPR", "SCALARARRAYOPEXPR", "DISTINCTEXPR", "NULLIFEXPR"].includes(n.type) &&
-              operatorIds.add(String(n.fields.opno)),
+              operatorIds.add(textField(n, "opno")),
           );
       }
     }
@@ -236,7 +236,7 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       contextFunctionOids,
       roles: roleStates,
     } satisfies Catalog;
-  })) as Catalog;
+  });
 }
 
 async function loadRoles(

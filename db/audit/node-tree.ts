@@ -97,6 +97,12 @@ export function walk(root: PgValue, visit: (node: PgNode, ancestors: PgNode[]) =
 
 export const intField = (n: PgNode, name: string): number => Number(n.fields[name]);
 
+/** A scalar field (an OID, a datum) as its text; "" when the field is a node, a list or NULL. */
+export function textField(n: PgNode, name: string): string {
+  const value = n.fields[name];
+  return typeof value === "string" ? value : "";
+}
+
 /**
  * How many query levels out a Var points, counted from the policy's own table: 0 for a column of
  * the table the policy is on, 1 or more for columns of the tables inside sub-selects.
@@ -114,6 +120,6 @@ export function isOwnTableVar(n: PgNode, ancestors: PgNode[]): boolean {
 export function isFalseConstant(n: PgValue): boolean {
   if (!isNode(n) || n.type !== "CONST" || intField(n, "consttype") !== 16) return false;
   if (n.fields.constisnull === "true") return true;
-  const bytes = String(n.fields.constvalue ?? "").match(/\[\s*(\d+)/);
+  const bytes = textField(n, "constvalue").match(/\[\s*(\d+)/);
   return bytes?.[1] === "0";
 }

@@ -56,6 +56,8 @@ type JsonObject = { [key: string]: Json };
 
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 const asList = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
+/** A scalar the parser writes as a string (a relation name, an enum value); "" when it is anything else. */
+const text = (v: Json | undefined): string => (typeof v === "string" ? v : "");
 // Node types are the capitalised keys of the JSON tree ({"SelectStmt": {...}}); fields are lower-case.
 const isNodeKey = (key: string) => /^[A-Z]/.test(key);
 
@@ -129,22 +131,26 @@ class Walker {
         ? c.CommonTableExpr
         : refuse("construct_not_allowed", "Refused: malformed WITH clause."),
     );
+    const cteName = (cte: JsonObject): string =>
+      typeof cte.ctename === "string"
+        ? cte.ctename
+        : refuse("construct_not_allowed", "Refused: malformed WITH clause.");
     const names = new Set(scope.ctes);
-    if (recursive) for (const cte of ctes) names.add(String(cte.ctename));
+    if (recursive) for (const cte of ctes) names.add(cteName(cte));
     for (const cte of ctes) {
       const query = cte.ctequery;
       const [type] = isObject(query) ? Object.keys(query) : [];
       if (type !== "SelectStmt") {
         refuse(
           "data_modifying_cte",
-          `Refused: WITH ${String(cte.ctename)} AS (${statementName(type ?? "?")} …): a WITH clause may only contain reads.`,
+          `Refused: WITH ${cteName(cte)} AS (${statementName(type ?? "?")} …): a WITH clause may only contain reads.`,
         );
       }
       // A non-recursive CTE sees the ones before it; a recursive WITH sees all of its CTEs.
       const own: Scope = { ctes: new Set(names) };
       for (const [key, value] of Object.entries(cte)) if (key !== "ctequery") this.children(value, own);
       this.select((query as JsonObject).SelectStmt as JsonObject, own);
-      names.add(String(cte.ctename));
+      names.add(cteName(cte));
     }
     return { ctes: names };
   }
@@ -176,10 +182,10 @@ class Walker {
         this.functionName(body.funcname);
         return this.children(body, scope);
       case "SQLValueFunction":
-        if (!allowedSqlValueFunctions.has(String(body.op))) {
+        if (!allowedSqlValueFunctions.has(text(body.op))) {
           refuse(
             "function_not_allowed",
-            `Refused: ${String(body.op).replace("SVFOP_", "")} reads session state; only CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP, LOCALTIME and LOCALTIMESTAMP are allowed.`,
+            `Refused: ${text(body.op).replace("SVFOP_", "")} reads session state; only CURRENT_DATE, CURRENT_TIME, CURRENT_TIMESTAMP, LOCALTIME and LOCALTIMESTAMP are allowed.`,
           );
         }
         return;
@@ -208,7 +214,7 @@ class Walker {
   }
 
   rangeVar(body: JsonObject, scope: Scope): void {
-    const name = String(body.relname ?? "");
+    const name = text(body.relname);
     const schema = typeof body.schemaname === "string" ? body.schemaname : null;
     const label = [body.catalogname, schema, name].filter((p) => typeof p === "string").join(".");
     if (typeof body.catalogname === "string" || (schema !== null && schema !== "public")) {

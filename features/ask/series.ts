@@ -27,7 +27,8 @@ function formatLabel(value: unknown, type: string): string {
       ? value.slice(0, 10)
       : value.slice(0, 16).replace("T", " ");
   }
-  return String(value);
+  // Rows hold JSON values: a string label as it is, anything else (a number, an array) as its JSON text.
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 export function detectSeries(columns: ResultColumn[], rows: unknown[][]): Series | null {

@@ -110,8 +110,10 @@ async function freshValue(
       { next: string }[]
     >`select (coalesce(max(${owner(column.name)}), 0) + 1)::text as next from ${table}`;
     row[column.name] = Number(max!.next);
-  } else if (column.category === "S") row[column.name] = freshText(String(row[column.name] ?? ""));
-  else return false;
+  } else if (column.category === "S") {
+    const previous = row[column.name]; // a string column read through to_jsonb: a string or null
+    row[column.name] = freshText(typeof previous === "string" ? previous : "");
+  } else return false;
   return true;
 }
 

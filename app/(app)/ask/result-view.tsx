@@ -9,7 +9,8 @@ export interface SqlResultBody {
   truncated: boolean;
 }
 
-const cell = (v: unknown) => (v === null ? "null" : typeof v === "object" ? JSON.stringify(v) : String(v));
+// Cells are JSON values (the route's response): strings as they are, everything else as its JSON text.
+const cell = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 
 export function ResultView({ result }: { result: SqlResultBody }) {
   const series = detectSeries(result.columns, result.rows);

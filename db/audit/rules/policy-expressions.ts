@@ -1,4 +1,13 @@
-import { intField, isFalseConstant, isNode, isOwnTableVar, walk, type PgNode, type PgValue } from "../node-tree";
+import {
+  intField,
+  isFalseConstant,
+  isNode,
+  isOwnTableVar,
+  textField,
+  walk,
+  type PgNode,
+  type PgValue,
+} from "../node-tree";
 import type { Catalog, Finding, Policy, PolicyCommand, Rule } from "../types";
 
 /** What a policy's expressions say: context read once per query, no branch that admits every row, one permissive policy per role and command. */
@@ -38,7 +47,7 @@ export const contextCallWrapped: Rule = {
       for (const e of expressions(p)) {
         const unwrapped = new Set<string>();
         walk(e.tree, (n, ancestors) => {
-          const fn = n.type === "FUNCEXPR" ? catalog.contextFunctionOids.get(String(n.fields.funcid)) : undefined;
+          const fn = n.type === "FUNCEXPR" ? catalog.contextFunctionOids.get(textField(n, "funcid")) : undefined;
           if (fn && !evaluatedOncePerQuery(ancestors)) unwrapped.add(fn);
         });
         for (const fn of unwrapped) {

@@ -1,4 +1,4 @@
-import { intField, isOwnTableVar, walk } from "../node-tree";
+import { intField, isOwnTableVar, textField, walk } from "../node-tree";
 import type { Catalog, Finding, Rule, TenantTable } from "../types";
 
 /** Queries under the policy can use an index: one leads with tenant_id, and the policy compares tenant_id with a value of its own type. */
@@ -35,7 +35,7 @@ function mismatches(catalog: Catalog, table: TenantTable, tree: Parameters<typeo
     if (coercions.has(parent.type) || (parent.type === "FUNCEXPR" && [1, 2].includes(intField(parent, "funcformat")))) {
       problems.push(`${column.name} is cast before the comparison`);
     } else if (comparisons.has(parent.type)) {
-      const op = catalog.operators.get(String(parent.fields.opno));
+      const op = catalog.operators.get(textField(parent, "opno"));
       if (op && (op.left !== column.typeOid || op.right !== column.typeOid))
         problems.push(`${column.name} (${column.type}) is compared with operator ${op.name} across types`);
     }

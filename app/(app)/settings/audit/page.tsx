@@ -12,10 +12,11 @@ export const metadata: Metadata = { title: "Audit log" };
 
 type Search = Record<string, string | string[] | undefined>;
 
+// Metadata is jsonb: strings as they are, everything else as its JSON text.
 function describe(metadata: Record<string, unknown>): string {
   return Object.entries(metadata)
     .filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" · ");
 }
 
