@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 /**
  * A local stand-in for an LLM, speaking the OpenAI chat-completions protocol over real HTTP
@@ -49,7 +49,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
   const requests: ChatRequest[] = [];
   let calls = 0;
 
-  const server: Server = createServer(async (req, res) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
@@ -90,6 +90,13 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       model: body.model,
       choices: [{ index: 0, message, finish_reason: "sql" in step ? "tool_calls" : "stop" }],
       usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+    });
+  };
+  // A step that throws (a bug in a test's script) answers 500 rather than leaving an unhandled rejection.
+  const server: Server = createServer((req, res) => {
+    answer(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error) } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

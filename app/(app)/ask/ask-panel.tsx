@@ -73,6 +73,8 @@ export function AskPanel({ llm }: { llm: boolean }) {
   const [sqlResult, setSqlResult] = useState<SqlResultBody | null>(null);
   const [sqlError, setSqlError] = useState<ApiError | null>(null);
 
+  // The submit handlers below never reject (postJson returns failures as values), so the forms call
+  // them with `void`: React would drop the promise an async onSubmit returns.
   async function submitQuestion(e: React.FormEvent) {
     e.preventDefault();
     if (!question.trim()) return setAskError({ code: "empty", message: "Type a question first." });
@@ -105,7 +107,7 @@ export function AskPanel({ llm }: { llm: boolean }) {
           <h2 id="ask-heading" className="font-medium">
             Ask a question
           </h2>
-          <form onSubmit={submitQuestion} className="flex flex-wrap gap-3">
+          <form onSubmit={(e) => void submitQuestion(e)} className="flex flex-wrap gap-3">
             <label htmlFor="question" className="sr-only">
               Question
             </label>
@@ -179,7 +181,7 @@ export function AskPanel({ llm }: { llm: boolean }) {
         <h2 id="sql-heading" className="font-medium">
           SQL
         </h2>
-        <form onSubmit={runSql} className="space-y-3">
+        <form onSubmit={(e) => void runSql(e)} className="space-y-3">
           <label htmlFor="sql" className="sr-only">
             SQL statement
           </label>
