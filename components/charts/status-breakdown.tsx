@@ -12,7 +12,13 @@ const height = 28;
 /** One bar split by status, with a legend that carries the numbers (what a screen reader reads). */
 export function StatusBreakdown({ id, title, statuses }: Props) {
   const total = statuses.reduce((sum, s) => sum + s.conversations, 0);
-  let x = 0;
+  // Each status's segment: its width and where it starts (after the segments before it).
+  const segments: { status: string; conversations: number; x: number; w: number }[] = [];
+  for (const s of statuses) {
+    const previous = segments.at(-1);
+    const w = total === 0 ? 0 : (s.conversations / total) * width;
+    segments.push({ ...s, x: previous ? previous.x + previous.w : 0, w });
+  }
   const percent = (n: number) => (total === 0 ? 0 : Math.round((n / total) * 1000) / 10);
   return (
     <figure className="space-y-3">
@@ -26,23 +32,18 @@ export function StatusBreakdown({ id, title, statuses }: Props) {
         <title
           id={`${id}-title`}
         >{`${title}: ${statuses.map((s) => `${s.status} ${s.conversations}`).join(", ")}`}</title>
-        {statuses.map((s) => {
-          const w = total === 0 ? 0 : (s.conversations / total) * width;
-          const rect = (
-            <rect
-              key={s.status}
-              x={x}
-              y={0}
-              width={w}
-              height={height}
-              className={statusColors[s.status]?.fill ?? "fill-slate-400"}
-            >
-              <title>{`${s.status}: ${s.conversations} (${percent(s.conversations)}%)`}</title>
-            </rect>
-          );
-          x += w;
-          return rect;
-        })}
+        {segments.map((s) => (
+          <rect
+            key={s.status}
+            x={s.x}
+            y={0}
+            width={s.w}
+            height={height}
+            className={statusColors[s.status]?.fill ?? "fill-slate-400"}
+          >
+            <title>{`${s.status}: ${s.conversations} (${percent(s.conversations)}%)`}</title>
+          </rect>
+        ))}
       </svg>
       <figcaption>
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-2" data-testid={`${id}-legend`}>
