@@ -111,7 +111,7 @@ export async function runCheckedSql(
     const done = (await query.cursor(limits.rowCap + 1, (batch) => {
       batches++;
       columns = (batch as unknown as { columns?: ResultColumns }).columns ?? columns;
-      take(batch as unknown as unknown[][]);
+      take(batch);
       if (rows.length > limits.rowCap) {
         truncated = true;
         return pool.CLOSE;
@@ -129,5 +129,5 @@ export async function runCheckedSql(
       rowCount: kept.length,
       truncated,
     };
-  }) as Promise<AgentSqlResult>;
+  });
 }

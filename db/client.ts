@@ -36,6 +36,9 @@ export function newPool(role: DbRole, applicationName = `rls-starter:${role}`): 
   });
 }
 
+/** A postgres.js function the proxy below passes its caller's arguments to, and whose result it passes back. */
+type Forwarded = (...args: unknown[]) => unknown;
+
 /**
  * Drizzle hands postgres.js a query without parameters as `unsafe(text, [])`, which postgres.js
  * sends over the simple protocol, where text such as `…; COMMIT; …` runs as several statements and
@@ -47,16 +50,19 @@ export function oneStatementPerQuery<T extends postgres.Sql | postgres.Transacti
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (property === "unsafe" && typeof value === "function") {
+        const unsafe = value as Forwarded;
         return (query: string, args: unknown = [], options: Record<string, unknown> = {}) =>
           Array.isArray(args)
-            ? value(query, args, { ...options, simple: false })
-            : value(query, [], { ...(args as object), simple: false });
+            ? unsafe(query, args, { ...options, simple: false })
+            : unsafe(query, [], { ...(args as object), simple: false });
       }
       if ((property === "begin" || property === "savepoint") && typeof value === "function") {
+        const begin = value as Forwarded;
         return (...args: unknown[]) => {
           const body = args.at(-1);
-          if (typeof body !== "function") return value(...args);
-          return value(...args.slice(0, -1), (tx: postgres.TransactionSql) => body(oneStatementPerQuery(tx)));
+          if (typeof body !== "function") return begin(...args);
+          const transaction = body as Forwarded;
+          return begin(...args.slice(0, -1), (tx: postgres.TransactionSql) => transaction(oneStatementPerQuery(tx)));
         };
       }
       return value;

@@ -24,7 +24,7 @@ test("CSV export of the current filter: every match (not just the page), a dated
     await page.getByTestId("export-csv").click();
     const download = await downloading;
     expect(download.suggestedFilename()).toBe(`conversations-acme-health-${new Date().toISOString().slice(0, 10)}.csv`);
-    const rows = parseCsv(await readFile((await download.path())!, "utf8"));
+    const rows = parseCsv(await readFile(await download.path(), "utf8"));
     expect(rows[0]).toEqual(header);
     expect(rows.slice(1).map((r) => r[0])).toEqual(truth.map((r) => r.id));
     for (const r of rows.slice(1)) expect(r[3]).toBe("chat");

@@ -64,7 +64,7 @@ const refusals: Record<Permission, string> = {
 };
 
 export function can(role: Role, permission: Permission): boolean {
-  return (permissions[permission] as readonly Role[]).includes(role);
+  return permissions[permission].includes(role);
 }
 
 /** Who was refused: a role, or an API key. */

@@ -249,7 +249,8 @@ try {
 
 results.loadAverageAtEnd = os.loadavg();
 results.checks = checks;
-results.durationS = Math.round((Date.now() - started) / 1000);
+const totalS = Math.round((Date.now() - started) / 1000);
+results.durationS = totalS;
 writeFileSync(path.join(resultsDir, `${values.name}.json`), JSON.stringify(results, null, 2));
 heading("checks");
 console.log(
@@ -259,7 +260,7 @@ console.log(
   ),
 );
 console.log(
-  `\nResults: bench/results/${values.name}.json${phases.has("queries") ? `, bench/results/${values.name}.svg` : ""} (${results.durationS} s; load average ${os
+  `\nResults: bench/results/${values.name}.json${phases.has("queries") ? `, bench/results/${values.name}.svg` : ""} (${totalS} s; load average ${os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(" ")} on ${os.availableParallelism()} cores)`,

@@ -136,7 +136,7 @@ try {
       console.log("Using DATABASE_URL (its data is replaced by the demo seed).");
     }
     await migrateDatabase(env());
-    await seedDatabase(process.env.DATABASE_URL!, { tenants: 3, conversationsPerTenant: 320, reset: true });
+    await seedDatabase(process.env.DATABASE_URL, { tenants: 3, conversationsPerTenant: 320, reset: true });
   });
 
   // The RLS audit of the migrated database: any finding fails the run (one check).
