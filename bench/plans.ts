@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { withTenant } from "@/db/tenant";
-import { benchQueries, type Executor, type QueryName, type QueryParams } from "./queries";
+import { benchQueries, type Executor, type QueryName } from "./queries";
+import type { QueryParams } from "./workload";
 
 /**
  * The plan of each query as it really runs: EXPLAIN ANALYZE inside the real withTenant (app_user,

@@ -13,7 +13,7 @@ import {
   turnColumns,
 } from "@/features/conversations/queries";
 import { overviewDays } from "@/features/overview/figures";
-import { absentSearchTerm } from "./workload";
+import { absentSearchTerm, type QueryParams } from "./workload";
 
 /**
  * The benchmark's queries, written as the app runs them (lib/conversations.ts, lib/overview.ts,
@@ -42,13 +42,6 @@ export const queryNames = ["list", "count", "search", "search-absent", "detail",
 /** The six queries of the issue; search-absent is the search that finds nothing, reported beside them. */
 export const mainQueryNames: QueryName[] = ["list", "count", "search", "detail", "insert", "overview"];
 export type QueryName = (typeof queryNames)[number];
-
-export interface QueryParams {
-  tenantId: string;
-  agentId: string;
-  conversationId: string;
-  searchTerm: string;
-}
 
 export interface BenchQuery {
   name: QueryName;

@@ -4,7 +4,8 @@ import { drizzleOn } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
 import { separateAppUserScope, withTenant } from "@/db/tenant";
 import { env, roleDatabaseUrl } from "@/lib/env";
-import type { BenchQuery, QueryParams } from "./queries";
+import type { BenchQuery } from "./queries";
+import type { QueryParams } from "./workload";
 
 /**
  * The ways of running one query, side by side on the same tables:

@@ -1,5 +1,4 @@
 import postgres from "postgres";
-import type { QueryParams } from "./queries";
 
 export { createRng as seededRandom } from "@/db/seed/demo-data";
 
@@ -18,6 +17,14 @@ export interface TenantSample {
 
 export interface Workload {
   tenants: TenantSample[];
+}
+
+/** What one operation runs against, drawn from the workload (drawParams). */
+export interface QueryParams {
+  tenantId: string;
+  agentId: string;
+  conversationId: string;
+  searchTerm: string;
 }
 
 /**
