@@ -1,11 +1,11 @@
 import Link from "next/link";
-import { TenantSwitcher } from "@/components/tenant-switcher";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { menuButtonClass, menuClass, menuItemClass } from "@/components/ui";
 import { userTenants } from "@/lib/auth/memberships";
 import { requireTenant } from "@/lib/auth/session";
 import { signOutAction } from "./actions";
 import { navItems } from "./nav";
+import { TenantSwitcher } from "./tenant-switcher";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const session = await requireTenant();

@@ -1,8 +1,8 @@
 "use client";
 
 import { usePathname } from "next/navigation";
-import { switchTenant } from "@/app/(app)/actions";
-import { menuButtonClass, menuClass, menuItemClass } from "./ui";
+import { menuButtonClass, menuClass, menuItemClass } from "@/components/ui";
+import { switchTenant } from "./actions";
 
 export interface SwitcherTenant {
   id: string;
