@@ -113,7 +113,7 @@ let exitCode = 1;
 try {
   if (!skipChecks) {
     await check("type check (tsc --noEmit)", "npx", ["tsc", "--noEmit"]);
-    await check("lint (eslint)", "npx", ["eslint", "--max-warnings", "0", "."]);
+    await check("lint (eslint, type-aware)", "npx", ["eslint", "--max-warnings", "0", "."]);
     await check("architecture (dependency-cruiser)", "npx", [
       "depcruise",
       "--config",

@@ -3,12 +3,13 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ESLint } from "eslint";
 
 /**
- * The architecture rules `npm test` checks (dependency-cruiser, .dependency-cruiser.mjs), each shown
- * failing on a violation planted in the real tree: the files are written, the real checker runs with
- * the project's config, and the files are removed in a finally. Controls: allowed imports planted
- * beside them are not reported.
+ * The checks `npm test` runs on the code (ESLint, type-aware, and dependency-cruiser's architecture
+ * rules in .dependency-cruiser.mjs), each shown failing on a violation planted in the real tree: the
+ * files are written, the real checker runs with the project's config, and the files are removed in a
+ * finally. Controls: allowed imports and code planted beside them are not reported.
  */
 const root = process.cwd();
 const tag = `zz-planted-${process.pid}`;
@@ -21,6 +22,101 @@ async function withPlanted<T>(files: Record<string, string>, check: () => Promis
     for (const file of Object.keys(files)) rmSync(path.join(root, file), { force: true });
   }
 }
+
+describe("ESLint (type-aware, Next.js and React-hooks rules) fails planted violations", () => {
+  const file = {
+    floating: `features/${tag}-floating.ts`,
+    awaited: `features/${tag}-awaited.ts`,
+    submit: `components/${tag}-submit.tsx`,
+    hooks: `components/${tag}-hooks.tsx`,
+    img: `app/${tag}-img.tsx`,
+  };
+  const withTenantSource = (statement: string) => `import { withTenant } from "@/db";
+import { auditEvents } from "@/db/schema";
+
+export async function record(tenantId: string): Promise<void> {
+  await withTenant(tenantId, async (tx) => {
+    ${statement}
+  });
+}
+`;
+  let results = new Map<string, ESLint.LintResult>();
+
+  before(async () => {
+    const planted = {
+      [file.floating]: withTenantSource(`tx.insert(auditEvents).values({ tenantId, action: "planted" });`),
+      [file.awaited]: withTenantSource(`await tx.insert(auditEvents).values({ tenantId, action: "planted" });`),
+      [file.submit]: `export function Forms() {
+  return (
+    <>
+      <form onSubmit={async () => { await fetch("/api"); }} />
+      <form action={async () => { await fetch("/api"); }} />
+    </>
+  );
+}
+`,
+      [file.hooks]: `"use client";
+import { useState } from "react";
+
+export function Counter({ show }: { show: boolean }) {
+  if (!show) return null;
+  const [count] = useState(0);
+  return <span>{count}</span>;
+}
+`,
+      [file.img]: `export default function Picture() {
+  return <img src="/logo.png" alt="" />;
+}
+`,
+    };
+    const eslint = new ESLint({ cwd: root });
+    const linted = await withPlanted(planted, () => eslint.lintFiles(Object.keys(planted)));
+    results = new Map(linted.map((r) => [path.relative(root, r.filePath), r]));
+  });
+
+  const messages = (name: keyof typeof file) => {
+    const result = results.get(file[name]);
+    assert.ok(result, `${file[name]} was not linted`);
+    return result.messages.map((m) => ({ rule: m.ruleId, line: m.line, severity: m.severity, message: m.message }));
+  };
+
+  it("an un-awaited query inside withTenant: @typescript-eslint/no-floating-promises", () => {
+    const found = messages("floating");
+    assert.deepEqual(
+      found.map((m) => [m.rule, m.line, m.severity]),
+      [["@typescript-eslint/no-floating-promises", 6, 2]],
+      JSON.stringify(found),
+    );
+    assert.match(found[0]!.message, /Promises must be awaited/);
+  });
+
+  it("the same query awaited is not reported (control)", () => {
+    assert.deepEqual(messages("awaited"), []);
+  });
+
+  it("an async onSubmit handler: @typescript-eslint/no-misused-promises; an async form action is fine", () => {
+    const found = messages("submit");
+    assert.deepEqual(
+      found.map((m) => [m.rule, m.line]),
+      [["@typescript-eslint/no-misused-promises", 4]],
+      JSON.stringify(found),
+    );
+  });
+
+  it("a hook called after an early return: react-hooks/rules-of-hooks", () => {
+    assert.ok(
+      messages("hooks").some((m) => m.rule === "react-hooks/rules-of-hooks" && m.line === 6),
+      JSON.stringify(messages("hooks")),
+    );
+  });
+
+  it("an <img> in app code: @next/next/no-img-element (a warning: npm test lints with --max-warnings 0)", () => {
+    assert.deepEqual(
+      messages("img").map((m) => [m.rule, m.line]),
+      [["@next/next/no-img-element", 2]],
+    );
+  });
+});
 
 describe("dependency-cruiser (.dependency-cruiser.mjs) fails planted architecture violations", () => {
   // Each planted file breaks exactly one rule; the allowed files break none.
