@@ -38,6 +38,7 @@ function run(
   args: string[],
   extraEnv: Record<string, string> = {},
   capture = false,
+  echo = true,
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
@@ -47,11 +48,11 @@ function run(
     let output = "";
     child.stdout?.on("data", (d: Buffer) => {
       output += d.toString();
-      process.stdout.write(d);
+      if (echo) process.stdout.write(d);
     });
     child.stderr?.on("data", (d: Buffer) => {
       output += d.toString();
-      process.stderr.write(d);
+      if (echo) process.stderr.write(d);
     });
     child.on("exit", (code) => resolve({ code: code ?? 1, output }));
   });
@@ -70,6 +71,31 @@ async function check(name: string, command: string, args: string[]) {
     if (code === 0) total.passed++;
     else total.failed++;
   });
+}
+
+/**
+ * Checks that read the source only (no database), run side by side: on 2 cores the type-aware lint,
+ * the longest, overlaps the type check, the architecture check and the format check. Each prints its
+ * output once it has ended, in the order listed, and counts as one check.
+ */
+async function checksSideBySide(checks: { name: string; command: string; args: string[] }[]) {
+  const t0 = Date.now();
+  console.log(`\n=== ${checks.map((c) => c.name).join(", ")} (side by side)`);
+  const running = checks.map(async (c) => {
+    const started = Date.now();
+    const { code, output } = await run(c.command, c.args, {}, true, false);
+    return { ...c, code, output, seconds: ((Date.now() - started) / 1000).toFixed(1) };
+  });
+  const each: string[] = [];
+  for (const ended of running) {
+    const c = await ended;
+    console.log(`\n--- ${c.name}: ${c.code === 0 ? "ok" : `FAILED (exit ${c.code})`} in ${c.seconds} s`);
+    if (c.output) process.stdout.write(c.output.endsWith("\n") ? c.output : `${c.output}\n`);
+    each.push(`${c.name} ${c.seconds} s`);
+    if (c.code === 0) total.passed++;
+    else total.failed++;
+  }
+  timings.push(`checks, side by side: ${((Date.now() - t0) / 1000).toFixed(1)} s (${each.join(", ")})`);
 }
 
 function freePort(): Promise<number> {
@@ -112,17 +138,20 @@ let exitCode = 1;
 
 try {
   if (!skipChecks) {
-    await check("type check (tsc --noEmit)", "npx", ["tsc", "--noEmit"]);
-    await check("lint (eslint, type-aware)", "npx", ["eslint", "--max-warnings", "0", "."]);
-    await check("architecture (dependency-cruiser)", "npx", [
-      "depcruise",
-      "--config",
-      ".dependency-cruiser.mjs",
-      "--output-type",
-      "err",
-      ".",
+    await checksSideBySide([
+      { name: "lint (eslint, type-aware)", command: "npx", args: ["eslint", "--max-warnings", "0", "."] },
+      { name: "type check (tsc --noEmit)", command: "npx", args: ["tsc", "--noEmit"] },
+      {
+        name: "architecture (dependency-cruiser)",
+        command: "npx",
+        args: ["depcruise", "--config", ".dependency-cruiser.mjs", "--output-type", "err", "."],
+      },
+      {
+        name: "format (prettier --check)",
+        command: "npx",
+        args: ["prettier", "--check", "--log-level", "warn", "."],
+      },
     ]);
-    await check("format (prettier --check)", "npx", ["prettier", "--check", "--log-level", "warn", "."]);
   }
 
   await step("database", async () => {
