@@ -214,18 +214,12 @@ export const used = [postgres, rawPool];
   });
 });
 
-/** The architecture check exactly as `npm test` runs it (see scripts/test.ts). */
+/** The architecture check exactly as `npm test` runs it: package.json's lint:architecture. */
 function depcruise(): Promise<{ code: number; output: string }> {
-  const bin = path.join(root, "node_modules", "dependency-cruiser", "bin", "dependency-cruise.mjs");
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, "--config", ".dependency-cruiser.mjs", "--output-type", "err", "."],
-      { cwd: root },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, output: `${stdout}${stderr}` });
-      },
-    );
+    execFile("npm", ["run", "--silent", "lint:architecture"], { cwd: root }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
   });
 }
