@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { runAudit } from "@/db/audit";
+import { runRlsLint } from "@/db/rls-lint";
 import { closePools, drizzleOn } from "@/db/client";
 import { withTenant, type TenantTx } from "@/db/tenant";
 import { env, roleDatabaseUrl } from "@/lib/env";
@@ -502,10 +502,10 @@ describe("privileges that RLS does not govern", () => {
         ),
       );
       assert.ok(seen[0]!.n > 0, "control: the owner's view reads B's rows for app_user");
-      const { findings } = await runAudit(owner);
+      const { findings } = await runRlsLint(owner);
       assert.ok(
         findings.some((f) => f.rule === "view-without-security-invoker" && f.object === `view ${scratch}.everyone`),
-        "and the audit names it",
+        "and the RLS lint names it",
       );
     } finally {
       await owner`drop view ${at("everyone")}`;

@@ -2,16 +2,16 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { env } from "@/lib/env";
 import { rawPool } from "@/db/client";
-import { loadCatalog } from "@/db/audit/catalog";
-import { auditSettings } from "@/db/audit/settings";
+import { loadCatalog } from "@/db/rls-lint/catalog";
+import { rlsLintSettings } from "@/db/rls-lint/settings";
 import { mintContextToken } from "@/db/context-token";
 
 /**
  * Tables that carry tenant data in the public schema, read from the live catalog (so a new table is
- * covered automatically), by the audit's definition: a tenant_id column or a foreign key to tenants.
+ * covered automatically), by the RLS lint's definition: a tenant_id column or a foreign key to tenants.
  */
 export async function tenantTables(): Promise<string[]> {
-  const catalog = await loadCatalog(ownerSql(), auditSettings.roles);
+  const catalog = await loadCatalog(ownerSql(), rlsLintSettings.roles);
   return catalog.tenantTables
     .filter((t) => t.schema === "public")
     .map((t) => t.name)
