@@ -1,5 +1,4 @@
-import { env } from "@/lib/env";
-import type { CheckedSql } from "@/lib/agent-sql/guard";
+import { dbEnv } from "./env";
 import { rawPool } from "./client";
 import { InvalidTenantIdError, isUuid, contextToken } from "./context-token";
 
@@ -17,6 +16,9 @@ import { InvalidTenantIdError, isUuid, contextToken } from "./context-token";
  * Rows are fetched with a portal row limit of cap + 1 (Execute with max rows), so a query that would
  * return millions of rows stops at the cap without the server sending, or the app holding, the rest.
  */
+/** SQL that passed the guard. Only checkAgentSql() (lib/agent-sql/guard.ts) makes one; runCheckedSql runs nothing else. */
+export type CheckedSql = string & { readonly __checkedAgentSql: unique symbol };
+
 export interface AgentSqlColumn {
   name: string;
   type: string;
@@ -78,7 +80,7 @@ function toJsonValue(value: unknown): unknown {
 }
 
 export function agentSqlLimits(): AgentSqlLimits {
-  const e = env();
+  const e = dbEnv();
   return { timeoutMs: e.AGENT_SQL_TIMEOUT_MS, rowCap: e.AGENT_SQL_ROW_CAP };
 }
 
@@ -89,7 +91,7 @@ export async function runCheckedSql(
   limits: AgentSqlLimits = agentSqlLimits(),
 ): Promise<AgentSqlResult> {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError("tenantId", tenantId);
-  const e = env();
+  const e = dbEnv();
   const token = contextToken(
     { tenantId: tenantId.toLowerCase() },
     e.TENANT_CONTEXT_SECRET,

@@ -33,6 +33,7 @@ export {
 export { resolveApiKeyHash, type ResolvedApiKey } from "./api-keys";
 export {
   runCheckedSql,
+  type CheckedSql,
   agentSqlLimits,
   type AgentSqlColumn,
   type AgentSqlLimits,
@@ -45,5 +46,6 @@ export {
   NotPlatformAdminError,
   type TenantOverviewRow,
 } from "./platform-admin";
+export { dbEnv, type DbEnv } from "./env";
 export { databaseError, sqlState, isLastOwnerError } from "./errors";
 export { demoUsers, demoPassword } from "./seed/demo-accounts";

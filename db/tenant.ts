@@ -1,4 +1,4 @@
-import { env } from "@/lib/env";
+import { dbEnv } from "./env";
 import { drizzleOn, newPool, rawPool, type AppDatabase } from "./client";
 import { pipelinedTransaction, type PipelinedTx } from "./pipelined-transaction";
 import { InvalidTenantIdError, isUuid, contextToken, type ContextClaims } from "./context-token";
@@ -22,7 +22,7 @@ export interface TenantScope {
 // context costs no round trip of its own, and it is still the first statement, before any of fn's.
 function scopeOn(database: () => AppDatabase): TenantScope {
   function inContext<T>(claims: ContextClaims, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-    const e = env();
+    const e = dbEnv();
     const token = contextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
     return pipelinedTransaction(
       database(),

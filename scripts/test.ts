@@ -7,7 +7,7 @@ import path from "node:path";
 import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
-import { env, roleDatabaseUrl } from "@/lib/env";
+import { dbEnv, roleDatabaseUrl } from "@/db/env";
 
 /**
  * `npm test`: type check, lint, then the RLS lint and every suite against a real PostgreSQL (a
@@ -135,14 +135,14 @@ try {
     } else {
       console.log("Using DATABASE_URL (its data is replaced by the demo seed).");
     }
-    await migrateDatabase(env());
+    await migrateDatabase(dbEnv());
     await seedDatabase(process.env.DATABASE_URL!, { tenants: 3, conversationsPerTenant: 320, reset: true });
   });
 
   // The RLS lint of the migrated database: any finding fails the run (one check).
   await check("RLS lint (npm run db:lint)", "npx", ["tsx", "scripts/db-lint.ts"]);
 
-  const dbEnv = { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" };
+  const suiteEnv = { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" };
   await step("database tests (node:test)", async () => {
     const testFiles = files("tests", ".test.ts")
       .filter((f) => fileFilters.length === 0 || fileFilters.some((filter) => f.includes(filter)))
@@ -150,7 +150,7 @@ try {
     const { code, output } = await run(
       "node",
       ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles],
-      dbEnv,
+      suiteEnv,
       true,
     );
     const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);

@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { runRlsLint } from "@/db/rls-lint";
 import { closePools, drizzleOn } from "@/db/client";
 import { withTenant, type TenantTx } from "@/db/tenant";
-import { env, roleDatabaseUrl } from "@/lib/env";
+import { dbEnv, roleDatabaseUrl } from "@/db/env";
 import { adminSql, appSql, ownerSql, rejectsWith, tenantIdsBySlug, tenantTables, token } from "../support/db";
 
 /**
@@ -104,11 +104,11 @@ describe("the signed context: a token seen in B's session", () => {
       )[0]!.n;
     });
     assert.equal(seen, await globexRowsInTruth(), "the token works for whoever holds it inside its window");
-    assert.ok(env().TENANT_CONTEXT_TTL_SECONDS <= 5, "the test process runs with a short TENANT_CONTEXT_TTL_SECONDS");
+    assert.ok(dbEnv().TENANT_CONTEXT_TTL_SECONDS <= 5, "the test process runs with a short TENANT_CONTEXT_TTL_SECONDS");
   });
 
   it("after its window, B's token is refused through set_config, SET LOCAL and a session-level SET", async () => {
-    await new Promise((r) => setTimeout(r, (env().TENANT_CONTEXT_TTL_SECONDS + 1.2) * 1000));
+    await new Promise((r) => setTimeout(r, (dbEnv().TENANT_CONTEXT_TTL_SECONDS + 1.2) * 1000));
     const attempts = [
       sql`select set_config('app.tenant_ctx', current_setting('attack.token'), true)`,
       sql`do $$ begin execute format('set local app.tenant_ctx = %L', current_setting('attack.token')); end $$`,

@@ -1,5 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { ESLint } from "eslint";
 
 // The isolation boundary is enforced by lint: outside db/ no code may import a raw database client.
@@ -38,5 +40,38 @@ describe("ESLint keeps raw database clients inside db/", () => {
       ),
       [],
     );
+  });
+});
+
+/** Imports in a db/ file that leave db/: `@/…` other than `@/db…`, or a relative path out of db/. */
+function importsLeavingDb(file: string, text: string): string[] {
+  const dbRoot = path.resolve("db");
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)]
+    .map(([, specifier]) => specifier!)
+    .filter((specifier) =>
+      specifier.startsWith("@/")
+        ? !/^@\/db(\/|$)/.test(specifier)
+        : specifier.startsWith(".") && !path.resolve(path.dirname(file), specifier).startsWith(dbRoot + path.sep),
+    );
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? sources(full) : /\.tsx?$/.test(full) ? [full] : [];
+  });
+}
+
+describe("db/ imports nothing from outside db/", () => {
+  it("no file in db/ imports app code (lib/, app/, …), by @/ or by relative path", () => {
+    const leaving = sources("db").flatMap((file) =>
+      importsLeavingDb(file, readFileSync(file, "utf8")).map((specifier) => `${file}: ${specifier}`),
+    );
+    assert.deepEqual(leaving, []);
+  });
+
+  it("the check sees such imports (the control)", () => {
+    const planted = `import { env } from "@/lib/env";\nimport type { X } from "../lib/agent-sql/guard";\nimport { y } from "./client";\nimport { z } from "@/db/schema";\n`;
+    assert.deepEqual(importsLeavingDb("db/tenant.ts", planted), ["@/lib/env", "../lib/agent-sql/guard"]);
   });
 });

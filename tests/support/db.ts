@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 import { rawPool } from "@/db/client";
 import { loadCatalog } from "@/db/rls-lint/catalog";
 import { rlsLintSettings } from "@/db/rls-lint/settings";
@@ -20,7 +20,7 @@ export async function tenantTables(): Promise<string[]> {
 
 let owner: postgres.Sql | undefined;
 export function ownerSql(): postgres.Sql {
-  return (owner ??= postgres(env().DATABASE_URL!, { max: 2, onnotice: () => undefined }));
+  return (owner ??= postgres(dbEnv().DATABASE_URL!, { max: 2, onnotice: () => undefined }));
 }
 
 /** The BYPASSRLS control: what an attacker would see if the policies were not there. */
@@ -36,7 +36,7 @@ export function token(
   claims: { tenantId?: string; userId?: string },
   options: { ttlSeconds?: number; nowMs?: number; secret?: string } = {},
 ) {
-  const e = env();
+  const e = dbEnv();
   return mintContextToken(claims, options.secret ?? e.TENANT_CONTEXT_SECRET, options.ttlSeconds ?? 30, options.nowMs);
 }
 

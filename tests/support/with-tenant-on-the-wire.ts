@@ -7,7 +7,7 @@ import { mintContextToken } from "@/db/context-token";
 import * as schema from "@/db/schema";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { derivedRolePassword, env } from "@/lib/env";
+import { dbEnv, derivedRolePassword } from "@/db/env";
 
 /**
  * Run in a child process by tests/db/with-tenant-transaction.test.ts: the app's connection goes
@@ -69,7 +69,7 @@ try {
   const selectCounts = await perCall(visibleSelect);
   const firstSliceCounts = await perCall(() =>
     firstSlice.transaction(async (tx) => {
-      const token = mintContextToken({ tenantId }, env().TENANT_CONTEXT_SECRET, 30);
+      const token = mintContextToken({ tenantId }, dbEnv().TENANT_CONTEXT_SECRET, 30);
       await tx.execute(sql`select set_config('app.tenant_ctx', ${token}, true)`);
       return tx.execute(sql`select count(*)::int from conversations where tenant_id = ${tenantId}`);
     }),
