@@ -1,6 +1,7 @@
 import { dbEnv } from "./env";
 import { rawPool } from "./client";
-import { InvalidTenantIdError, isUuid, contextToken } from "./context-token";
+import { contextStatement } from "./context";
+import { InvalidTenantIdError, isUuid } from "./context-token";
 
 /**
  * The second wall for agent-written SQL: it runs as agent_reader (SELECT on the agent-visible tables
@@ -91,17 +92,13 @@ export async function runCheckedSql(
   limits: AgentSqlLimits = agentSqlLimits(),
 ): Promise<AgentSqlResult> {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError("tenantId", tenantId);
-  const e = dbEnv();
-  const token = contextToken(
-    { tenantId: tenantId.toLowerCase() },
-    e.TENANT_CONTEXT_SECRET,
-    e.TENANT_CONTEXT_TTL_SECONDS,
+  const context = contextStatement(
+    { tenantId },
+    { statement_timeout: String(limits.timeoutMs), search_path: "public" },
   );
   const pool = rawPool("agent_reader");
   return pool.begin("read only", async (tx) => {
-    await tx`select set_config('app.tenant_ctx', ${token}, true),
-                    set_config('statement_timeout', ${String(limits.timeoutMs)}, true),
-                    set_config('search_path', 'public', true)`;
+    await tx.unsafe(context.text, [...context.params]);
     const rows: unknown[][] = [];
     let columns: ResultColumns = [];
     let truncated = false;

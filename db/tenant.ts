@@ -1,12 +1,12 @@
-import { dbEnv } from "./env";
 import { drizzleOn, newPool, rawPool, type AppDatabase } from "./client";
+import { contextStatement } from "./context";
 import { pipelinedTransaction, type PipelinedTx } from "./pipelined-transaction";
-import { InvalidTenantIdError, isUuid, contextToken, type ContextClaims } from "./context-token";
+import { InvalidTenantIdError, isUuid, type ContextClaims } from "./context-token";
 
 /**
  * The isolation boundary. Every query of tenant data runs inside one of these transactions, as
  * app_user (subject to RLS), with the signed context set by the first statement as a bind parameter
- * and scoped to the transaction (is_local = true): it is gone at commit and at rollback, so a pooled
+ * and scoped to the transaction (db/context.ts): it is gone at commit and at rollback, so a pooled
  * connection (or PgBouncer in transaction mode) never carries it into the next request.
  */
 export type TenantTx = PipelinedTx;
@@ -22,13 +22,8 @@ export interface TenantScope {
 // context costs no round trip of its own, and it is still the first statement, before any of fn's.
 function scopeOn(database: () => AppDatabase): TenantScope {
   function inContext<T>(claims: ContextClaims, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-    const e = dbEnv();
-    const token = contextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
-    return pipelinedTransaction(
-      database(),
-      (connection) => [connection`select set_config('app.tenant_ctx', ${token}, true)`],
-      fn,
-    );
+    const context = contextStatement(claims);
+    return pipelinedTransaction(database(), (connection) => [connection.unsafe(context.text, [...context.params])], fn);
   }
   return {
     withTenant(tenantId, fn, options = {}) {
