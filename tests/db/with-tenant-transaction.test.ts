@@ -2,8 +2,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { sql } from "drizzle-orm";
-import { closePools, drizzleOn, rawPool } from "@/db/client";
-import { pipelinedTransaction } from "@/db/pipelined-transaction";
+import { closePools, rawPool } from "@/db/client";
+import { contextStatement } from "@/db/context";
+import { pipelinedDrizzle } from "@/db/pipelined-transaction";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { together } from "@/db/together";
@@ -87,20 +88,19 @@ describe("withTenant's pipelined transaction", () => {
     await ownerSql()`delete from conversations where caller like ${`${caller}%`}`;
   });
 
-  it("a failing opening statement is the error reported, not fn's 'transaction is aborted'", async () => {
+  it("a failing context statement is the error reported, not fn's 'transaction is aborted'", async () => {
     let ranFn = false;
     await rejectsWith(
-      pipelinedTransaction(
-        drizzleOn(rawPool("app_user")),
-        (c) => [c`select 1 / ${0}::int`],
+      pipelinedDrizzle(rawPool("app_user")).transaction(
+        { context: contextStatement({ tenantId: acme }, { statement_timeout: "banana" }) },
         async (tx) => {
           ranFn = true;
           return tx.execute(sql`select 1`);
         },
       ),
-      /division by zero/,
+      /invalid value for parameter "statement_timeout"/,
     );
-    assert.ok(ranFn, "fn's first query was sent along with the opening statement");
+    assert.ok(ranFn, "fn's first query was sent along with the context statement");
   });
 
   it("a query fn returns unawaited commits behind it; if it fails, its error is thrown and nothing commits", async () => {
