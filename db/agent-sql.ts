@@ -98,7 +98,7 @@ export async function runCheckedSql(
   );
   const pool = rawPool("agent_reader");
   return pool.begin("read only", async (tx) => {
-    await tx.unsafe(context.text, [...context.params]);
+    await tx.unsafe(context.text, context.params());
     const rows: unknown[][] = [];
     let columns: ResultColumns = [];
     let truncated = false;

@@ -11,6 +11,10 @@ import { contextToken, InvalidTenantIdError, isUuid, type ContextClaims } from "
  * The signed token and any extra setting (name and value) are bind parameters; the text is fixed
  * fragments and placeholder numbers only, never a value. `is_local = true` ends every one of them at
  * COMMIT or ROLLBACK, so a pooled connection never carries them into the next transaction.
+ *
+ * The claims are checked when the statement is built; the token is minted by params(), when the
+ * transaction has its connection and starts: a wait for a connection (a busy pool, a reconnect) does
+ * not eat into the token's lifetime.
  */
 
 /** The transaction-local settings a context may carry besides the tenant context, in this order. */
@@ -23,8 +27,15 @@ export class ContextStatement {
   private readonly madeByBuild = true;
   private constructor(
     readonly text: string,
-    readonly params: readonly string[],
+    private readonly claims: ContextClaims,
+    private readonly settings: readonly string[],
   ) {}
+
+  /** The bind parameters: a token minted (or reused, db/context-token.ts) now, then the settings. */
+  params(): string[] {
+    const e = dbEnv();
+    return [contextToken(this.claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS), ...this.settings];
+  }
 
   /** Throws InvalidTenantIdError for a claim that is not a UUID, before anything is minted or sent. */
   static build(claims: ContextClaims, settings: LocalSettings = {}): ContextStatement {
@@ -32,21 +43,16 @@ export class ContextStatement {
       throw new InvalidTenantIdError("tenantId", claims.tenantId);
     }
     if (claims.userId !== undefined && !isUuid(claims.userId)) throw new InvalidTenantIdError("userId", claims.userId);
-    const e = dbEnv();
-    const token = contextToken(
-      { tenantId: claims.tenantId?.toLowerCase(), userId: claims.userId?.toLowerCase() },
-      e.TENANT_CONTEXT_SECRET,
-      e.TENANT_CONTEXT_TTL_SECONDS,
-    );
-    const params = [token];
+    const lowerCased = { tenantId: claims.tenantId?.toLowerCase(), userId: claims.userId?.toLowerCase() };
     const calls = ["set_config('app.tenant_ctx', $1, true)"];
+    const params: string[] = [];
     for (const name of localSettingNames) {
       const value = settings[name];
       if (value === undefined) continue;
       params.push(name, value);
-      calls.push(`set_config($${params.length - 1}, $${params.length}, true)`);
+      calls.push(`set_config($${params.length}, $${params.length + 1}, true)`);
     }
-    return new ContextStatement(`select ${calls.join(", ")}`, params);
+    return new ContextStatement(`select ${calls.join(", ")}`, lowerCased, params);
   }
 }
 

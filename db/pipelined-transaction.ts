@@ -143,7 +143,7 @@ async function run<T>(
   try {
     const opened = Promise.all([
       fixed(connection, state, "begin").execute(),
-      client.unsafe(start.context.text, [...start.context.params]).execute(),
+      client.unsafe(start.context.text, start.context.params()).execute(),
     ]);
     // Awaited below; until then, a failure must not surface as an unhandled rejection.
     opened.catch(() => undefined);

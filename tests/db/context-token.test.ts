@@ -33,15 +33,16 @@ describe("contextStatement, the one statement that sets a transaction's context 
     const hostile = "0'; reset role; select '";
     const statement = contextStatement({ tenantId: tenantId.toUpperCase() }, { statement_timeout: hostile });
     assert.equal(statement.text, "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true)");
-    assert.equal(statement.params.length, 3);
-    assert.match(statement.params[0]!, new RegExp(`^v1\\.${tenantId}\\.\\.\\d+\\.[0-9a-f]{64}$`), "lower-cased claim");
-    assert.deepEqual(statement.params.slice(1), ["statement_timeout", hostile]);
+    const params = statement.params();
+    assert.equal(params.length, 3);
+    assert.match(params[0]!, new RegExp(`^v1\\.${tenantId}\\.\\.\\d+\\.[0-9a-f]{64}$`), "lower-cased claim");
+    assert.deepEqual(params.slice(1), ["statement_timeout", hostile]);
     const agent = contextStatement({ tenantId }, { search_path: "public", statement_timeout: "2000" });
     assert.equal(
       agent.text,
       "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true), set_config($4, $5, true)",
     );
-    assert.deepEqual(agent.params.slice(1), ["statement_timeout", "2000", "search_path", "public"]);
+    assert.deepEqual(agent.params().slice(1), ["statement_timeout", "2000", "search_path", "public"]);
   });
 
   it("refuses a claim that is not a UUID before minting anything", () => {

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { sql } from "drizzle-orm";
 import { closePools, rawPool } from "@/db/client";
 import { contextStatement } from "@/db/context";
+import { dbEnv } from "@/db/env";
 import { pipelinedDrizzle } from "@/db/pipelined-transaction";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
@@ -148,6 +149,23 @@ describe("withTenant's pipelined transaction", () => {
       together([tx.execute<{ n: number }>(sql`select 1 as n`), tx.execute<{ n: number }>(sql`select 2 as n`)]),
     );
     assert.deepEqual([first[0]!.n, second[0]!.n], [1, 2]);
+  });
+
+  it("a transaction that waits for a connection longer than a token lives still starts with a valid context", async () => {
+    // The test process runs with DB_POOL_MAX=1 and TENANT_CONTEXT_TTL_SECONDS=2: the second withTenant
+    // waits for the first's connection longer than a token minted when it was called would live.
+    const ttl = dbEnv().TENANT_CONTEXT_TTL_SECONDS;
+    assert.ok(ttl <= 5 && dbEnv().DB_POOL_MAX === 1, "run by npm test (short TTL, one connection)");
+    let release!: () => void;
+    const held = withTenant(acme, () => new Promise<void>((r) => (release = r)));
+    const waiting = withTenant(acme, (tx) =>
+      tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${acme}`),
+    );
+    await new Promise((r) => setTimeout(r, (ttl + 0.5) * 1000));
+    release();
+    await held;
+    const [row] = await waiting;
+    assert.equal(row!.n, 0);
   });
 
   it("queries fn runs concurrently share the transaction and its context", async () => {
