@@ -38,8 +38,13 @@ function connectionLost(error: unknown): boolean {
 }
 
 export class ConnectionLostError extends Error {
-  constructor() {
-    super("The database connection was lost inside this transaction; nothing was committed.");
+  constructor(commitSent = false, cause?: unknown) {
+    super(
+      `The database connection was lost inside this transaction; ${
+        commitSent ? "its COMMIT was sent, so whether it took effect is unknown" : "nothing was committed"
+      }.`,
+      { cause },
+    );
     this.name = "ConnectionLostError";
   }
 }
@@ -165,10 +170,13 @@ async function run<T>(
       // A COMMIT already queued behind the failed query ends the transaction (as a rollback).
       if (commit) await commit.catch(() => undefined);
       else if (!state.lost) await fixed(connection, state, "rollback").catch(() => undefined);
-      throw openingError ?? error;
+      const cause = openingError ?? error;
+      throw state.lost && !(cause instanceof ConnectionLostError) ? new ConnectionLostError(!!commit, cause) : cause;
     }
     if (!commit) state.queueCommit();
-    const committed = await commit!;
+    const committed = await commit!.catch((error: unknown) => {
+      throw state.lost ? new ConnectionLostError(true, error) : error;
+    });
     // COMMIT of a transaction in which a statement failed (and the body swallowed the error) rolls back.
     if (committed.command !== "COMMIT") throw new Error("The transaction was rolled back: a statement in it failed.");
     return result;

@@ -1,11 +1,14 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { closePools, rawPool } from "@/db/client";
 import { contextStatement } from "@/db/context";
 import { dbEnv } from "@/db/env";
-import { pipelinedDrizzle } from "@/db/pipelined-transaction";
+import { ConnectionLostError, pipelinedDrizzle } from "@/db/pipelined-transaction";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
 import { together } from "@/db/together";
@@ -43,6 +46,15 @@ async function anAgentOf(tenantId: string): Promise<string> {
   const [row] = await adminSql()<{ id: string }[]>`select id from agents where tenant_id = ${tenantId} limit 1`;
   return row!.id;
 }
+
+/** The error, or one of its causes (Drizzle wraps driver errors in DrizzleQueryError), is a `type`. */
+const causedBy =
+  (type: abstract new (...args: never[]) => Error) =>
+  (error: unknown): boolean => {
+    const chain: unknown[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) chain.push(e);
+    return chain.some((e) => e instanceof type);
+  };
 
 async function rowsWithCaller(caller: string): Promise<number> {
   const [row] = await adminSql()<
@@ -181,6 +193,64 @@ describe("withTenant's pipelined transaction", () => {
     assert.equal(mine[0]!.n, truth!.n);
     assert.equal(foreign[0]!.n, 0);
   });
+});
+
+describe("the patched postgres.js", () => {
+  it("is the copy this process loads: patches/ patches src/ (the `import` export), not cjs/ or cf/", () => {
+    // Node, tsx and Next (serverExternalPackages, which traces src/*) import postgres as ESM. If an
+    // upgrade mapped `import` elsewhere, the patch would apply to a file nobody loads.
+    const loaded = fileURLToPath(import.meta.resolve("postgres"));
+    assert.equal(path.relative(process.cwd(), loaded), path.join("node_modules", "postgres", "src", "index.js"));
+    for (const file of ["connection.js", "index.js"]) {
+      const text = readFileSync(path.join(path.dirname(loaded), file), "utf8");
+      assert.match(text, /rls-starter patch/, `${file} is patched (npm ci runs patch-package)`);
+    }
+  });
+});
+
+/**
+ * What the adapter does when something it relies on fails: it refuses, loudly, and never runs a
+ * statement without the context or outside the transaction.
+ */
+describe("the pipelined transaction fails closed", () => {
+  // The server ends the backend of a transaction's connection (pg_terminate_backend, as a failover or an
+  // idle-in-transaction timeout would), with a query sent after it: once after the server's FATAL has
+  // arrived (the query is written to a closed connection), five times straight after (the write meets
+  // the closing socket), each followed at once by a transaction that must get a working connection.
+  // The timeout: a driver that loses the next reserve() hangs instead of failing.
+  it(
+    "a connection lost mid-transaction: the error surfaces, nothing commits, and the pool recovers",
+    { timeout: 60_000 },
+    async () => {
+      const caller = "test-connection-lost";
+      const agentId = await anAgentOf(acme);
+      const pids = new Set<number>();
+      const lose = (waitForFatal: boolean) =>
+        withTenant(acme, async (tx) => {
+          await tx.insert(conversations).values(newConversation(acme, agentId, caller));
+          const [row] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+          pids.add(row!.pid);
+          await ownerSql()`select pg_terminate_backend(${row!.pid})`;
+          if (waitForFatal) await new Promise((r) => setTimeout(r, 100));
+          await tx.execute(sql`select 1`);
+          await tx.execute(sql`select 2`);
+        });
+      const recovered = async () => {
+        const [row] = await withTenant(acme, (tx) =>
+          tx.execute<{ pid: number; n: number }>(
+            sql`select pg_backend_pid() as pid, (select count(*)::int from conversations where tenant_id <> ${acme}) as n`,
+          ),
+        );
+        assert.ok(!pids.has(row!.pid), "a new connection");
+        assert.equal(row!.n, 0, "with the context of its own transaction");
+      };
+      for (const waitForFatal of [true, false, false, false, false, false]) {
+        await assert.rejects(lose(waitForFatal), causedBy(ConnectionLostError));
+        await recovered();
+      }
+      assert.equal(await rowsWithCaller(caller), 0, "the inserts before the losses were not committed");
+    },
+  );
 });
 
 interface WireReport {
