@@ -8,16 +8,26 @@ import { sql } from "drizzle-orm";
 import { closePools, rawPool } from "@/db/client";
 import { contextStatement } from "@/db/context";
 import { dbEnv } from "@/db/env";
-import { ConnectionLostError, pipelinedDrizzle } from "@/db/pipelined-transaction";
+import {
+  BeginNotSynchronousError,
+  ConnectionLostError,
+  MissingContextError,
+  pipelinedDrizzle,
+  QueryAfterCommitError,
+} from "@/db/pipelined-transaction";
 import { conversations } from "@/db/schema";
-import { withTenant } from "@/db/tenant";
+import { withTenant, type TenantTx } from "@/db/tenant";
 import { together } from "@/db/together";
 import { adminSql, ownerSql, rejectsWith, tenantIdsBySlug } from "../support/db";
+import type { Shape } from "../support/with-tenant-on-the-wire";
 
 /**
  * withTenant sends BEGIN, the context and fn's first query in one round trip and COMMIT in a second,
- * or everything in one when fn returns its only query unawaited (db/pipelined-transaction.ts). These tests hold it to what the first slice guaranteed with
- * separate, awaited statements: context first, errors not lost, savepoints, and no named statements.
+ * or everything in one when fn returns its only query unawaited (db/pipelined-transaction.ts). These
+ * tests hold it to what the first slice guaranteed with separate, awaited statements (context first,
+ * errors not lost, savepoints, no named statements), and hold the adapter to its contract with Drizzle
+ * and postgres.js: an upgrade that changes what it relies on fails here, loudly, instead of making
+ * every request slower or running a statement without its context.
  */
 let acme = "";
 let globex = "";
@@ -142,12 +152,18 @@ describe("withTenant's pipelined transaction", () => {
   });
 
   it("a query sent on tx after withTenant returned fails instead of running outside the transaction", async () => {
-    let leaked: Parameters<Parameters<typeof withTenant>[1]>[0] | undefined;
+    const caller = "test-after-commit";
+    const agentId = await anAgentOf(acme);
+    let leaked: TenantTx | undefined;
     await withTenant(acme, (tx) => {
       leaked = tx;
       return tx.execute(sql`select 1`);
     });
-    await rejectsWith(leaked!.execute(sql`select count(*) from conversations`), /after the transaction's COMMIT/);
+    await assert.rejects(
+      leaked!.insert(conversations).values(newConversation(acme, agentId, caller)),
+      causedBy(QueryAfterCommitError),
+    );
+    assert.equal(await rowsWithCaller(caller), 0);
   });
 
   it("statements sent together: the error reported is the first failing statement's, not the later ones' 'transaction is aborted'", async () => {
@@ -213,6 +229,48 @@ describe("the patched postgres.js", () => {
  * statement without the context or outside the transaction.
  */
 describe("the pipelined transaction fails closed", () => {
+  it("begin() called without a pending context throws; no transaction starts", async () => {
+    const database = pipelinedDrizzle(rawPool("app_user"));
+    let ranFn = false;
+    assert.throws(
+      () =>
+        database.drizzle.transaction(async (tx) => {
+          ranFn = true;
+          return tx.execute(sql`select count(*) from conversations`);
+        }),
+      MissingContextError,
+    );
+    assert.throws(() => database.drizzle.$client.begin(async () => undefined), MissingContextError);
+    assert.equal(ranFn, false);
+    // Outside a transaction, the database underneath runs nothing either.
+    await rejectsWith(database.drizzle.execute(sql`select 1`), /inside pipelined transactions only/);
+  });
+
+  it("if Drizzle stops calling begin() synchronously in db.transaction(), every transaction is refused", async () => {
+    const database = pipelinedDrizzle(rawPool("app_user"));
+    // What a drizzle-orm release that awaits something before client.begin() would look like.
+    const synchronous = database.drizzle.transaction.bind(database.drizzle);
+    Object.assign(database.drizzle, {
+      transaction: (...args: Parameters<typeof synchronous>) => Promise.resolve().then(() => synchronous(...args)),
+    });
+    let ranFn = false;
+    await assert.rejects(
+      database.transaction({ context: contextStatement({ tenantId: acme }) }, async (tx) => {
+        ranFn = true;
+        return tx.execute(sql`select 1`);
+      }),
+      BeginNotSynchronousError,
+    );
+    await new Promise((r) => setTimeout(r, 50)); // the deferred begin() has run by now, and thrown
+    assert.equal(ranFn, false, "fn never ran");
+    // Control: the same database with Drizzle's own transaction() works.
+    Object.assign(database.drizzle, { transaction: synchronous });
+    const [row] = await database.transaction({ context: contextStatement({ tenantId: acme }) }, (tx) =>
+      tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${acme}`),
+    );
+    assert.equal(row!.n, 0);
+  });
+
   // The server ends the backend of a transaction's connection (pg_terminate_backend, as a failover or an
   // idle-in-transaction timeout would), with a query sent after it: once after the server's FATAL has
   // arrived (the query is written to a closed connection), five times straight after (the write meets
@@ -258,10 +316,7 @@ interface WireReport {
   foreign: number;
   contextSet: boolean;
   namedStatements: number;
-  withTenant: { roundTrips: number; messages: Record<string, number> };
-  awaited: { roundTrips: number; messages: Record<string, number> };
-  select: { roundTrips: number; messages: Record<string, number> };
-  firstSlice: { roundTrips: number; messages: Record<string, number> };
+  shapes: Record<"oneQuery" | "select" | "awaited" | "twoQueries" | "together" | "parameterised" | "firstSlice", Shape>;
 }
 
 function onTheWire(tenantId: string): Promise<WireReport> {
@@ -280,28 +335,76 @@ function onTheWire(tenantId: string): Promise<WireReport> {
   });
 }
 
-describe("withTenant on the wire (through a proxy that counts protocol messages)", () => {
-  it("a query fn returns unawaited: BEGIN, the context, the query and COMMIT in one round trip, unnamed statements only", async () => {
-    const report = await onTheWire(acme);
+/**
+ * The contract the pipelined transaction keeps with Drizzle and postgres.js, counted on the wire
+ * through a proxy that reads the protocol (bench/wire.ts). An upgrade of either that changes what
+ * db/pipelined-transaction.ts relies on fails here, by name, instead of making every request slower.
+ */
+describe("withTenant on the wire: the contract with Drizzle and postgres.js", () => {
+  const contextText = "select set_config('app.tenant_ctx', $1, true)";
+  let report: WireReport;
+  before(async () => {
+    report = await onTheWire(acme);
+  });
+  const show = (shape: Shape) => JSON.stringify(shape);
+
+  it("sees the tenant's rows only, with the context set, and leaves no named statement on the connection", async () => {
     const [truth] = await adminSql()<
       { n: number }[]
     >`select count(*)::int as n from conversations where tenant_id = ${acme}`;
     assert.equal(report.foreign, 0);
     assert.equal(report.total, truth!.n);
     assert.ok(report.contextSet, "the query ran with the context already set");
-    assert.equal(report.withTenant.roundTrips, 1, JSON.stringify(report.withTenant));
-    assert.equal(report.select.roundTrips, 1, `tx.select() returned unawaited: ${JSON.stringify(report.select)}`);
-    // Awaited inside fn, the query may not be the last: COMMIT waits for fn, in a second round trip.
-    assert.equal(report.awaited.roundTrips, 2, JSON.stringify(report.awaited));
-    // No Flush: no statement waited for a Describe before its Bind (patches/postgres+3.4.9.patch).
-    assert.equal(report.withTenant.messages.H ?? 0, 0, JSON.stringify(report.withTenant.messages));
-    // The context and the query are parsed unnamed, so nothing lives on the connection for other SQL
-    // to replace; BEGIN and COMMIT are fixed text over the simple protocol (one Query message each).
-    assert.equal(report.withTenant.messages.P, 2, JSON.stringify(report.withTenant.messages));
-    assert.equal(report.withTenant.messages.Q, 2, JSON.stringify(report.withTenant.messages));
     assert.equal(report.namedStatements, 0);
-    // Control: the first slice's shape (awaited BEGIN, awaited set_config, query, COMMIT) on the same
-    // counter takes more round trips, so the count above is not a counter that always says 2.
-    assert.ok(report.firstSlice.roundTrips >= 4, `first slice: ${report.firstSlice.roundTrips} round trips`);
+  });
+
+  it("the context is the first statement after BEGIN, and COMMIT the last, in every shape", () => {
+    for (const [name, shape] of Object.entries(report.shapes)) {
+      if (name === "firstSlice") continue;
+      assert.deepEqual(shape.statements.slice(0, 2), ["begin", contextText], `${name}: ${show(shape)}`);
+      assert.equal(shape.statements.at(-1), "commit", `${name}: ${show(shape)}`);
+    }
+    assert.deepEqual(report.shapes.oneQuery.statements, [
+      "begin",
+      contextText,
+      "select count(*)::int as total from conversations",
+      "commit",
+    ]);
+  });
+
+  it("one query returned unawaited: BEGIN, context, query and COMMIT in one round trip", () => {
+    assert.equal(report.shapes.oneQuery.roundTrips, 1, show(report.shapes.oneQuery));
+    assert.equal(report.shapes.select.roundTrips, 1, `tx.select() returned unawaited: ${show(report.shapes.select)}`);
+    // BEGIN and COMMIT are fixed text over the simple protocol (one Query message each); the context
+    // and the query are parsed unnamed.
+    assert.equal(report.shapes.oneQuery.messages.Q, 2, show(report.shapes.oneQuery));
+    assert.equal(report.shapes.oneQuery.messages.P, 2, show(report.shapes.oneQuery));
+  });
+
+  it("one query awaited inside fn: two round trips (COMMIT waits for fn)", () => {
+    assert.equal(report.shapes.awaited.roundTrips, 2, show(report.shapes.awaited));
+  });
+
+  it("two queries, the second after the first: three round trips", () => {
+    assert.equal(report.shapes.twoQueries.roundTrips, 3, show(report.shapes.twoQueries));
+  });
+
+  it("together() of independent statements: both with BEGIN and the context in one round trip, then COMMIT", () => {
+    assert.equal(report.shapes.together.roundTrips, 2, show(report.shapes.together));
+    assert.equal(report.shapes.together.statements.length, 5, show(report.shapes.together));
+  });
+
+  it("a repeated parameterised statement goes out without a Describe round trip (the postgres.js patch)", () => {
+    const shape = report.shapes.parameterised;
+    assert.equal(shape.roundTrips, 1, show(shape));
+    // No Flush: no statement waited for a Describe before its Bind. Without patches/postgres+3.4.9.patch
+    // the context and this statement each would (Parse+Describe+Flush, then Bind+Execute+Sync).
+    assert.equal(shape.messages.H ?? 0, 0, show(shape));
+    assert.equal(report.shapes.oneQuery.messages.H ?? 0, 0, show(report.shapes.oneQuery));
+  });
+
+  it("control: the first slice's shape (awaited BEGIN, awaited set_config, query, COMMIT) counts more", () => {
+    // So the counts above do not come from a counter that always says 1.
+    assert.ok(report.shapes.firstSlice.roundTrips >= 4, show(report.shapes.firstSlice));
   });
 });

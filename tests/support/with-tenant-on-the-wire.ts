@@ -1,21 +1,22 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { startWireCounter } from "@/bench/wire";
+import { startWireCounter, type WireCounts } from "@/bench/wire";
 import { closePools } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
+import { dbEnv, derivedRolePassword } from "@/db/env";
 import * as schema from "@/db/schema";
 import { conversations } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { dbEnv, derivedRolePassword } from "@/db/env";
+import { together } from "@/db/together";
 
 /**
  * Run in a child process by tests/db/with-tenant-transaction.test.ts: the app's connection goes
- * through a counting proxy (set up before env() is first read), then withTenant runs one query per
- * call, returned unawaited (and, for comparison, awaited inside fn). Prints JSON: rows seen, round
- * trips and messages per call, the named statements left on the
- * connection, and the same counts for the first slice's transaction shape (the control that shows
- * the counter can tell).
+ * through a counting proxy (bench/wire.ts, set up before dbEnv() is first read), then each shape of
+ * withTenant runs 3 times to warm up (connection open, parameter types learnt) and 10 times counted.
+ * Prints JSON: rows seen, per shape the round trips and messages per call and the statements one call
+ * sent, in order; the named statements left on the connection; and the first slice's transaction shape
+ * (the control that shows the counter can tell).
  */
 const tenantId = process.argv[2]!;
 const calls = 10;
@@ -27,6 +28,11 @@ app.username = "app_user";
 app.password = derivedRolePassword(process.env.TENANT_CONTEXT_SECRET!, "app_user");
 process.env.APP_DATABASE_URL = app.toString();
 
+export interface Shape extends WireCounts {
+  /** The statements one call sent (simple Query and Parse texts), in the order sent. */
+  statements: string[];
+}
+
 const visible = () =>
   withTenant(tenantId, (tx) =>
     tx.execute<{ total: number; foreign: number; ctx: string; named: number }>(
@@ -37,25 +43,51 @@ const visible = () =>
     ),
   );
 
-// A select built with the query builder (a QueryPromise by mixin, not by class): also one round trip.
-const visibleSelect = () =>
-  withTenant(tenantId, (tx) => tx.select({ total: sql<number>`count(*)::int` }).from(conversations));
+const count = sql`select count(*)::int as total from conversations`;
+const since = new Date("2020-01-01T00:00:00Z");
 
-// The same statement awaited inside fn: withTenant cannot know it is the last, so COMMIT waits for fn.
-const visibleAwaited = () =>
-  withTenant(tenantId, async (tx) => {
-    const rows = await tx.execute(sql`select count(*)::int as total from conversations`);
-    return rows;
-  });
+const shapes: Record<string, () => Promise<unknown>> = {
+  // One query, returned unawaited: BEGIN, the context, the query and COMMIT in one write.
+  oneQuery: () => withTenant(tenantId, (tx) => tx.execute(count)),
+  // A select built with the query builder (a QueryPromise by mixin, not by class): the same.
+  select: () => withTenant(tenantId, (tx) => tx.select({ total: sql<number>`count(*)::int` }).from(conversations)),
+  // The same statement awaited inside fn: withTenant cannot know it is the last, so COMMIT waits for fn.
+  awaited: () =>
+    withTenant(tenantId, async (tx) => {
+      const rows = await tx.execute(count);
+      return rows;
+    }),
+  // Two queries, the second after the first's answer: one round trip each, then COMMIT.
+  twoQueries: () =>
+    withTenant(tenantId, async (tx) => {
+      await tx.execute(count);
+      return tx.execute(sql`select count(*)::int as total from agents`);
+    }),
+  // Independent statements sent together: one round trip for all of them, then COMMIT.
+  together: () =>
+    withTenant(tenantId, (tx) =>
+      together([tx.execute(count), tx.execute(sql`select count(*)::int as total from agents`)]),
+    ),
+  // A parameterised statement repeated on the connection: its parameter types are known after the
+  // first call, so it goes out without a Describe round trip first (patches/postgres+3.4.9.patch).
+  parameterised: () =>
+    withTenant(tenantId, (tx) =>
+      tx.execute(sql`select count(*)::int as total from conversations where tenant_id = ${tenantId}
+                     and started_at > ${since.toISOString()}::timestamptz`),
+    ),
+};
 
-async function perCall(run: () => Promise<unknown>) {
+async function perCall(run: () => Promise<unknown>): Promise<Shape> {
   for (let i = 0; i < 3; i++) await run(); // connection open, parameter types learnt
   counter.reset();
   for (let i = 0; i < calls; i++) await run();
   const { roundTrips, messages } = counter.counts();
+  counter.reset();
+  await run();
   return {
     roundTrips: roundTrips / calls,
     messages: Object.fromEntries(Object.entries(messages).map(([k, n]) => [k, n / calls])),
+    statements: counter.statements().map((s) => s.replace(/\s+/g, " ").trim()),
   };
 }
 
@@ -64,10 +96,9 @@ const firstSliceClient = postgres(app.toString(), { max: 1, prepare: false, onno
 const firstSlice = drizzle({ client: firstSliceClient, schema });
 try {
   const [row] = await visible();
-  const withTenantCounts = await perCall(visible);
-  const awaitedCounts = await perCall(visibleAwaited);
-  const selectCounts = await perCall(visibleSelect);
-  const firstSliceCounts = await perCall(() =>
+  const counted: Record<string, Shape> = {};
+  for (const [name, run] of Object.entries(shapes)) counted[name] = await perCall(run);
+  counted.firstSlice = await perCall(() =>
     firstSlice.transaction(async (tx) => {
       const token = mintContextToken({ tenantId }, dbEnv().TENANT_CONTEXT_SECRET, 30);
       await tx.execute(sql`select set_config('app.tenant_ctx', ${token}, true)`);
@@ -81,10 +112,7 @@ try {
       foreign: row!.foreign,
       contextSet: row!.ctx.startsWith(`v1.${tenantId}.`),
       namedStatements: after!.named,
-      withTenant: withTenantCounts,
-      awaited: awaitedCounts,
-      select: selectCounts,
-      firstSlice: firstSliceCounts,
+      shapes: counted,
     }),
   );
 } finally {
