@@ -2,11 +2,15 @@ import { dbEnv } from "./env";
 import { rawPool } from "./client";
 import { contextStatement } from "./context";
 import { InvalidTenantIdError, isUuid } from "./context-token";
+import { pipelinedTransaction } from "./pipelined-transaction";
 
 /**
  * The second wall for agent-written SQL: it runs as agent_reader (SELECT on the agent-visible tables
  * only, subject to RLS) on its own pool, in a READ ONLY transaction whose first statement sets the
- * signed tenant context, the statement timeout and the search path, all as bind parameters.
+ * signed tenant context, the statement timeout and the search path, all as bind parameters
+ * (db/context.ts). BEGIN READ ONLY, that statement and the agent's query are written together, in that
+ * order (db/pipelined-transaction.ts): the server runs them in order, so the query never runs
+ * without them, and if the context statement fails the transaction is aborted before the query.
  *
  * The agent's text goes over the extended protocol (Parse/Bind/Execute of an unnamed statement),
  * where PostgreSQL itself refuses more than one statement: `select 1; commit; delete …` cannot end
@@ -92,13 +96,12 @@ export async function runCheckedSql(
   limits: AgentSqlLimits = agentSqlLimits(),
 ): Promise<AgentSqlResult> {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError("tenantId", tenantId);
-  const context = contextStatement(
-    { tenantId },
-    { statement_timeout: String(limits.timeoutMs), search_path: "public" },
-  );
+  const start = {
+    readOnly: true,
+    context: contextStatement({ tenantId }, { statement_timeout: String(limits.timeoutMs), search_path: "public" }),
+  };
   const pool = rawPool("agent_reader");
-  return pool.begin("read only", async (tx) => {
-    await tx.unsafe(context.text, context.params());
+  return pipelinedTransaction(pool, start, async (tx) => {
     const rows: unknown[][] = [];
     let columns: ResultColumns = [];
     let truncated = false;
@@ -113,7 +116,7 @@ export async function runCheckedSql(
       take(batch as unknown as unknown[][]);
       if (rows.length > limits.rowCap) {
         truncated = true;
-        return pool.CLOSE;
+        return pool.CLOSE; // on the pool object only: a reserved connection's CLOSE is undefined
       }
     })) as unknown as unknown[][] & { columns?: ResultColumns };
     // postgres.js hands a batch to the callback only when the command tag carries a row count
@@ -128,5 +131,5 @@ export async function runCheckedSql(
       rowCount: kept.length,
       truncated,
     };
-  }) as Promise<AgentSqlResult>;
+  });
 }

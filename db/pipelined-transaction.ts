@@ -10,9 +10,11 @@ import * as schema from "./schema";
  * together, then COMMIT. postgres.js's sql.begin() (and so Drizzle's db.transaction() on a plain pool)
  * awaits BEGIN on its own first, and the context statement on its own after it: two round trips more.
  *
- * pipelinedDrizzle(pool).transaction(start, fn): fn gets a Drizzle transaction (withTenant, withUser).
- * Built with Drizzle's public API only: drizzle({ client }) over the pool, whose begin() is the one
- * here, and db.transaction(). See the adapter below for the two things it relies on.
+ * Two ways in:
+ * - pipelinedDrizzle(pool).transaction(start, fn): fn gets a Drizzle transaction (withTenant, withUser).
+ *   Built with Drizzle's public API only: drizzle({ client }) over the pool, whose begin() is the one
+ *   here, and db.transaction(). See the adapter below for the two things it relies on.
+ * - pipelinedTransaction(pool, start, body): body gets the postgres.js transaction client (agent SQL).
  *
  * Order is guaranteed: BEGIN and the context statement are queued before the body runs, and postgres.js
  * writes a connection's queries in the order they are started. Statements stay unnamed (db/client.ts);
@@ -22,6 +24,8 @@ import * as schema from "./schema";
 export interface TransactionStart {
   /** The first statement after BEGIN: the only way a transaction gets its context. */
   readonly context: ContextStatement;
+  /** BEGIN READ ONLY (agent SQL). */
+  readonly readOnly?: boolean;
 }
 
 /** What Drizzle's session needs from postgres.js (unsafe, savepoint), on the transaction's connection. */
@@ -116,12 +120,12 @@ function transactionClient(connection: postgres.ReservedSql, state: TransactionS
   return client;
 }
 
-type Fixed = "begin" | "commit" | "rollback";
+type Fixed = "begin" | "begin read only" | "commit" | "rollback";
 
 /**
  * BEGIN, COMMIT and ROLLBACK go over the simple protocol: one message and one reply each, no Parse,
  * Bind or Describe for the server to handle and the driver to build. Safe only because the text is
- * one of these three; everything else goes through oneStatementPerQuery.
+ * one of these four; everything else goes through oneStatementPerQuery.
  */
 function fixed(connection: postgres.ReservedSql, state: TransactionState, text: Fixed) {
   if (state.lost) throw new ConnectionLostError();
@@ -147,7 +151,7 @@ async function run<T>(
   };
   try {
     const opened = Promise.all([
-      fixed(connection, state, "begin").execute(),
+      fixed(connection, state, start.readOnly ? "begin read only" : "begin").execute(),
       client.unsafe(start.context.text, start.context.params()).execute(),
     ]);
     // Awaited below; until then, a failure must not surface as an unhandled rejection.
@@ -186,6 +190,15 @@ async function run<T>(
     // closed queue and reconnects on demand); releasing it would put the dead socket back.
     if (!state.lost) connection.release();
   }
+}
+
+/** A pipelined transaction whose body uses postgres.js directly (agent SQL, db/agent-sql.ts). */
+export function pipelinedTransaction<T>(
+  pool: postgres.Sql,
+  start: TransactionStart,
+  body: (client: TransactionClient) => Promise<T>,
+): Promise<T> {
+  return run(pool, start, new TransactionState(), body);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -316,7 +316,10 @@ interface WireReport {
   foreign: number;
   contextSet: boolean;
   namedStatements: number;
-  shapes: Record<"oneQuery" | "select" | "awaited" | "twoQueries" | "together" | "parameterised" | "firstSlice", Shape>;
+  shapes: Record<
+    "oneQuery" | "select" | "awaited" | "twoQueries" | "together" | "parameterised" | "agentSql" | "firstSlice",
+    Shape
+  >;
 }
 
 function onTheWire(tenantId: string): Promise<WireReport> {
@@ -360,7 +363,7 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
 
   it("the context is the first statement after BEGIN, and COMMIT the last, in every shape", () => {
     for (const [name, shape] of Object.entries(report.shapes)) {
-      if (name === "firstSlice") continue;
+      if (name === "firstSlice" || name === "agentSql") continue;
       assert.deepEqual(shape.statements.slice(0, 2), ["begin", contextText], `${name}: ${show(shape)}`);
       assert.equal(shape.statements.at(-1), "commit", `${name}: ${show(shape)}`);
     }
@@ -401,6 +404,25 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     // the context and this statement each would (Parse+Describe+Flush, then Bind+Execute+Sync).
     assert.equal(shape.messages.H ?? 0, 0, show(shape));
     assert.equal(report.shapes.oneQuery.messages.H ?? 0, 0, show(report.shapes.oneQuery));
+  });
+
+  it("agent SQL: BEGIN READ ONLY, the context with timeout and search path, then the agent's query; three round trips", () => {
+    const shape = report.shapes.agentSql;
+    assert.deepEqual(
+      shape.statements,
+      [
+        "begin read only",
+        "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true), set_config($4, $5, true)",
+        "select id, status from conversations limit 5",
+        "commit",
+      ],
+      show(shape),
+    );
+    // The first write carries BEGIN, the context and the query (its rows come back through a portal
+    // row limit); the Sync after the rows is the second; COMMIT the third.
+    assert.equal(shape.roundTrips, 3, show(shape));
+    assert.equal(shape.messages.Q, 2, show(shape));
+    assert.equal(shape.messages.P, 2, show(shape));
   });
 
   it("control: the first slice's shape (awaited BEGIN, awaited set_config, query, COMMIT) counts more", () => {

@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { startWireCounter, type WireCounts } from "@/bench/wire";
+import type { CheckedSql } from "@/db";
+import { runCheckedSql } from "@/db/agent-sql";
 import { closePools } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
 import { dbEnv, derivedRolePassword } from "@/db/env";
@@ -11,9 +13,10 @@ import { withTenant } from "@/db/tenant";
 import { together } from "@/db/together";
 
 /**
- * Run in a child process by tests/db/with-tenant-transaction.test.ts: the app's connection goes
- * through a counting proxy (bench/wire.ts, set up before dbEnv() is first read), then each shape of
- * withTenant runs 3 times to warm up (connection open, parameter types learnt) and 10 times counted.
+ * Run in a child process by tests/db/with-tenant-transaction.test.ts: the app's and the agent's
+ * connections go through a counting proxy (bench/wire.ts, set up before dbEnv() is first read), then
+ * each shape of withTenant (and agent SQL) runs 3 times to warm up (connection open, parameter types
+ * learnt) and 10 times counted.
  * Prints JSON: rows seen, per shape the round trips and messages per call and the statements one call
  * sent, in order; the named statements left on the connection; and the first slice's transaction shape
  * (the control that shows the counter can tell).
@@ -27,6 +30,10 @@ app.port = String(counter.port);
 app.username = "app_user";
 app.password = derivedRolePassword(process.env.TENANT_CONTEXT_SECRET!, "app_user");
 process.env.APP_DATABASE_URL = app.toString();
+const agent = new URL(app);
+agent.username = "agent_reader";
+agent.password = derivedRolePassword(process.env.TENANT_CONTEXT_SECRET!, "agent_reader");
+process.env.AGENT_DATABASE_URL = agent.toString();
 
 export interface Shape extends WireCounts {
   /** The statements one call sent (simple Query and Parse texts), in the order sent. */
@@ -75,6 +82,9 @@ const shapes: Record<string, () => Promise<unknown>> = {
       tx.execute(sql`select count(*)::int as total from conversations where tenant_id = ${tenantId}
                      and started_at > ${since.toISOString()}::timestamptz`),
     ),
+  // Agent SQL (runCheckedSql): BEGIN READ ONLY, the context with its timeout and search path, and the
+  // agent's query (rows through a portal row limit) in one write; the Sync after its rows; COMMIT.
+  agentSql: () => runCheckedSql("select id, status from conversations limit 5" as CheckedSql, tenantId),
 };
 
 async function perCall(run: () => Promise<unknown>): Promise<Shape> {
