@@ -16,6 +16,11 @@
  *
  * The owner role (DATABASE_URL) only migrates and seeds (./migrate.ts, ./seed): scripts and tests use
  * those directly; the app never connects as the owner.
+ *
+ * Every transaction above that is subject to RLS starts with the one context statement (./context.ts)
+ * on the pipelined transaction (./pipelined-transaction.ts). The database's settings are validated
+ * in ./env.ts (dbEnv(), checked at server start by instrumentation.ts); db/ imports nothing from
+ * outside db/.
  */
 export { withTenant, withUser, isUuid, InvalidTenantIdError, type TenantTx } from "./tenant";
 export { together } from "./together";
