@@ -125,23 +125,5 @@ export default {
       conditionNames: ["import", "require", "node", "default", "types"],
       extensions: [".ts", ".tsx", ".d.ts", ".js", ".mjs", ".cjs"],
     },
-    // TEMPORARY (the db/ boundary branch removes them): db/ still imports two modules of the app.
-    // Listed edge by edge, so that any other import out of db/ fails; delete each entry when it is gone.
-    knownViolations: [
-      ...["db/agent-sql.ts", "db/client.ts", "db/migrate.ts", "db/tenant.ts"].map((from) => ({
-        type: "dependency",
-        from,
-        to: "lib/env.ts",
-        rule: { name: "db-imports-only-db", severity: "error" },
-        comment: "db/ reads the environment through @/lib/env; it is to take its settings from its callers.",
-      })),
-      {
-        type: "dependency",
-        from: "db/agent-sql.ts",
-        to: "features/agent-sql/guard.ts",
-        rule: { name: "db-imports-only-db", severity: "error" },
-        comment: "runCheckedSql takes the guard's CheckedSql type from the feature; the type is to move into db/.",
-      },
-    ],
   },
 };

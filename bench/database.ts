@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
-import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 
 /**
  * The benchmark's own embedded cluster under .data/bench (never the development database): migrated
@@ -98,7 +98,7 @@ export async function startBenchCluster(
   return { server, secrets };
 }
 
-/** Environment for the app code (env(), withTenant) pointed at one database of the bench cluster. */
+/** Environment for the app code (dbEnv(), withTenant) pointed at one database of the bench cluster. */
 export function appEnvFor(ownerUrl: string, secrets: BenchSecrets): Record<string, string> {
   return {
     DATABASE_URL: ownerUrl,
@@ -114,7 +114,7 @@ export async function prepareDatabase(
   log: (line: string) => void,
 ): Promise<void> {
   Object.assign(process.env, appEnvFor(ownerUrl, secrets));
-  await migrateDatabase({ ...env(), DATABASE_URL: ownerUrl }, log);
+  await migrateDatabase({ ...dbEnv(), DATABASE_URL: ownerUrl }, log);
   const owner = postgres(ownerUrl, { max: 1, onnotice: () => undefined });
   try {
     await owner.unsafe(`

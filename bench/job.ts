@@ -10,7 +10,7 @@ import { appUserLikePool, createVariants, type VariantName } from "./variants";
 import { drawParams, loadWorkload, seededRandom } from "./workload";
 
 /**
- * One measurement in a process of its own: the app code reads its environment once (env()), so each
+ * One measurement in a process of its own: the app code reads its environment once (dbEnv(), env()), so each
  * database (the default one, each scaling one) and the proxied round-trip count get a fresh process
  * whose DATABASE_URL and role URLs point where that job needs them. Run by scripts/bench.ts:
  * `node --import tsx bench/job.ts <job.json> <result.json>`.

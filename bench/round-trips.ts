@@ -1,4 +1,4 @@
-import { derivedRolePassword } from "@/lib/env";
+import { derivedRolePassword } from "@/db/env";
 import { benchQueries, type QueryName } from "./queries";
 import { createVariants, type VariantName } from "./variants";
 import { startWireCounter, type WireCounts } from "./wire";

@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { drizzleOn } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
 import { separateAppUserScope, withTenant } from "@/db/tenant";
-import { env, roleDatabaseUrl } from "@/lib/env";
+import { dbEnv, roleDatabaseUrl } from "@/db/env";
 import type { BenchQuery } from "./queries";
 import type { QueryParams } from "./workload";
 
@@ -58,7 +58,7 @@ function firstSliceWithTenant(poolMax: number) {
   const pool = appUserLikePool(roleDatabaseUrl("app_user"), poolMax, "bench:first-slice");
   const db = drizzleOn(pool);
   const run = <T>(tenantId: string, fn: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<T>) => {
-    const e = env();
+    const e = dbEnv();
     const token = mintContextToken({ tenantId }, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
     return db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('app.tenant_ctx', ${token}, true)`);

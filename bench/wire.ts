@@ -9,6 +9,7 @@ import { createConnection, createServer, type AddressInfo, type Server, type Soc
  *   S (sync), H (flush).
  * ReadyForQuery (Z) answers a Sync or a simple Query; Parse+Describe+Flush is answered without it,
  * so the next message after such an answer starts a new round trip too.
+ * It also keeps the text of every statement the client sends (Q and P messages), in order.
  */
 export interface WireCounts {
   roundTrips: number;
@@ -20,6 +21,8 @@ const counted = ["Q", "P", "B", "D", "E", "S", "H"];
 export interface WireCounter {
   port: number;
   counts(): WireCounts;
+  /** The statements (simple Query and Parse texts) sent since the last reset, in the order sent. */
+  statements(): string[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -35,8 +38,16 @@ class ConnectionState {
   startupDone = false;
 }
 
+/** Q: the query text. P: the statement name, then the query text (both NUL-terminated). */
+function statementText(type: "Q" | "P", body: Buffer): string {
+  const start = type === "Q" ? 0 : body.indexOf(0) + 1;
+  return body.toString("utf8", start, body.indexOf(0, start));
+}
+
 export async function startWireCounter(target: { host: string; port: number }): Promise<WireCounter> {
   let counts: WireCounts = { roundTrips: 0, messages: {} };
+  let statements: string[] = [];
+  const maxStatements = 10_000;
   const sockets = new Set<Socket>();
 
   const onClientMessages = (state: ConnectionState, data: Buffer) => {
@@ -56,9 +67,12 @@ export async function startWireCounter(target: { host: string; port: number }): 
       const type = String.fromCharCode(state.clientBuffer[0]!);
       const length = state.clientBuffer.readInt32BE(1);
       if (state.clientBuffer.length < 1 + length) break;
+      const body = state.clientBuffer.subarray(5, 1 + length);
       state.clientBuffer = state.clientBuffer.subarray(1 + length);
       if (!state.ready) continue; // authentication exchange
       if (!counted.includes(type)) continue;
+      if ((type === "Q" || type === "P") && statements.length < maxStatements)
+        statements.push(statementText(type, body));
       if (state.awaitingReady === 0 && state.serverSpoke) startsFlight = true;
       counts.messages[type] = (counts.messages[type] ?? 0) + 1;
       if (type === "S" || type === "Q") state.awaitingReady++;
@@ -115,8 +129,10 @@ export async function startWireCounter(target: { host: string; port: number }): 
   return {
     port: (server.address() as AddressInfo).port,
     counts: () => ({ roundTrips: counts.roundTrips, messages: { ...counts.messages } }),
+    statements: () => [...statements],
     reset: () => {
       counts = { roundTrips: 0, messages: {} };
+      statements = [];
     },
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -1,12 +1,16 @@
-import { env } from "@/lib/env";
-import type { CheckedSql } from "@/features/agent-sql/guard";
+import { dbEnv } from "./env";
 import { rawPool } from "./client";
-import { InvalidTenantIdError, isUuid, contextToken } from "./context-token";
+import { contextStatement } from "./context";
+import { InvalidTenantIdError, isUuid } from "./context-token";
+import { pipelinedTransaction } from "./pipelined-transaction";
 
 /**
  * The second wall for agent-written SQL: it runs as agent_reader (SELECT on the agent-visible tables
  * only, subject to RLS) on its own pool, in a READ ONLY transaction whose first statement sets the
- * signed tenant context, the statement timeout and the search path, all as bind parameters.
+ * signed tenant context, the statement timeout and the search path, all as bind parameters
+ * (db/context.ts). BEGIN READ ONLY, that statement and the agent's query are written together, in that
+ * order (db/pipelined-transaction.ts): the server runs them in order, so the query never runs
+ * without them, and if the context statement fails the transaction is aborted before the query.
  *
  * The agent's text goes over the extended protocol (Parse/Bind/Execute of an unnamed statement),
  * where PostgreSQL itself refuses more than one statement: `select 1; commit; delete …` cannot end
@@ -17,6 +21,9 @@ import { InvalidTenantIdError, isUuid, contextToken } from "./context-token";
  * Rows are fetched with a portal row limit of cap + 1 (Execute with max rows), so a query that would
  * return millions of rows stops at the cap without the server sending, or the app holding, the rest.
  */
+/** SQL that passed the guard. Only checkAgentSql() (lib/agent-sql/guard.ts) makes one; runCheckedSql runs nothing else. */
+export type CheckedSql = string & { readonly __checkedAgentSql: unique symbol };
+
 export interface AgentSqlColumn {
   name: string;
   type: string;
@@ -78,7 +85,7 @@ function toJsonValue(value: unknown): unknown {
 }
 
 export function agentSqlLimits(): AgentSqlLimits {
-  const e = env();
+  const e = dbEnv();
   return { timeoutMs: e.AGENT_SQL_TIMEOUT_MS, rowCap: e.AGENT_SQL_ROW_CAP };
 }
 
@@ -89,17 +96,12 @@ export async function runCheckedSql(
   limits: AgentSqlLimits = agentSqlLimits(),
 ): Promise<AgentSqlResult> {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError("tenantId", tenantId);
-  const e = env();
-  const token = contextToken(
-    { tenantId: tenantId.toLowerCase() },
-    e.TENANT_CONTEXT_SECRET,
-    e.TENANT_CONTEXT_TTL_SECONDS,
-  );
+  const start = {
+    readOnly: true,
+    context: contextStatement({ tenantId }, { statement_timeout: String(limits.timeoutMs), search_path: "public" }),
+  };
   const pool = rawPool("agent_reader");
-  return pool.begin("read only", async (tx) => {
-    await tx`select set_config('app.tenant_ctx', ${token}, true),
-                    set_config('statement_timeout', ${String(limits.timeoutMs)}, true),
-                    set_config('search_path', 'public', true)`;
+  return pipelinedTransaction(pool, start, async (tx) => {
     const rows: unknown[][] = [];
     let columns: ResultColumns = [];
     let truncated = false;
@@ -114,7 +116,7 @@ export async function runCheckedSql(
       take(batch);
       if (rows.length > limits.rowCap) {
         truncated = true;
-        return pool.CLOSE;
+        return pool.CLOSE; // on the pool object only: a reserved connection's CLOSE is undefined
       }
     })) as unknown as unknown[][] & { columns?: ResultColumns };
     // postgres.js hands a batch to the callback only when the command tag carries a row count

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { env, roleDatabaseUrl, type DbRole } from "@/lib/env";
+import { dbEnv, roleDatabaseUrl, type DbRole } from "./env";
 import * as schema from "./schema";
 
 /**
@@ -22,7 +22,7 @@ export function rawPool(role: DbRole): postgres.Sql {
  * its own connection). Not cached: the caller ends it.
  */
 export function newPool(role: DbRole, applicationName = `rls-starter:${role}`): postgres.Sql {
-  const e = env();
+  const e = dbEnv();
   return postgres(roleDatabaseUrl(role, e), {
     max: role === "app_user" ? e.DB_POOL_MAX : 5,
     // A named prepared statement lives on the connection, and tenants share connections through the

@@ -16,6 +16,11 @@
  *
  * The owner role (DATABASE_URL) only migrates and seeds (./migrate.ts, ./seed): scripts and tests use
  * those directly; the app never connects as the owner.
+ *
+ * Every transaction above that is subject to RLS starts with the one context statement (./context.ts)
+ * on the pipelined transaction (./pipelined-transaction.ts). The database's settings are validated
+ * in ./env.ts (dbEnv(), checked at server start by instrumentation.ts); db/ imports nothing from
+ * outside db/.
  */
 export { withTenant, withUser, isUuid, InvalidTenantIdError, type TenantTx } from "./tenant";
 export { together } from "./together";
@@ -33,6 +38,7 @@ export {
 export { resolveApiKeyHash, type ResolvedApiKey } from "./api-keys";
 export {
   runCheckedSql,
+  type CheckedSql,
   agentSqlLimits,
   type AgentSqlColumn,
   type AgentSqlLimits,
@@ -45,5 +51,6 @@ export {
   NotPlatformAdminError,
   type TenantOverviewRow,
 } from "./platform-admin";
+export { dbEnv, type DbEnv } from "./env";
 export { databaseError, sqlState, isLastOwnerError } from "./errors";
 export { demoUsers, demoPassword } from "./seed/demo-accounts";

@@ -2,7 +2,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import { roleDatabaseUrl, type DbRole, type Env } from "@/lib/env";
+import { roleDatabaseUrl, type DbEnv, type DbRole } from "./env";
 
 const runtimeRoles: DbRole[] = ["app_user", "agent_reader", "platform_admin"];
 
@@ -11,7 +11,7 @@ const runtimeRoles: DbRole[] = ["app_user", "agent_reader", "platform_admin"];
  * verifies tenant contexts (from TENANT_CONTEXT_SECRET) and the runtime roles' passwords (from their
  * connection URLs, explicit or derived).
  */
-export async function migrateDatabase(e: Env, log: (line: string) => void = console.log): Promise<void> {
+export async function migrateDatabase(e: DbEnv, log: (line: string) => void = console.log): Promise<void> {
   if (!e.DATABASE_URL) throw new Error("DATABASE_URL (the owner connection) is required to migrate.");
   const owner = postgres(e.DATABASE_URL, { max: 1, onnotice: () => undefined });
   try {

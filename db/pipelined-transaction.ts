@@ -1,37 +1,35 @@
-import postgres from "postgres";
-import {
-  createTableRelationsHelpers,
-  entityKind,
-  extractTablesRelationalConfig,
-  type ExtractTablesWithRelations,
-} from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
-import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
+import { drizzle } from "drizzle-orm/postgres-js";
 import { oneStatementPerQuery, type AppDatabase } from "./client";
+import type { ContextStatement } from "./context";
 import * as schema from "./schema";
 
 /**
- * A Drizzle transaction on one reserved connection in the fewest round trips the protocol allows:
- * BEGIN, the opening statements (withTenant's context) and fn's first query are written together and
- * answered together, then COMMIT. Drizzle's db.transaction() (postgres.js begin()) awaits BEGIN on its
- * own first, and the opening statement on its own after it: two round trips more.
+ * A transaction on one reserved connection in the fewest round trips the protocol allows: BEGIN, the
+ * context statement (db/context.ts) and the body's first query are written together and answered
+ * together, then COMMIT. postgres.js's sql.begin() (and so Drizzle's db.transaction() on a plain pool)
+ * awaits BEGIN on its own first, and the context statement on its own after it: two round trips more.
  *
- * When fn returns a Drizzle query it has not run (`(tx) => tx.select()…`, not awaited), that query is
- * the transaction's only statement, so COMMIT is written right behind it: the whole transaction is one
- * round trip. A query that fn awaits cannot be followed that way (fn may send another after it), so
- * COMMIT then goes out once fn's promise settles: two round trips.
+ * Two ways in:
+ * - pipelinedDrizzle(pool).transaction(start, fn): fn gets a Drizzle transaction (withTenant, withUser).
+ *   Built with Drizzle's public API only: drizzle({ client }) over the pool, whose begin() is the one
+ *   here, and db.transaction(). See the adapter below for the two things it relies on.
+ * - pipelinedTransaction(pool, start, body): body gets the postgres.js transaction client (agent SQL).
  *
- * Order is guaranteed: BEGIN and the opening statements are queued before fn runs, and postgres.js
- * writes a connection's queries in the order they are queued. Statements stay unnamed (see
- * db/client.ts); one round trip each relies on the driver patch in patches/postgres+3.4.9.patch.
+ * Order is guaranteed: BEGIN and the context statement are queued before the body runs, and postgres.js
+ * writes a connection's queries in the order they are started. Statements stay unnamed (db/client.ts);
+ * one round trip for a parameterised statement relies on the driver patch (patches/postgres+3.4.9.patch).
+ * tests/db/with-tenant-transaction.test.ts holds all of this to account on the wire.
  */
-type Tables = ExtractTablesWithRelations<typeof schema>;
-type TransactionClient = postgres.TransactionSql & postgres.Sql;
-export type PipelinedTx = PostgresJsTransaction<typeof schema, Tables>;
+export interface TransactionStart {
+  /** The first statement after BEGIN: the only way a transaction gets its context. */
+  readonly context: ContextStatement;
+  /** BEGIN READ ONLY (agent SQL). */
+  readonly readOnly?: boolean;
+}
 
-const dialect = new PgDialect();
-const tablesConfig = extractTablesRelationalConfig<Tables>(schema, createTableRelationsHelpers);
-const relationalSchema = { fullSchema: schema, schema: tablesConfig.tables, tableNamesMap: tablesConfig.tableNamesMap };
+/** What Drizzle's session needs from postgres.js (unsafe, savepoint), on the transaction's connection. */
+export type TransactionClient = postgres.TransactionSql & postgres.Sql;
 
 /** The connection is gone (closed, reset, or the server ended the session with FATAL). */
 function connectionLost(error: unknown): boolean {
@@ -44,27 +42,40 @@ function connectionLost(error: unknown): boolean {
 }
 
 export class ConnectionLostError extends Error {
-  constructor() {
-    super("The database connection was lost inside this transaction; nothing was committed.");
+  constructor(commitSent = false, cause?: unknown) {
+    super(
+      `The database connection was lost inside this transaction; ${
+        commitSent ? "its COMMIT was sent, so whether it took effect is unknown" : "nothing was committed"
+      }.`,
+      { cause },
+    );
     this.name = "ConnectionLostError";
   }
 }
 
-interface ConnectionState {
-  lost: boolean;
-  /** Set while fn's returned, unstarted query is being started: COMMIT is queued right behind it. */
-  commitBehindNextQuery?: () => void;
+export class QueryAfterCommitError extends Error {
+  constructor() {
+    super("A query was sent after the transaction's COMMIT: withTenant's fn must await its queries.");
+    this.name = "QueryAfterCommitError";
+  }
+}
+
+/** One transaction's state, shared by the primitive, its transaction client and the Drizzle adapter. */
+class TransactionState {
+  lost = false;
   /** COMMIT (or ROLLBACK) is queued: any later query would run outside the transaction. */
-  ending: boolean;
+  ending = false;
+  /** The body returned a query it has not started: COMMIT is queued right behind the next query started. */
+  commitBehindNextQuery = false;
+  queueCommit: () => void = () => undefined;
 }
 
 /**
- * What Drizzle's transaction object needs from postgres.js (unsafe, savepoint), on a reserved
- * connection, over the extended protocol only, and with no more writes once the connection is lost
- * (postgres.js 3.4.9 throws an uncatchable TypeError when a query is written to a reserved connection
- * whose socket closed: porsager/postgres#1208).
+ * The body's client: the reserved connection, over the extended protocol only, with no more writes once
+ * the connection is lost (postgres.js 3.4.9 throws an uncatchable TypeError when a query is written to
+ * a reserved connection whose socket closed: porsager/postgres#1208) or once COMMIT is queued.
  */
-function transactionClient(connection: postgres.ReservedSql, state: ConnectionState): TransactionClient {
+function transactionClient(connection: postgres.ReservedSql, state: TransactionState): TransactionClient {
   let savepoints = 0;
   const extended = oneStatementPerQuery(connection);
   const client = new Proxy(extended, {
@@ -72,18 +83,16 @@ function transactionClient(connection: postgres.ReservedSql, state: ConnectionSt
       if (property === "unsafe") {
         return (...args: Parameters<postgres.Sql["unsafe"]>) => {
           if (state.lost) throw new ConnectionLostError();
-          if (state.ending)
-            throw new Error("A query was sent after the transaction's COMMIT: withTenant's fn must await its queries.");
+          if (state.ending) throw new QueryAfterCommitError();
           const query = target.unsafe(...args);
           query.catch((e: unknown) => (state.lost ||= connectionLost(e)));
-          const commitBehind = state.commitBehindNextQuery;
-          if (commitBehind) {
-            state.commitBehindNextQuery = undefined;
+          if (state.commitBehindNextQuery) {
+            state.commitBehindNextQuery = false;
             // postgres.js hands queries to the connection in the order they are started: this one first.
             // execute() returns the query itself, which is returned below for the caller to await (and
             // has its catch above): nothing is left floating.
             void query.execute();
-            commitBehind();
+            state.queueCommit();
           }
           return query;
         };
@@ -113,12 +122,14 @@ function transactionClient(connection: postgres.ReservedSql, state: ConnectionSt
   return client;
 }
 
+type Fixed = "begin" | "begin read only" | "commit" | "rollback";
+
 /**
  * BEGIN, COMMIT and ROLLBACK go over the simple protocol: one message and one reply each, no Parse,
  * Bind or Describe for the server to handle and the driver to build. Safe only because the text is
- * fixed here; everything else goes through oneStatementPerQuery.
+ * one of these four; everything else goes through oneStatementPerQuery.
  */
-function fixed(connection: postgres.ReservedSql, state: ConnectionState, text: "begin" | "commit" | "rollback") {
+function fixed(connection: postgres.ReservedSql, state: TransactionState, text: Fixed) {
   if (state.lost) throw new ConnectionLostError();
   // On the raw connection, without parameters, postgres.js sends a simple Query message.
   const query = connection.unsafe(text);
@@ -126,66 +137,37 @@ function fixed(connection: postgres.ReservedSql, state: ConnectionState, text: "
   return query;
 }
 
-/**
- * A Drizzle query object (select, insert, update, delete, relational query, tx.execute): it runs when
- * awaited, as one statement, so nothing of fn's can follow it. A select is a QueryPromise by mixin,
- * not by class, hence the shape test rather than `is(…, QueryPromise)`; a native promise (an async fn)
- * is not one.
- */
-function isDrizzleQuery(value: unknown): boolean {
-  if (typeof value !== "object" || value === null || value instanceof Promise) return false;
-  const query = value as { execute?: unknown; then?: unknown; constructor?: unknown };
-  return (
-    typeof query.execute === "function" &&
-    typeof query.then === "function" &&
-    typeof query.constructor === "function" &&
-    entityKind in query.constructor
-  );
-}
-
-export async function pipelinedTransaction<T>(
-  db: AppDatabase,
-  opening: (connection: postgres.Sql) => postgres.PendingQuery<postgres.Row[]>[],
-  fn: (tx: PipelinedTx) => Promise<T>,
+async function run<T>(
+  pool: postgres.Sql,
+  start: TransactionStart,
+  state: TransactionState,
+  body: (client: TransactionClient) => Promise<T>,
 ): Promise<T> {
-  // db.$client: the pool on which Drizzle installed its value serializers and parsers (jsonb and
-  // timestamps pass through as text), which reserved connections share.
-  const connection = await db.$client.reserve();
-  const state: ConnectionState = { lost: false, ending: false };
+  const connection = await pool.reserve();
   const client = transactionClient(connection, state);
   let commit: Promise<postgres.RowList<postgres.Row[]>> | undefined;
-  const queueCommit = () => {
+  state.queueCommit = () => {
     state.ending = true;
     commit = fixed(connection, state, "commit").execute();
     commit.catch(() => undefined); // awaited below
   };
   try {
     const opened = Promise.all([
-      fixed(connection, state, "begin").execute(),
-      ...opening(client).map((q) => q.execute()),
+      fixed(connection, state, start.readOnly ? "begin read only" : "begin").execute(),
+      client.unsafe(start.context.text, start.context.params()).execute(),
     ]);
     // Awaited below; until then, a failure must not surface as an unhandled rejection.
     opened.catch(() => undefined);
     let result: T;
     try {
-      const session = new PostgresJsSession<TransactionClient, typeof schema, Tables>(
-        client,
-        dialect,
-        relationalSchema,
-        {},
-      );
-      const returned: Promise<T> = fn(
-        new PostgresJsTransaction<typeof schema, Tables>(dialect, session, relationalSchema),
-      );
-      if (isDrizzleQuery(returned)) state.commitBehindNextQuery = queueCommit;
       try {
-        result = await returned;
+        result = await body(client);
       } finally {
-        state.commitBehindNextQuery = undefined;
+        state.commitBehindNextQuery = false;
       }
       await opened;
     } catch (error) {
-      // A failed opening statement aborts the transaction, and fn then fails with "current
+      // A failed context statement aborts the transaction, and the body then fails with "current
       // transaction is aborted": report the cause, not the symptom.
       const openingError = await opened.then(
         () => undefined,
@@ -194,17 +176,148 @@ export async function pipelinedTransaction<T>(
       // A COMMIT already queued behind the failed query ends the transaction (as a rollback).
       if (commit) await commit.catch(() => undefined);
       else if (!state.lost) await fixed(connection, state, "rollback").catch(() => undefined);
-      throw openingError ?? error;
+      const cause = openingError ?? error;
+      throw state.lost && !(cause instanceof ConnectionLostError) ? new ConnectionLostError(!!commit, cause) : cause;
     }
-    if (!commit) queueCommit();
-    const committed = await commit!;
-    // COMMIT of a transaction in which a statement failed (and fn swallowed the error) rolls back.
+    if (!commit) state.queueCommit();
+    const committed = await commit!.catch((error: unknown) => {
+      throw state.lost ? new ConnectionLostError(true, error) : error;
+    });
+    // COMMIT of a transaction in which a statement failed (and the body swallowed the error) rolls back.
     if (committed.command !== "COMMIT") throw new Error("The transaction was rolled back: a statement in it failed.");
     return result;
   } finally {
-    state.ending = true; // after a rollback too: tx is done for good
+    state.ending = true; // after a rollback too: the client is done for good
     // A lost connection stays out of the pool's open queue (postgres.js has already moved it to its
     // closed queue and reconnects on demand); releasing it would put the dead socket back.
     if (!state.lost) connection.release();
   }
+}
+
+/** A pipelined transaction whose body uses postgres.js directly (agent SQL, db/agent-sql.ts). */
+export function pipelinedTransaction<T>(
+  pool: postgres.Sql,
+  start: TransactionStart,
+  body: (client: TransactionClient) => Promise<T>,
+): Promise<T> {
+  return run(pool, start, new TransactionState(), body);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The Drizzle adapter. It relies on two things of Drizzle's public behaviour, each checked on every
+// transaction (and by the contract tests), so an upgrade that changes them fails loudly:
+//
+// 1. db.transaction(cb) calls client.begin(…) synchronously (drizzle-orm 0.45: PgDatabase.transaction
+//    -> PostgresJsSession.transaction -> this.client.begin). The transaction's start (its context
+//    statement) and state are handed to begin() through `handover` (one per database), set
+//    immediately before the call and taken synchronously inside begin(). begin() without a handover
+//    throws: no transaction starts without a context. If db.transaction() returns with the handover
+//    untaken, the transaction is refused.
+// 2. A Drizzle query is a thenable that is not a native Promise and runs when awaited: when fn returns
+//    one, it is fn's last statement, so COMMIT can go right behind it (one round trip in all). If that
+//    stops being true, the worst case is one round trip more (counted by the wire tests), or a later
+//    query refused by QueryAfterCommitError, never a statement outside the transaction.
+// ---------------------------------------------------------------------------------------------------
+
+export type PipelinedTx = Parameters<Parameters<AppDatabase["transaction"]>[0]>[0];
+
+export class MissingContextError extends Error {
+  constructor() {
+    super("A pipelined transaction was begun without a context statement: refused (fail closed).");
+    this.name = "MissingContextError";
+  }
+}
+
+export class BeginNotSynchronousError extends Error {
+  constructor() {
+    super(
+      "Drizzle's db.transaction() did not call client.begin() synchronously, so the transaction's context " +
+        "could not be handed over: refused. A drizzle-orm upgrade changed PostgresJsSession.transaction; " +
+        "see db/pipelined-transaction.ts.",
+    );
+    this.name = "BeginNotSynchronousError";
+  }
+}
+
+interface Handover {
+  start: TransactionStart;
+  state: TransactionState;
+  taken: boolean;
+}
+
+/** fn returned a query it has not started: a thenable that is not a native Promise (a Drizzle query). */
+function isUnstartedQuery(value: unknown): boolean {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    !(value instanceof Promise) &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+export interface PipelinedDatabase {
+  /** Runs fn in a pipelined transaction that starts with start.context. */
+  transaction<T>(start: TransactionStart, fn: (tx: PipelinedTx) => Promise<T>): Promise<T>;
+  /**
+   * The Drizzle database underneath (for the contract tests). Its own transaction() without this
+   * module's handover throws MissingContextError, and queries outside a transaction are refused.
+   */
+  readonly drizzle: AppDatabase;
+}
+
+export function pipelinedDrizzle(pool: postgres.Sql): PipelinedDatabase {
+  let handover: Handover | undefined;
+  function begin(...args: unknown[]): Promise<unknown> {
+    const taken = handover;
+    handover = undefined;
+    if (!taken) throw new MissingContextError();
+    taken.taken = true;
+    const [body] = args;
+    // Drizzle passes the callback alone; a transaction mode would be one this adapter does not honour.
+    if (args.length !== 1 || typeof body !== "function") {
+      throw new Error("The pipelined client's begin() takes only a callback.");
+    }
+    return run(pool, taken.start, taken.state, (client) =>
+      (body as (c: TransactionClient) => Promise<unknown>)(client),
+    );
+  }
+  function outsideTransaction(): never {
+    throw new Error("This database runs queries inside pipelined transactions only.");
+  }
+  // The pool itself (Drizzle installs its value parsers and serializers on pool.options, which the
+  // reserved connections share), except that begin() is the pipelined one.
+  const client = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property === "begin") return begin;
+      if (property === "unsafe") return outsideTransaction;
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  const db: AppDatabase = drizzle({ client, schema });
+
+  return {
+    drizzle: db,
+    transaction<T>(start: TransactionStart, fn: (tx: PipelinedTx) => Promise<T>): Promise<T> {
+      const state = new TransactionState();
+      const mine: Handover = { start, state, taken: false };
+      handover = mine;
+      let transaction: Promise<T>;
+      try {
+        transaction = db.transaction((tx) => {
+          const returned = fn(tx);
+          if (isUnstartedQuery(returned)) state.commitBehindNextQuery = true;
+          return returned;
+        });
+      } finally {
+        // Whatever happened, the handover does not outlive this call.
+        if (handover === mine) handover = undefined;
+      }
+      if (!mine.taken) {
+        // A later, asynchronous begin() finds no handover and throws: nothing runs without a context.
+        transaction.catch(() => undefined);
+        return Promise.reject(new BeginNotSynchronousError());
+      }
+      return transaction;
+    },
+  };
 }

@@ -1,12 +1,12 @@
-import { env } from "@/lib/env";
-import { drizzleOn, newPool, rawPool, type AppDatabase } from "./client";
-import { pipelinedTransaction, type PipelinedTx } from "./pipelined-transaction";
-import { InvalidTenantIdError, isUuid, contextToken, type ContextClaims } from "./context-token";
+import { newPool, rawPool } from "./client";
+import { contextStatement } from "./context";
+import { InvalidTenantIdError, isUuid, type ContextClaims } from "./context-token";
+import { pipelinedDrizzle, type PipelinedDatabase, type PipelinedTx } from "./pipelined-transaction";
 
 /**
  * The isolation boundary. Every query of tenant data runs inside one of these transactions, as
  * app_user (subject to RLS), with the signed context set by the first statement as a bind parameter
- * and scoped to the transaction (is_local = true): it is gone at commit and at rollback, so a pooled
+ * and scoped to the transaction (db/context.ts): it is gone at commit and at rollback, so a pooled
  * connection (or PgBouncer in transaction mode) never carries it into the next request.
  */
 export type TenantTx = PipelinedTx;
@@ -20,33 +20,30 @@ export interface TenantScope {
 
 // BEGIN, the context and fn's first query travel in one round trip (db/pipelined-transaction.ts): the
 // context costs no round trip of its own, and it is still the first statement, before any of fn's.
-function scopeOn(database: () => AppDatabase): TenantScope {
+function scopeOn(database: () => PipelinedDatabase): TenantScope {
   function inContext<T>(claims: ContextClaims, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-    const e = env();
-    const token = contextToken(claims, e.TENANT_CONTEXT_SECRET, e.TENANT_CONTEXT_TTL_SECONDS);
-    return pipelinedTransaction(
-      database(),
-      (connection) => [connection`select set_config('app.tenant_ctx', ${token}, true)`],
-      fn,
-    );
+    try {
+      return database().transaction({ context: contextStatement(claims) }, fn);
+    } catch (error) {
+      // An invalid id: rejected before any query.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
   return {
     withTenant(tenantId, fn, options = {}) {
+      // contextStatement() checks the claims it is given; here the tenant (or the user) is required.
       if (!isUuid(tenantId)) return Promise.reject(new InvalidTenantIdError("tenantId", tenantId));
-      if (options.userId !== undefined && !isUuid(options.userId)) {
-        return Promise.reject(new InvalidTenantIdError("userId", options.userId));
-      }
-      return inContext({ tenantId: tenantId.toLowerCase(), userId: options.userId?.toLowerCase() }, fn);
+      return inContext({ tenantId, userId: options.userId }, fn);
     },
     withUser(userId, fn) {
       if (!isUuid(userId)) return Promise.reject(new InvalidTenantIdError("userId", userId));
-      return inContext({ userId: userId.toLowerCase() }, fn);
+      return inContext({ userId }, fn);
     },
   };
 }
 
-let appDb: AppDatabase | undefined;
-const appScope = scopeOn(() => (appDb ??= drizzleOn(rawPool("app_user"))));
+let appDb: PipelinedDatabase | undefined;
+const appScope = scopeOn(() => (appDb ??= pipelinedDrizzle(rawPool("app_user"))));
 
 /**
  * The same boundary on a connection pool of its own, as app_user (the benchmark runs two variants of
@@ -54,7 +51,7 @@ const appScope = scopeOn(() => (appDb ??= drizzleOn(rawPool("app_user"))));
  */
 export function separateAppUserScope(applicationName: string): TenantScope & { end(): Promise<void> } {
   const pool = newPool("app_user", applicationName);
-  const db = drizzleOn(pool);
+  const db = pipelinedDrizzle(pool);
   return { ...scopeOn(() => db), end: () => pool.end({ timeout: 5 }) };
 }
 

@@ -13,7 +13,7 @@ import { withTenant } from "@/db/tenant";
 import { checkAgentSql } from "@/features/agent-sql/guard";
 import { runAgentSql } from "@/features/agent-sql/run";
 import { createApiKey } from "@/features/api-keys/store";
-import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 
 /**
  * npm run bench:agent-sql [-- --runs 1000]: the latency the guarded path adds to a statement, median of
@@ -72,7 +72,7 @@ try {
       log: () => undefined,
     });
     process.env.DATABASE_URL = embedded.url;
-    await migrateDatabase(env(), () => undefined);
+    await migrateDatabase(dbEnv(), () => undefined);
     await seedDatabase(embedded.url, { tenants: 3, conversationsPerTenant: 320, reset: true, log: () => undefined });
   }
   const admin = rawPool("platform_admin");

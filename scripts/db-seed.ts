@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
 import { applyDevDefaults, ensureDatabase, loadDotEnv } from "@/db/dev-environment";
@@ -21,7 +21,7 @@ if (!Number.isInteger(tenants) || tenants < 1 || !Number.isInteger(conversations
 loadDotEnv();
 const server = await ensureDatabase(applyDevDefaults());
 try {
-  await migrateDatabase(env());
+  await migrateDatabase(dbEnv());
   await seedDatabase(process.env.DATABASE_URL!, {
     tenants,
     conversationsPerTenant: conversations,

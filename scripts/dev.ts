@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
 import { applyDevDefaults, ensureDatabase, loadDotEnv } from "@/db/dev-environment";
@@ -11,7 +12,8 @@ loadDotEnv();
 const secrets = applyDevDefaults();
 const server = await ensureDatabase(secrets);
 console.log(server ? `Embedded PostgreSQL 18 ready (npm run db:url prints its URL).` : `Using DATABASE_URL.`);
-await migrateDatabase(env());
+env(); // the app's settings, checked before the database work rather than by the first request
+await migrateDatabase(dbEnv());
 await seedDatabase(process.env.DATABASE_URL!, { tenants: 3, conversationsPerTenant: 320 });
 console.log(`Database ready in ${((Date.now() - started) / 1000).toFixed(1)} s; starting Next.js …`);
 

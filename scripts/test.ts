@@ -7,14 +7,14 @@ import path from "node:path";
 import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
-import { env, roleDatabaseUrl } from "@/lib/env";
+import { dbEnv, roleDatabaseUrl } from "@/db/env";
 
 /**
- * `npm test`: type check, lint, then the RLS audit and every suite against a real PostgreSQL (a
+ * `npm test`: type check, lint, then the RLS lint and every suite against a real PostgreSQL (a
  * throwaway embedded cluster, or DATABASE_URL when set) and the real app in a real browser. Ends with one line:
  * "N passed, N failed, N skipped". Skipped tests fail the run: nothing is counted as passed unrun.
  */
-// Flags for a faster loop while developing: `npm test -- --no-e2e tests/db/audit.test.ts`
+// Flags for a faster loop while developing: `npm test -- --no-e2e tests/db/rls-lint.test.ts`
 // (positional arguments filter the node:test files; --no-checks skips tsc and eslint).
 const args = process.argv.slice(2);
 const skipChecks = args.includes("--no-checks");
@@ -169,14 +169,14 @@ try {
     } else {
       console.log("Using DATABASE_URL (its data is replaced by the demo seed).");
     }
-    await migrateDatabase(env());
+    await migrateDatabase(dbEnv());
     await seedDatabase(process.env.DATABASE_URL, { tenants: 3, conversationsPerTenant: 320, reset: true });
   });
 
-  // The RLS audit of the migrated database: any finding fails the run (one check).
-  await check("RLS audit (npm run db:audit)", "npx", ["tsx", "scripts/db-audit.ts"]);
+  // The RLS lint of the migrated database: any finding fails the run (one check).
+  await check("RLS lint (npm run db:lint)", "npx", ["tsx", "scripts/db-lint.ts"]);
 
-  const dbEnv = { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" };
+  const suiteEnv = { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" };
   await step("database tests (node:test)", async () => {
     const testFiles = files("tests", ".test.ts")
       .filter((f) => fileFilters.length === 0 || fileFilters.some((filter) => f.includes(filter)))
@@ -184,7 +184,7 @@ try {
     const { code, output } = await run(
       "node",
       ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles],
-      dbEnv,
+      suiteEnv,
       true,
     );
     const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);

@@ -1,4 +1,5 @@
 import { parse } from "libpg-query";
+import type { CheckedSql } from "@/db";
 import {
   agentVisibleRelations,
   allowedFunctions,
@@ -33,9 +34,6 @@ export interface Refusal {
   code: RefusalCode;
   message: string;
 }
-
-/** SQL that passed the guard. Only checkAgentSql() makes one; db/agent-sql.ts runs nothing else. */
-export type CheckedSql = string & { readonly __checkedAgentSql: unique symbol };
 
 export type GuardVerdict = { ok: true; sql: CheckedSql } | { ok: false; refusal: Refusal };
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { closePools } from "@/db/client";
 import { runCheckedSql } from "@/db/agent-sql";
 import { withTenant } from "@/db/tenant";
-import type { CheckedSql } from "@/features/agent-sql/guard";
+import type { CheckedSql } from "@/db";
 import { runAgentSql, type AgentSqlOutcome } from "@/features/agent-sql/run";
 import { createApiKey } from "@/features/api-keys/store";
 import { attackCategories, attacks, expectedRows, fillPlaceholders, type Attack } from "../support/attack-corpus";

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { runAudit } from "@/db/audit";
+import { runRlsLint } from "@/db/rls-lint";
 import { closePools, drizzleOn } from "@/db/client";
 import { withTenant, type TenantTx } from "@/db/tenant";
-import { env, roleDatabaseUrl } from "@/lib/env";
+import { dbEnv, roleDatabaseUrl } from "@/db/env";
 import { adminSql, appSql, ownerSql, rejectsWith, tenantIdsBySlug, tenantTables, token } from "../support/db";
 
 /**
@@ -104,11 +104,11 @@ describe("the signed context: a token seen in B's session", () => {
       )[0]!.n;
     });
     assert.equal(seen, await globexRowsInTruth(), "the token works for whoever holds it inside its window");
-    assert.ok(env().TENANT_CONTEXT_TTL_SECONDS <= 5, "the test process runs with a short TENANT_CONTEXT_TTL_SECONDS");
+    assert.ok(dbEnv().TENANT_CONTEXT_TTL_SECONDS <= 5, "the test process runs with a short TENANT_CONTEXT_TTL_SECONDS");
   });
 
   it("after its window, B's token is refused through set_config, SET LOCAL and a session-level SET", async () => {
-    await new Promise((r) => setTimeout(r, (env().TENANT_CONTEXT_TTL_SECONDS + 1.2) * 1000));
+    await new Promise((r) => setTimeout(r, (dbEnv().TENANT_CONTEXT_TTL_SECONDS + 1.2) * 1000));
     const attempts = [
       sql`select set_config('app.tenant_ctx', current_setting('attack.token'), true)`,
       sql`do $$ begin execute format('set local app.tenant_ctx = %L', current_setting('attack.token')); end $$`,
@@ -502,10 +502,10 @@ describe("privileges that RLS does not govern", () => {
         ),
       );
       assert.ok(seen[0]!.n > 0, "control: the owner's view reads B's rows for app_user");
-      const { findings } = await runAudit(owner);
+      const { findings } = await runRlsLint(owner);
       assert.ok(
         findings.some((f) => f.rule === "view-without-security-invoker" && f.object === `view ${scratch}.everyone`),
-        "and the audit names it",
+        "and the RLS lint names it",
       );
     } finally {
       await owner`drop view ${at("everyone")}`;

@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { migrateDatabase } from "@/db/migrate";
 import { mintContextToken } from "@/db/context-token";
 import { seedDatabase } from "@/db/seed/seed";
-import { env, roleDatabaseUrl } from "@/lib/env";
+import { dbEnv, roleDatabaseUrl } from "@/db/env";
 import { startPgBouncer, supportsPreparedStatements, type PgBouncer } from "../support/pgbouncer";
 
 /**
@@ -23,14 +23,14 @@ const bouncerClients = 10; // the app pool's connections to PgBouncer
 const bouncerServers = 5; // PgBouncer's connections to PostgreSQL, shared by those clients
 
 const scratchName = `rls_concurrency_${randomBytes(4).toString("hex")}`;
-const clusterOwnerUrl = env().DATABASE_URL!;
+const clusterOwnerUrl = dbEnv().DATABASE_URL!;
 const scratchOwnerUrl = (() => {
   const url = new URL(clusterOwnerUrl);
   url.pathname = `/${scratchName}`;
   return url.toString();
 })();
 const scratchEnv = {
-  ...env(),
+  ...dbEnv(),
   DATABASE_URL: scratchOwnerUrl,
   APP_DATABASE_URL: undefined,
   AGENT_DATABASE_URL: undefined,
@@ -196,7 +196,7 @@ describe(`withTenant under concurrency: ${transactions} transactions, ${tenants}
           await owner.end();
         }
       })();
-      const e = env();
+      const e = dbEnv();
       const client = () =>
         postgres(bouncer.url("single", "app_user"), { max: 1, prepare: false, onnotice: () => undefined });
       const setter = client();

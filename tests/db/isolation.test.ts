@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
-import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 import { closePools } from "@/db/client";
 import { withTenant, InvalidTenantIdError } from "@/db/tenant";
 import {
@@ -165,7 +165,7 @@ describe("the signed context", () => {
   });
 
   it("globex's token, captured in globex's session and replayed in acme's after its window, is refused", async () => {
-    const ttl = env().TENANT_CONTEXT_TTL_SECONDS;
+    const ttl = dbEnv().TENANT_CONTEXT_TTL_SECONDS;
     assert.ok(ttl <= 5, "the test process runs with a short TENANT_CONTEXT_TTL_SECONDS");
     const seen = await withTenant(globex, (tx) =>
       tx.execute<{ ctx: string }>(sql`select current_setting('app.tenant_ctx') as ctx`),

@@ -4,8 +4,8 @@ import { is } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import * as schema from "@/db/schema";
-import { loadCatalog } from "@/db/audit/catalog";
-import { auditSettings } from "@/db/audit/settings";
+import { loadCatalog } from "@/db/rls-lint/catalog";
+import { rlsLintSettings } from "@/db/rls-lint/settings";
 import { closePools } from "@/db/client";
 import { appSql, ownerSql, tenantIdsBySlug, token } from "../support/db";
 import {
@@ -21,13 +21,13 @@ import {
 
 /**
  * The isolation matrix, generated from the live catalog: for every tenant table (a tenant_id column
- * or a foreign key to tenants, the audit's definition), SELECT / INSERT / UPDATE / DELETE as app_user
+ * or a foreign key to tenants, the RLS lint's definition), SELECT / INSERT / UPDATE / DELETE as app_user
  * under six contexts. Every cell states its expected outcome and runs the same statement as the
  * owner (BYPASSRLS) as its control, proving the statement would reach the rows without the policy.
  * Every statement runs in a transaction that is rolled back: the seed is left as it was.
  */
 const owner = ownerSql();
-const catalog = await loadCatalog(owner, auditSettings.roles);
+const catalog = await loadCatalog(owner, rlsLintSettings.roles);
 const ids = await tenantIdsBySlug();
 const acme = ids["acme-health"]!;
 const globex = ids["globex-realty"]!;
@@ -88,8 +88,8 @@ async function granted(shape: TableShape, operation: Operation): Promise<boolean
   // read) refuses them: its narrow write paths are tested by its own suite. SELECT reads tenant_id only.
   const needed = operation === "SELECT" ? [operation] : [operation, "SELECT"];
   const [row] = await owner<{ ok: boolean }[]>`
-    select bool_and(case when p = 'SELECT' and ${operation} = 'SELECT' then has_any_column_privilege(${auditSettings.roles.app}, ${shape.table.oid}::oid, p)
-                         else has_table_privilege(${auditSettings.roles.app}, ${shape.table.oid}::oid, p) end) as ok
+    select bool_and(case when p = 'SELECT' and ${operation} = 'SELECT' then has_any_column_privilege(${rlsLintSettings.roles.app}, ${shape.table.oid}::oid, p)
+                         else has_table_privilege(${rlsLintSettings.roles.app}, ${shape.table.oid}::oid, p) end) as ok
     from unnest(${needed}::text[]) p`;
   return row!.ok;
 }
@@ -100,7 +100,7 @@ function policyCovers(shape: TableShape, operation: Operation): boolean {
       p.tableOid === shape.table.oid &&
       p.permissive &&
       (p.command === operation || p.command === "ALL") &&
-      (p.roles.includes("public") || p.roles.includes(auditSettings.roles.app)),
+      (p.roles.includes("public") || p.roles.includes(rlsLintSettings.roles.app)),
   );
 }
 
@@ -226,7 +226,7 @@ describe("matrix coverage", () => {
     const declared = (Object.values(schema) as unknown[])
       .filter((v): v is PgTable => is(v, PgTable))
       .map((table) => getTableConfig(table))
-      .filter((config) => config.columns.some((c) => c.name === auditSettings.tenantColumn))
+      .filter((config) => config.columns.some((c) => c.name === rlsLintSettings.tenantColumn))
       .map((config) => `${config.schema ?? "public"}.${config.name}`);
     const generated = shapes.map((s) => s.table.qualified);
     for (const table of declared) assert.ok(generated.includes(table), `${table} is missing from the generated matrix`);

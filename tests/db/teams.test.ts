@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { closePools } from "@/db/client";
 import { withTenant } from "@/db/tenant";
 import { adminSql, appSql, ownerSql, rejectsWith, tenantIdsBySlug, token } from "../support/db";
-import { roleDatabaseUrl } from "@/lib/env";
+import { roleDatabaseUrl } from "@/db/env";
 
 const appUrl = () => roleDatabaseUrl("app_user");
 

@@ -1,18 +1,33 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
-import { closePools, drizzleOn, rawPool } from "@/db/client";
-import { pipelinedTransaction } from "@/db/pipelined-transaction";
+import { closePools, rawPool } from "@/db/client";
+import { contextStatement } from "@/db/context";
+import { dbEnv } from "@/db/env";
+import {
+  BeginNotSynchronousError,
+  ConnectionLostError,
+  MissingContextError,
+  pipelinedDrizzle,
+  QueryAfterCommitError,
+} from "@/db/pipelined-transaction";
 import { conversations } from "@/db/schema";
-import { withTenant } from "@/db/tenant";
+import { withTenant, type TenantTx } from "@/db/tenant";
 import { together } from "@/db/together";
 import { adminSql, ownerSql, rejectsWith, tenantIdsBySlug } from "../support/db";
+import type { Shape } from "../support/with-tenant-on-the-wire";
 
 /**
  * withTenant sends BEGIN, the context and fn's first query in one round trip and COMMIT in a second,
- * or everything in one when fn returns its only query unawaited (db/pipelined-transaction.ts). These tests hold it to what the first slice guaranteed with
- * separate, awaited statements: context first, errors not lost, savepoints, and no named statements.
+ * or everything in one when fn returns its only query unawaited (db/pipelined-transaction.ts). These
+ * tests hold it to what the first slice guaranteed with separate, awaited statements (context first,
+ * errors not lost, savepoints, no named statements), and hold the adapter to its contract with Drizzle
+ * and postgres.js: an upgrade that changes what it relies on fails here, loudly, instead of making
+ * every request slower or running a statement without its context.
  */
 let acme = "";
 let globex = "";
@@ -41,6 +56,15 @@ async function anAgentOf(tenantId: string): Promise<string> {
   const [row] = await adminSql()<{ id: string }[]>`select id from agents where tenant_id = ${tenantId} limit 1`;
   return row!.id;
 }
+
+/** The error, or one of its causes (Drizzle wraps driver errors in DrizzleQueryError), is a `type`. */
+const causedBy =
+  (type: abstract new (...args: never[]) => Error) =>
+  (error: unknown): boolean => {
+    const chain: unknown[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) chain.push(e);
+    return chain.some((e) => e instanceof type);
+  };
 
 async function rowsWithCaller(caller: string): Promise<number> {
   const [row] = await adminSql()<
@@ -87,20 +111,19 @@ describe("withTenant's pipelined transaction", () => {
     await ownerSql()`delete from conversations where caller like ${`${caller}%`}`;
   });
 
-  it("a failing opening statement is the error reported, not fn's 'transaction is aborted'", async () => {
+  it("a failing context statement is the error reported, not fn's 'transaction is aborted'", async () => {
     let ranFn = false;
     await rejectsWith(
-      pipelinedTransaction(
-        drizzleOn(rawPool("app_user")),
-        (c) => [c`select 1 / ${0}::int`],
+      pipelinedDrizzle(rawPool("app_user")).transaction(
+        { context: contextStatement({ tenantId: acme }, { statement_timeout: "banana" }) },
         async (tx) => {
           ranFn = true;
           return tx.execute(sql`select 1`);
         },
       ),
-      /division by zero/,
+      /invalid value for parameter "statement_timeout"/,
     );
-    assert.ok(ranFn, "fn's first query was sent along with the opening statement");
+    assert.ok(ranFn, "fn's first query was sent along with the context statement");
   });
 
   it("a query fn returns unawaited commits behind it; if it fails, its error is thrown and nothing commits", async () => {
@@ -129,12 +152,18 @@ describe("withTenant's pipelined transaction", () => {
   });
 
   it("a query sent on tx after withTenant returned fails instead of running outside the transaction", async () => {
-    let leaked: Parameters<Parameters<typeof withTenant>[1]>[0] | undefined;
+    const caller = "test-after-commit";
+    const agentId = await anAgentOf(acme);
+    let leaked: TenantTx | undefined;
     await withTenant(acme, (tx) => {
       leaked = tx;
       return tx.execute(sql`select 1`);
     });
-    await rejectsWith(leaked!.execute(sql`select count(*) from conversations`), /after the transaction's COMMIT/);
+    await assert.rejects(
+      leaked!.insert(conversations).values(newConversation(acme, agentId, caller)),
+      causedBy(QueryAfterCommitError),
+    );
+    assert.equal(await rowsWithCaller(caller), 0);
   });
 
   it("statements sent together: the error reported is the first failing statement's, not the later ones' 'transaction is aborted'", async () => {
@@ -148,6 +177,23 @@ describe("withTenant's pipelined transaction", () => {
       together([tx.execute<{ n: number }>(sql`select 1 as n`), tx.execute<{ n: number }>(sql`select 2 as n`)]),
     );
     assert.deepEqual([first[0]!.n, second[0]!.n], [1, 2]);
+  });
+
+  it("a transaction that waits for a connection longer than a token lives still starts with a valid context", async () => {
+    // The test process runs with DB_POOL_MAX=1 and TENANT_CONTEXT_TTL_SECONDS=2: the second withTenant
+    // waits for the first's connection longer than a token minted when it was called would live.
+    const ttl = dbEnv().TENANT_CONTEXT_TTL_SECONDS;
+    assert.ok(ttl <= 5 && dbEnv().DB_POOL_MAX === 1, "run by npm test (short TTL, one connection)");
+    let release!: () => void;
+    const held = withTenant(acme, () => new Promise<void>((r) => (release = r)));
+    const waiting = withTenant(acme, (tx) =>
+      tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${acme}`),
+    );
+    await new Promise((r) => setTimeout(r, (ttl + 0.5) * 1000));
+    release();
+    await held;
+    const [row] = await waiting;
+    assert.equal(row!.n, 0);
   });
 
   it("queries fn runs concurrently share the transaction and its context", async () => {
@@ -165,15 +211,115 @@ describe("withTenant's pipelined transaction", () => {
   });
 });
 
+describe("the patched postgres.js", () => {
+  it("is the copy this process loads: patches/ patches src/ (the `import` export), not cjs/ or cf/", () => {
+    // Node, tsx and Next (serverExternalPackages, which traces src/*) import postgres as ESM. If an
+    // upgrade mapped `import` elsewhere, the patch would apply to a file nobody loads.
+    const loaded = fileURLToPath(import.meta.resolve("postgres"));
+    assert.equal(path.relative(process.cwd(), loaded), path.join("node_modules", "postgres", "src", "index.js"));
+    for (const file of ["connection.js", "index.js"]) {
+      const text = readFileSync(path.join(path.dirname(loaded), file), "utf8");
+      assert.match(text, /rls-starter patch/, `${file} is patched (npm ci runs patch-package)`);
+    }
+  });
+});
+
+/**
+ * What the adapter does when something it relies on fails: it refuses, loudly, and never runs a
+ * statement without the context or outside the transaction.
+ */
+describe("the pipelined transaction fails closed", () => {
+  it("begin() called without a pending context throws; no transaction starts", async () => {
+    const database = pipelinedDrizzle(rawPool("app_user"));
+    let ranFn = false;
+    assert.throws(
+      () =>
+        database.drizzle.transaction(async (tx) => {
+          ranFn = true;
+          return tx.execute(sql`select count(*) from conversations`);
+        }),
+      MissingContextError,
+    );
+    assert.throws(() => database.drizzle.$client.begin(async () => undefined), MissingContextError);
+    assert.equal(ranFn, false);
+    // Outside a transaction, the database underneath runs nothing either.
+    await rejectsWith(database.drizzle.execute(sql`select 1`), /inside pipelined transactions only/);
+  });
+
+  it("if Drizzle stops calling begin() synchronously in db.transaction(), every transaction is refused", async () => {
+    const database = pipelinedDrizzle(rawPool("app_user"));
+    // What a drizzle-orm release that awaits something before client.begin() would look like.
+    const synchronous = database.drizzle.transaction.bind(database.drizzle);
+    Object.assign(database.drizzle, {
+      transaction: (...args: Parameters<typeof synchronous>) => Promise.resolve().then(() => synchronous(...args)),
+    });
+    let ranFn = false;
+    await assert.rejects(
+      database.transaction({ context: contextStatement({ tenantId: acme }) }, async (tx) => {
+        ranFn = true;
+        return tx.execute(sql`select 1`);
+      }),
+      BeginNotSynchronousError,
+    );
+    await new Promise((r) => setTimeout(r, 50)); // the deferred begin() has run by now, and thrown
+    assert.equal(ranFn, false, "fn never ran");
+    // Control: the same database with Drizzle's own transaction() works.
+    Object.assign(database.drizzle, { transaction: synchronous });
+    const [row] = await database.transaction({ context: contextStatement({ tenantId: acme }) }, (tx) =>
+      tx.execute<{ n: number }>(sql`select count(*)::int as n from conversations where tenant_id <> ${acme}`),
+    );
+    assert.equal(row!.n, 0);
+  });
+
+  // The server ends the backend of a transaction's connection (pg_terminate_backend, as a failover or an
+  // idle-in-transaction timeout would), with a query sent after it: once after the server's FATAL has
+  // arrived (the query is written to a closed connection), five times straight after (the write meets
+  // the closing socket), each followed at once by a transaction that must get a working connection.
+  // The timeout: a driver that loses the next reserve() hangs instead of failing.
+  it(
+    "a connection lost mid-transaction: the error surfaces, nothing commits, and the pool recovers",
+    { timeout: 60_000 },
+    async () => {
+      const caller = "test-connection-lost";
+      const agentId = await anAgentOf(acme);
+      const pids = new Set<number>();
+      const lose = (waitForFatal: boolean) =>
+        withTenant(acme, async (tx) => {
+          await tx.insert(conversations).values(newConversation(acme, agentId, caller));
+          const [row] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+          pids.add(row!.pid);
+          await ownerSql()`select pg_terminate_backend(${row!.pid})`;
+          if (waitForFatal) await new Promise((r) => setTimeout(r, 100));
+          await tx.execute(sql`select 1`);
+          await tx.execute(sql`select 2`);
+        });
+      const recovered = async () => {
+        const [row] = await withTenant(acme, (tx) =>
+          tx.execute<{ pid: number; n: number }>(
+            sql`select pg_backend_pid() as pid, (select count(*)::int from conversations where tenant_id <> ${acme}) as n`,
+          ),
+        );
+        assert.ok(!pids.has(row!.pid), "a new connection");
+        assert.equal(row!.n, 0, "with the context of its own transaction");
+      };
+      for (const waitForFatal of [true, false, false, false, false, false]) {
+        await assert.rejects(lose(waitForFatal), causedBy(ConnectionLostError));
+        await recovered();
+      }
+      assert.equal(await rowsWithCaller(caller), 0, "the inserts before the losses were not committed");
+    },
+  );
+});
+
 interface WireReport {
   total: number;
   foreign: number;
   contextSet: boolean;
   namedStatements: number;
-  withTenant: { roundTrips: number; messages: Record<string, number> };
-  awaited: { roundTrips: number; messages: Record<string, number> };
-  select: { roundTrips: number; messages: Record<string, number> };
-  firstSlice: { roundTrips: number; messages: Record<string, number> };
+  shapes: Record<
+    "oneQuery" | "select" | "awaited" | "twoQueries" | "together" | "parameterised" | "agentSql" | "firstSlice",
+    Shape
+  >;
 }
 
 function onTheWire(tenantId: string): Promise<WireReport> {
@@ -192,28 +338,95 @@ function onTheWire(tenantId: string): Promise<WireReport> {
   });
 }
 
-describe("withTenant on the wire (through a proxy that counts protocol messages)", () => {
-  it("a query fn returns unawaited: BEGIN, the context, the query and COMMIT in one round trip, unnamed statements only", async () => {
-    const report = await onTheWire(acme);
+/**
+ * The contract the pipelined transaction keeps with Drizzle and postgres.js, counted on the wire
+ * through a proxy that reads the protocol (bench/wire.ts). An upgrade of either that changes what
+ * db/pipelined-transaction.ts relies on fails here, by name, instead of making every request slower.
+ */
+describe("withTenant on the wire: the contract with Drizzle and postgres.js", () => {
+  const contextText = "select set_config('app.tenant_ctx', $1, true)";
+  let report: WireReport;
+  before(async () => {
+    report = await onTheWire(acme);
+  });
+  const show = (shape: Shape) => JSON.stringify(shape);
+
+  it("sees the tenant's rows only, with the context set, and leaves no named statement on the connection", async () => {
     const [truth] = await adminSql()<
       { n: number }[]
     >`select count(*)::int as n from conversations where tenant_id = ${acme}`;
     assert.equal(report.foreign, 0);
     assert.equal(report.total, truth!.n);
     assert.ok(report.contextSet, "the query ran with the context already set");
-    assert.equal(report.withTenant.roundTrips, 1, JSON.stringify(report.withTenant));
-    assert.equal(report.select.roundTrips, 1, `tx.select() returned unawaited: ${JSON.stringify(report.select)}`);
-    // Awaited inside fn, the query may not be the last: COMMIT waits for fn, in a second round trip.
-    assert.equal(report.awaited.roundTrips, 2, JSON.stringify(report.awaited));
-    // No Flush: no statement waited for a Describe before its Bind (patches/postgres+3.4.9.patch).
-    assert.equal(report.withTenant.messages.H ?? 0, 0, JSON.stringify(report.withTenant.messages));
-    // The context and the query are parsed unnamed, so nothing lives on the connection for other SQL
-    // to replace; BEGIN and COMMIT are fixed text over the simple protocol (one Query message each).
-    assert.equal(report.withTenant.messages.P, 2, JSON.stringify(report.withTenant.messages));
-    assert.equal(report.withTenant.messages.Q, 2, JSON.stringify(report.withTenant.messages));
     assert.equal(report.namedStatements, 0);
-    // Control: the first slice's shape (awaited BEGIN, awaited set_config, query, COMMIT) on the same
-    // counter takes more round trips, so the count above is not a counter that always says 2.
-    assert.ok(report.firstSlice.roundTrips >= 4, `first slice: ${report.firstSlice.roundTrips} round trips`);
+  });
+
+  it("the context is the first statement after BEGIN, and COMMIT the last, in every shape", () => {
+    for (const [name, shape] of Object.entries(report.shapes)) {
+      if (name === "firstSlice" || name === "agentSql") continue;
+      assert.deepEqual(shape.statements.slice(0, 2), ["begin", contextText], `${name}: ${show(shape)}`);
+      assert.equal(shape.statements.at(-1), "commit", `${name}: ${show(shape)}`);
+    }
+    assert.deepEqual(report.shapes.oneQuery.statements, [
+      "begin",
+      contextText,
+      "select count(*)::int as total from conversations",
+      "commit",
+    ]);
+  });
+
+  it("one query returned unawaited: BEGIN, context, query and COMMIT in one round trip", () => {
+    assert.equal(report.shapes.oneQuery.roundTrips, 1, show(report.shapes.oneQuery));
+    assert.equal(report.shapes.select.roundTrips, 1, `tx.select() returned unawaited: ${show(report.shapes.select)}`);
+    // BEGIN and COMMIT are fixed text over the simple protocol (one Query message each); the context
+    // and the query are parsed unnamed.
+    assert.equal(report.shapes.oneQuery.messages.Q, 2, show(report.shapes.oneQuery));
+    assert.equal(report.shapes.oneQuery.messages.P, 2, show(report.shapes.oneQuery));
+  });
+
+  it("one query awaited inside fn: two round trips (COMMIT waits for fn)", () => {
+    assert.equal(report.shapes.awaited.roundTrips, 2, show(report.shapes.awaited));
+  });
+
+  it("two queries, the second after the first: three round trips", () => {
+    assert.equal(report.shapes.twoQueries.roundTrips, 3, show(report.shapes.twoQueries));
+  });
+
+  it("together() of independent statements: both with BEGIN and the context in one round trip, then COMMIT", () => {
+    assert.equal(report.shapes.together.roundTrips, 2, show(report.shapes.together));
+    assert.equal(report.shapes.together.statements.length, 5, show(report.shapes.together));
+  });
+
+  it("a repeated parameterised statement goes out without a Describe round trip (the postgres.js patch)", () => {
+    const shape = report.shapes.parameterised;
+    assert.equal(shape.roundTrips, 1, show(shape));
+    // No Flush: no statement waited for a Describe before its Bind. Without patches/postgres+3.4.9.patch
+    // the context and this statement each would (Parse+Describe+Flush, then Bind+Execute+Sync).
+    assert.equal(shape.messages.H ?? 0, 0, show(shape));
+    assert.equal(report.shapes.oneQuery.messages.H ?? 0, 0, show(report.shapes.oneQuery));
+  });
+
+  it("agent SQL: BEGIN READ ONLY, the context with timeout and search path, then the agent's query; three round trips", () => {
+    const shape = report.shapes.agentSql;
+    assert.deepEqual(
+      shape.statements,
+      [
+        "begin read only",
+        "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true), set_config($4, $5, true)",
+        "select id, status from conversations limit 5",
+        "commit",
+      ],
+      show(shape),
+    );
+    // The first write carries BEGIN, the context and the query (its rows come back through a portal
+    // row limit); the Sync after the rows is the second; COMMIT the third.
+    assert.equal(shape.roundTrips, 3, show(shape));
+    assert.equal(shape.messages.Q, 2, show(shape));
+    assert.equal(shape.messages.P, 2, show(shape));
+  });
+
+  it("control: the first slice's shape (awaited BEGIN, awaited set_config, query, COMMIT) counts more", () => {
+    // So the counts above do not come from a counter that always says 1.
+    assert.ok(report.shapes.firstSlice.roundTrips >= 4, show(report.shapes.firstSlice));
   });
 });

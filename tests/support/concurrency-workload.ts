@@ -3,7 +3,7 @@ import { closePools, rawPool } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
 import { auditEvents } from "@/db/schema";
 import { withTenant } from "@/db/tenant";
-import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 
 /**
  * The concurrency workload, run as a child process by tests/db/concurrency.test.ts so that the app
@@ -28,7 +28,7 @@ const outcomeShares: [Outcome, number][] = [
 const probeShare = 0.25;
 const tables = ["agents", "conversations", "conversation_turns"] as const;
 
-const e = env();
+const e = dbEnv();
 const transactions = Number(process.env.WORKLOAD_TRANSACTIONS ?? 10_000);
 const seed = Number(process.env.WORKLOAD_SEED ?? Date.now() % 2 ** 31);
 const run = `run-${seed}-${process.pid}`;

@@ -1,17 +1,17 @@
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { env } from "@/lib/env";
+import { dbEnv } from "@/db/env";
 import { rawPool } from "@/db/client";
-import { loadCatalog } from "@/db/audit/catalog";
-import { auditSettings } from "@/db/audit/settings";
+import { loadCatalog } from "@/db/rls-lint/catalog";
+import { rlsLintSettings } from "@/db/rls-lint/settings";
 import { mintContextToken } from "@/db/context-token";
 
 /**
  * Tables that carry tenant data in the public schema, read from the live catalog (so a new table is
- * covered automatically), by the audit's definition: a tenant_id column or a foreign key to tenants.
+ * covered automatically), by the RLS lint's definition: a tenant_id column or a foreign key to tenants.
  */
 export async function tenantTables(): Promise<string[]> {
-  const catalog = await loadCatalog(ownerSql(), auditSettings.roles);
+  const catalog = await loadCatalog(ownerSql(), rlsLintSettings.roles);
   return catalog.tenantTables
     .filter((t) => t.schema === "public")
     .map((t) => t.name)
@@ -20,7 +20,7 @@ export async function tenantTables(): Promise<string[]> {
 
 let owner: postgres.Sql | undefined;
 export function ownerSql(): postgres.Sql {
-  return (owner ??= postgres(env().DATABASE_URL!, { max: 2, onnotice: () => undefined }));
+  return (owner ??= postgres(dbEnv().DATABASE_URL!, { max: 2, onnotice: () => undefined }));
 }
 
 /** The BYPASSRLS control: what an attacker would see if the policies were not there. */
@@ -36,7 +36,7 @@ export function token(
   claims: { tenantId?: string; userId?: string },
   options: { ttlSeconds?: number; nowMs?: number; secret?: string } = {},
 ) {
-  const e = env();
+  const e = dbEnv();
   return mintContextToken(claims, options.secret ?? e.TENANT_CONTEXT_SECRET, options.ttlSeconds ?? 30, options.nowMs);
 }
 

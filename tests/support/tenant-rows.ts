@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type postgres from "postgres";
-import type { Catalog, Column, Relation, TenantTable } from "@/db/audit/types";
+import type { Catalog, Column, Relation, TenantTable } from "@/db/rls-lint/types";
 
 /**
  * Rows for any tenant table, built from the catalog so that a new table is covered without writing

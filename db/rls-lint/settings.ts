@@ -1,9 +1,9 @@
 /**
- * What the audit takes as given about this project. A clone that renames the tenants table, the
+ * What the RLS lint takes as given about this project. A clone that renames the tenants table, the
  * tenant column or the runtime roles changes it here (the allow-listed SECURITY DEFINER functions
  * live next door, in allowed-definer-functions.ts).
  */
-export const auditSettings: {
+export const rlsLintSettings: {
   tenantColumn: string;
   tenantsTable: { schema: string; name: string };
   roles: RuntimeRoles;

@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { formatFinding, rules, runAudit } from "@/db/audit";
+import { formatFinding, rules, runRlsLint } from "@/db/rls-lint";
 import { devSecrets, embeddedOwnerUrl, ensureDatabase, loadDotEnv } from "@/db/dev-environment";
 import type { EmbeddedServer } from "@/db/embedded";
 
-// npm run db:audit [-- --json | --rules]: audits the database in use (DATABASE_URL, else the embedded
-// development database, started for the audit when the dev server is not running).
-// Exit code: 0 with no findings, 1 with findings, 2 when the audit could not run.
+// npm run db:lint [-- --json | --rules]: lints the database in use (DATABASE_URL, else the embedded
+// development database, started for the lint when the dev server is not running).
+// Exit code: 0 with no findings, 1 with findings, 2 when the lint could not run.
 const { values } = parseArgs({
   options: { json: { type: "boolean", default: false }, rules: { type: "boolean", default: false } },
 });
@@ -40,7 +40,7 @@ try {
   }
   const sql = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
   try {
-    const { findings, catalog } = await runAudit(sql);
+    const { findings, catalog } = await runRlsLint(sql);
     if (values.json) {
       console.log(JSON.stringify({ database: catalog.database, count: findings.length, findings }, null, 2));
     } else {
@@ -52,7 +52,7 @@ try {
     await sql.end();
   }
 } catch (error) {
-  console.error(`db:audit could not run: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`db:lint could not run: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
   await server?.stop();
 }

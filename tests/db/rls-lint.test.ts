@@ -3,14 +3,14 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
-import { rules, runAudit, type AuditOptions, type Finding } from "@/db/audit";
+import { rules, runRlsLint, type RlsLintOptions, type Finding } from "@/db/rls-lint";
 import { closePools } from "@/db/client";
-import { auditSettings } from "@/db/audit/settings";
+import { rlsLintSettings } from "@/db/rls-lint/settings";
 import { ownerSql } from "../support/db";
 
 /**
- * The audit can fail: for every rule, a scratch schema (or scratch role) holds the broken object,
- * and the audit must name it. The findings of a scratch object are compared in full where they can
+ * The RLS lint can fail: for every rule, a scratch schema (or scratch role) holds the broken object,
+ * and the lint must name it. The findings of a scratch object are compared in full where they can
  * be (so a rule that fires where it should not is caught too). The real schema passes with none.
  */
 const owner = ownerSql();
@@ -32,18 +32,18 @@ interface Scratch {
   role(attributes?: "superuser" | "bypassrls"): Promise<string>;
 }
 
-/** Builds broken objects in a fresh schema, audits the whole database, then drops everything. */
-async function auditScratch(
+/** Builds broken objects in a fresh schema, lints the whole database, then drops everything. */
+async function lintScratch(
   build: (s: Scratch) => Promise<void>,
-  options: (s: Scratch) => AuditOptions = () => ({}),
+  options: (s: Scratch) => RlsLintOptions = () => ({}),
 ): Promise<{ findings: Finding[]; s: Scratch }> {
-  const schema = `audit_scratch_${suffix()}`;
+  const schema = `lint_scratch_${suffix()}`;
   const roles: string[] = [];
   const s: Scratch = {
     schema,
     at: (name) => owner`${owner(schema)}.${owner(name)}`,
     role: async (attributes) => {
-      const name = `audit_scratch_role_${suffix()}`;
+      const name = `lint_scratch_role_${suffix()}`;
       if (attributes === "superuser") await owner`create role ${owner(name)} nologin superuser`;
       else if (attributes === "bypassrls") await owner`create role ${owner(name)} nologin bypassrls`;
       else await owner`create role ${owner(name)} nologin`;
@@ -54,7 +54,7 @@ async function auditScratch(
   await owner`create schema ${owner(schema)}`;
   try {
     await build(s);
-    const { findings } = await runAudit(owner, options(s));
+    const { findings } = await runRlsLint(owner, options(s));
     return { findings, s };
   } finally {
     await owner`drop schema ${owner(schema)} cascade`;
@@ -89,9 +89,9 @@ function ruleTest(rule: string, name: string, fn: () => Promise<void>) {
   it(`${rule}: ${name}`, fn);
 }
 
-describe("the audit on the real schema", () => {
+describe("the RLS lint on the real schema", () => {
   it("finds nothing on the migrated, seeded database", async () => {
-    const { findings, catalog } = await runAudit(owner);
+    const { findings, catalog } = await runRlsLint(owner);
     assert.deepEqual(findings, []);
     // It did look: the tenant tables, their policies and the definer functions are in its snapshot.
     assert.deepEqual(catalog.tenantTables.map((t) => t.qualified).sort(), [
@@ -107,7 +107,7 @@ describe("the audit on the real schema", () => {
     assert.ok(catalog.definerFunctions.some((f) => f.signature === "app.authenticate(text, text)"));
   });
 
-  it("npm run db:audit prints 0 findings and exits 0", async () => {
+  it("npm run db:lint prints 0 findings and exits 0", async () => {
     const { code, stdout } = await cli([]);
     assert.equal(code, 0, stdout);
     assert.match(stdout, /^0 findings$/m);
@@ -116,7 +116,7 @@ describe("the audit on the real schema", () => {
 
 function cli(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile("node", ["--import", "tsx", "scripts/db-audit.ts", ...args], { env: process.env }, (error, stdout) => {
+    execFile("node", ["--import", "tsx", "scripts/db-lint.ts", ...args], { env: process.env }, (error, stdout) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout });
     });
   });
@@ -124,7 +124,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string }> {
 
 describe("row level security on tenant tables", () => {
   ruleTest("rls-not-enabled", "a tenant table with RLS disabled", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`alter table ${s.at("items")} disable row level security`;
     });
@@ -132,7 +132,7 @@ describe("row level security on tenant tables", () => {
   });
 
   ruleTest("rls-not-enabled", "a table that is a tenant table only by its foreign key to tenants", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await owner`create table ${s.at("settings")} (org uuid primary key references public.tenants (id), theme text)`;
     });
     assert.deepEqual(sorted(keys(findings)), [
@@ -143,7 +143,7 @@ describe("row level security on tenant tables", () => {
   });
 
   ruleTest("rls-not-forced", "a tenant table without FORCE", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`alter table ${s.at("items")} no force row level security`;
     });
@@ -151,7 +151,7 @@ describe("row level security on tenant tables", () => {
   });
 
   ruleTest("rls-no-policy", "RLS enabled and forced, but no policy", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`drop policy tenant_isolation on ${s.at("items")}`;
     });
@@ -159,7 +159,7 @@ describe("row level security on tenant tables", () => {
   });
 
   ruleTest("policy-missing-using", "an ALL policy with only WITH CHECK", async () => {
-    const { findings, s } = await auditScratch((s) =>
+    const { findings, s } = await lintScratch((s) =>
       replacePolicy(
         s,
         (t) => owner`create policy writes on ${t} for all with check (tenant_id = (select app.current_tenant_id()))`,
@@ -172,7 +172,7 @@ describe("row level security on tenant tables", () => {
     "policy-missing-with-check",
     "an ALL policy with only USING (PostgreSQL would reuse it silently)",
     async () => {
-      const { findings, s } = await auditScratch((s) =>
+      const { findings, s } = await lintScratch((s) =>
         replacePolicy(
           s,
           (t) => owner`create policy reads on ${t} for all using (tenant_id = (select app.current_tenant_id()))`,
@@ -183,7 +183,7 @@ describe("row level security on tenant tables", () => {
   );
 
   ruleTest("policy-missing-with-check", "an INSERT policy without WITH CHECK", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`alter policy tenant_isolation on ${s.at("items")} rename to reads`;
       await owner`create policy adds on ${s.at("items")} as restrictive for insert`;
@@ -194,7 +194,7 @@ describe("row level security on tenant tables", () => {
 
 describe("policy expressions", () => {
   ruleTest("policy-context-not-wrapped", "the context function called bare, per row", async () => {
-    const { findings, s } = await auditScratch((s) =>
+    const { findings, s } = await lintScratch((s) =>
       replacePolicy(
         s,
         (t) =>
@@ -214,7 +214,7 @@ describe("policy expressions", () => {
     "policy-context-not-wrapped",
     "current_setting() bare, and a wrapped call inside a sub-select that scans a table",
     async () => {
-      const { findings, s } = await auditScratch(async (s) => {
+      const { findings, s } = await lintScratch(async (s) => {
         await replacePolicy(
           s,
           (t) =>
@@ -241,7 +241,7 @@ describe("policy expressions", () => {
     "policy-always-true",
     "USING (true), an OR branch on a settable flag, and a column compared with itself",
     async () => {
-      const { findings, s } = await auditScratch(async (s) => {
+      const { findings, s } = await lintScratch(async (s) => {
         await replacePolicy(
           s,
           (t) =>
@@ -270,7 +270,7 @@ describe("policy expressions", () => {
   );
 
   ruleTest("policy-multiple-permissive", "two permissive SELECT policies for the same role", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`create policy also_mine on ${s.at("items")} for select to app_user using (tenant_id = (select app.current_tenant_id()))`;
       // Not a finding: a restrictive policy narrows instead of widening.
@@ -286,7 +286,7 @@ describe("policy expressions", () => {
 
 describe("indexes and comparison types", () => {
   ruleTest("tenant-index-missing", "a tenant table with no index leading with tenant_id", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`alter table ${s.at("items")} drop constraint items_pkey`;
       await owner`create index on ${s.at("items")} (id, tenant_id)`;
@@ -295,7 +295,7 @@ describe("indexes and comparison types", () => {
   });
 
   ruleTest("policy-tenant-type-mismatch", "tenant_id cast to text and compared with a setting", async () => {
-    const { findings, s } = await auditScratch((s) =>
+    const { findings, s } = await lintScratch((s) =>
       replacePolicy(
         s,
         (t) =>
@@ -314,7 +314,7 @@ describe("indexes and comparison types", () => {
 
 describe("keys", () => {
   ruleTest("tenant-fk-without-tenant-id", "a foreign key on id alone (to a globally unique id)", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`alter table ${s.at("items")} add constraint items_id_key unique (id)`;
       await tenantTable(s, "children");
@@ -330,7 +330,7 @@ describe("keys", () => {
     "tenant-fk-without-tenant-id",
     "a composite foreign key that pairs tenant_id with the wrong column",
     async () => {
-      const { findings, s } = await auditScratch(async (s) => {
+      const { findings, s } = await lintScratch(async (s) => {
         await tenantTable(s);
         await tenantTable(s, "children");
         await owner`alter table ${s.at("children")} add column item_id uuid`;
@@ -341,7 +341,7 @@ describe("keys", () => {
   );
 
   ruleTest("unique-without-tenant-id", "a unique index on name alone, and a primary key on id alone", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`create unique index items_name_key on ${s.at("items")} (name)`;
       await owner`create table ${s.at("tags")} (id uuid primary key, tenant_id uuid not null, label text)`;
@@ -361,7 +361,7 @@ describe("keys", () => {
     "a key listed as deliberately global is accepted, an unlisted one is not",
     async () => {
       let listed = "";
-      const { findings, s } = await auditScratch(
+      const { findings, s } = await lintScratch(
         async (s) => {
           await tenantTable(s);
           await owner`alter table ${s.at("items")} add column token_hash text, add column label text`;
@@ -369,7 +369,7 @@ describe("keys", () => {
           await owner`create unique index items_label_key on ${s.at("items")} (label)`;
           listed = `${s.schema}.items_token_hash_key`;
         },
-        () => ({ globalUniqueKeys: [...auditSettings.globalUniqueKeys.map((k) => k.index), listed] }),
+        () => ({ globalUniqueKeys: [...rlsLintSettings.globalUniqueKeys.map((k) => k.index), listed] }),
       );
       assert.deepEqual(keys(findings), [["unique-without-tenant-id", `index ${s.schema}.items_label_key`]]);
     },
@@ -378,7 +378,7 @@ describe("keys", () => {
 
 describe("views and definer functions", () => {
   ruleTest("view-without-security-invoker", "a plain view, and a view over that view", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`create view ${s.at("items_view")} as select * from ${s.at("items")}`;
       await owner`create view ${s.at("names_view")} with (security_invoker = true) as select name from ${s.at("items_view")}`;
@@ -388,7 +388,7 @@ describe("views and definer functions", () => {
   });
 
   ruleTest("materialized-view-over-tenant-table", "a materialized view over a tenant table", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`create materialized view ${s.at("items_copy")} as select * from ${s.at("items")}`;
     });
@@ -398,7 +398,7 @@ describe("views and definer functions", () => {
   });
 
   ruleTest("definer-search-path-not-pinned", "a definer function without SET search_path", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await owner`create function ${s.at("count_items")}() returns bigint language sql security definer as 'select 1::bigint'`;
       await owner`revoke all on function ${s.at("count_items")}() from public`;
     });
@@ -406,7 +406,7 @@ describe("views and definer functions", () => {
   });
 
   ruleTest("definer-executable-by-runtime-role", "a definer function left executable by PUBLIC", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await owner`create function ${s.at("peek")}(p uuid) returns bigint language sql security definer set search_path = pg_catalog
                   as 'select count(*) from public.conversations where tenant_id = p'`;
     });
@@ -423,7 +423,7 @@ describe("views and definer functions", () => {
     async () => {
       try {
         await owner`grant execute on function app.authenticate(text, text) to agent_reader`;
-        const { findings } = await runAudit(owner);
+        const { findings } = await runRlsLint(owner);
         assert.deepEqual(keys(findings), [
           ["definer-executable-by-runtime-role", "function app.authenticate(text, text)"],
         ]);
@@ -437,16 +437,16 @@ describe("views and definer functions", () => {
 
 describe("runtime roles", () => {
   ruleTest("runtime-role-missing", "the configured app role does not exist", async () => {
-    const { findings } = await auditScratch(
+    const { findings } = await lintScratch(
       async () => undefined,
-      () => ({ roles: { app: "audit_scratch_no_such_role" } }),
+      () => ({ roles: { app: "lint_scratch_no_such_role" } }),
     );
-    assert.deepEqual(keys(findings), [["runtime-role-missing", "role audit_scratch_no_such_role"]]);
+    assert.deepEqual(keys(findings), [["runtime-role-missing", "role lint_scratch_no_such_role"]]);
   });
 
   ruleTest("runtime-role-superuser", "a superuser as the app role", async () => {
     let role = "";
-    const { findings } = await auditScratch(
+    const { findings } = await lintScratch(
       async (s) => void (role = await s.role("superuser")),
       () => ({ roles: { app: role } }),
     );
@@ -459,7 +459,7 @@ describe("runtime roles", () => {
 
   ruleTest("runtime-role-bypassrls", "a BYPASSRLS role as the app role", async () => {
     let role = "";
-    const { findings } = await auditScratch(
+    const { findings } = await lintScratch(
       async (s) => void (role = await s.role("bypassrls")),
       () => ({ roles: { app: role } }),
     );
@@ -468,7 +468,7 @@ describe("runtime roles", () => {
 
   ruleTest("runtime-role-owns-objects", "the app role owns a table", async () => {
     let role = "";
-    const { findings, s } = await auditScratch(
+    const { findings, s } = await lintScratch(
       async (s) => {
         role = await s.role();
         await owner`create table ${s.at("owned")} (x int)`;
@@ -481,7 +481,7 @@ describe("runtime roles", () => {
 
   ruleTest("runtime-role-member-of-role", "the app role is a member of the BYPASSRLS platform_admin role", async () => {
     let role = "";
-    const { findings } = await auditScratch(
+    const { findings } = await lintScratch(
       async (s) => {
         role = await s.role();
         await owner`grant platform_admin to ${owner(role)}`;
@@ -493,7 +493,7 @@ describe("runtime roles", () => {
   });
 
   ruleTest("runtime-role-privilege-outside-rls", "TRUNCATE, REFERENCES and TRIGGER on a tenant table", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`grant select, truncate, references, trigger on ${s.at("items")} to app_user`;
     });
@@ -511,7 +511,7 @@ describe("runtime roles", () => {
 
   ruleTest("runtime-role-can-create", "CREATE on a schema, CREATE and TEMPORARY on the database", async () => {
     let role = "";
-    const { findings, s } = await auditScratch(
+    const { findings, s } = await lintScratch(
       async (s) => {
         await owner`grant create on schema ${owner(s.schema)} to app_user`;
         role = await s.role();
@@ -531,7 +531,7 @@ describe("runtime roles", () => {
 
 describe("agent_reader", () => {
   ruleTest("agent-reader-beyond-select", "INSERT on a table, UPDATE on a column, USAGE on a sequence", async () => {
-    const { findings, s } = await auditScratch(async (s) => {
+    const { findings, s } = await lintScratch(async (s) => {
       await tenantTable(s);
       await owner`create table ${s.at("lookup")} (code text primary key, label text)`;
       await owner`create sequence ${s.at("numbers")}`;
@@ -547,9 +547,9 @@ describe("agent_reader", () => {
   });
 });
 
-describe("npm run db:audit", () => {
+describe("npm run db:lint", () => {
   it("--json lists the findings and exits 1 while a broken object exists", async () => {
-    const schema = `audit_scratch_${suffix()}`;
+    const schema = `lint_scratch_${suffix()}`;
     await owner`create schema ${owner(schema)}`;
     try {
       await owner`create table ${owner(schema)}.${owner("leaky")} (tenant_id uuid not null, body text)`;

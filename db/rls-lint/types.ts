@@ -11,13 +11,13 @@ export interface Finding {
 /** A rule reads the catalog snapshot and returns its findings (none when the database is sound). */
 export interface Rule {
   id: string;
-  /** What the rule checks, in one sentence (printed by `npm run db:audit -- --rules`). */
+  /** What the rule checks, in one sentence (printed by `npm run db:lint -- --rules`). */
   checks: string;
-  run(catalog: Catalog, exceptions: AuditExceptions): Finding[];
+  run(catalog: Catalog, exceptions: RlsLintExceptions): Finding[];
 }
 
-/** Deliberate departures from the rules, each listed with its reason (db/audit/settings.ts). */
-export interface AuditExceptions {
+/** Deliberate departures from the rules, each listed with its reason (db/rls-lint/settings.ts). */
+export interface RlsLintExceptions {
   /** Qualified names of unique indexes on tenant tables that may leave out tenant_id. */
   globalUniqueKeys: Set<string>;
 }

@@ -8,12 +8,12 @@ import { rowSecurityRules } from "./rules/row-security";
 import { runtimeRoleRules } from "./rules/runtime-roles";
 import { tenantIndexRules } from "./rules/tenant-index";
 import { viewRules } from "./rules/views";
-import { auditSettings, type RuntimeRoles } from "./settings";
+import { rlsLintSettings, type RuntimeRoles } from "./settings";
 import type { Catalog, Finding, Rule } from "./types";
 
 /**
- * The RLS audit: reads the live catalog and reports every way the database departs from the
- * isolation design (see "The RLS audit" in the README). `npm run db:audit` and `npm test` run it.
+ * The RLS lint: reads the live catalog and reports every way the database departs from the
+ * isolation design (the README lists the rules). `npm run db:lint` and `npm test` run it.
  */
 export const rules: Rule[] = [
   ...rowSecurityRules,
@@ -26,22 +26,22 @@ export const rules: Rule[] = [
   ...agentReaderRules,
 ];
 
-export interface AuditOptions {
-  /** The roles to audit as the app's and the agent's (tests point these at scratch roles). */
+export interface RlsLintOptions {
+  /** The roles to lint as the app's and the agent's (tests point these at scratch roles). */
   roles?: Partial<RuntimeRoles>;
-  /** Replaces auditSettings.globalUniqueKeys (tests). */
+  /** Replaces rlsLintSettings.globalUniqueKeys (tests). */
   globalUniqueKeys?: string[];
 }
 
-export interface AuditResult {
+export interface RlsLintResult {
   catalog: Catalog;
   findings: Finding[];
 }
 
-export async function runAudit(sql: postgres.Sql, options: AuditOptions = {}): Promise<AuditResult> {
-  const catalog = await loadCatalog(sql, { ...auditSettings.roles, ...options.roles });
+export async function runRlsLint(sql: postgres.Sql, options: RlsLintOptions = {}): Promise<RlsLintResult> {
+  const catalog = await loadCatalog(sql, { ...rlsLintSettings.roles, ...options.roles });
   const exceptions = {
-    globalUniqueKeys: new Set(options.globalUniqueKeys ?? auditSettings.globalUniqueKeys.map((k) => k.index)),
+    globalUniqueKeys: new Set(options.globalUniqueKeys ?? rlsLintSettings.globalUniqueKeys.map((k) => k.index)),
   };
   const findings = rules
     .flatMap((rule) => rule.run(catalog, exceptions))

@@ -8,7 +8,7 @@ const perRole =
 
 export const runtimeRoleExists: Rule = {
   id: "runtime-role-missing",
-  checks: "the roles the app and agent SQL connect as exist (the audit cannot vouch for a role it cannot see)",
+  checks: "the roles the app and agent SQL connect as exist (the lint cannot vouch for a role it cannot see)",
   run: (catalog) =>
     catalog.roles
       .filter((r) => !r.exists)
@@ -16,7 +16,7 @@ export const runtimeRoleExists: Rule = {
         rule: "runtime-role-missing",
         object: `role ${r.role}`,
         message: "the runtime role does not exist in this cluster",
-        fix: "run npm run db:migrate (migration 0000 creates the roles), or set the role names in db/audit/settings.ts",
+        fix: "run npm run db:migrate (migration 0000 creates the roles), or set the role names in db/rls-lint/settings.ts",
       })),
 };
 

@@ -39,7 +39,7 @@ export const foreignKeysThroughTenant: Rule = {
  * URL), and users.email the global sign-in identity of a person who may belong to several tenants.
  * Their uniqueness is global by design, and app_user cannot insert into either table (sign-up will
  * be a narrow function that says only "taken"; see "Residual channels" in the README). A tenant
- * table's key that must be global (a random secret's hash) is listed in auditSettings.globalUniqueKeys.
+ * table's key that must be global (a random secret's hash) is listed in rlsLintSettings.globalUniqueKeys.
  */
 export const uniqueKeysThroughTenant: Rule = {
   id: "unique-without-tenant-id",
@@ -63,7 +63,7 @@ export const uniqueKeysThroughTenant: Rule = {
           rule: "unique-without-tenant-id",
           object: i.constraint ? `constraint ${i.constraint} on ${table.qualified}` : `index ${i.qualified}`,
           message: `${what} (${columnNames(table, i.keyColumns)}) without tenant_id: a value taken in one tenant is refused in another, which tells the second that the first has it`,
-          fix: `make it (tenant_id, ${columnNames(table, i.keyColumns)}): primaryKey({ columns: [t.tenantId, …] }) or uniqueIndex(…).on(t.tenantId, …); if the value is a random secret, list ${i.qualified} in globalUniqueKeys (db/audit/settings.ts)`,
+          fix: `make it (tenant_id, ${columnNames(table, i.keyColumns)}): primaryKey({ columns: [t.tenantId, …] }) or uniqueIndex(…).on(t.tenantId, …); if the value is a random secret, list ${i.qualified} in globalUniqueKeys (db/rls-lint/settings.ts)`,
         };
       });
   },

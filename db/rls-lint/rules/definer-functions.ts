@@ -23,7 +23,7 @@ export const definerSearchPath: Rule = {
 export const definerAllowList: Rule = {
   id: "definer-executable-by-runtime-role",
   checks:
-    "app_user and agent_reader can execute only the SECURITY DEFINER functions in db/audit/allowed-definer-functions.ts",
+    "app_user and agent_reader can execute only the SECURITY DEFINER functions in db/rls-lint/allowed-definer-functions.ts",
   run: (catalog) =>
     catalog.definerFunctions.flatMap((f) => {
       const allowed =
@@ -34,7 +34,7 @@ export const definerAllowList: Rule = {
           rule: "definer-executable-by-runtime-role",
           object: `function ${f.signature}`,
           message: `${role} can execute this SECURITY DEFINER function, which runs with its owner's rights (no RLS), and it is not on the allow-list`,
-          fix: `REVOKE EXECUTE ON FUNCTION ${f.signature} FROM PUBLIC, ${role}; or, if it is a deliberate entry point, add it to db/audit/allowed-definer-functions.ts`,
+          fix: `REVOKE EXECUTE ON FUNCTION ${f.signature} FROM PUBLIC, ${role}; or, if it is a deliberate entry point, add it to db/rls-lint/allowed-definer-functions.ts`,
         }));
     }),
 };

@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { isNode, parseNodeTree, textField, walk } from "./node-tree";
-import { auditSettings, type RuntimeRoles } from "./settings";
+import { rlsLintSettings, type RuntimeRoles } from "./settings";
 import type {
   Catalog,
   Column,
@@ -16,7 +16,7 @@ import type {
 /**
  * Reads everything the rules need from the live catalog, in a read-only transaction, so each rule is
  * a plain function over one consistent snapshot. System schemas and objects that belong to
- * extensions are left out: the audit is about what the project itself defines.
+ * extensions are left out: the lint is about what the project itself defines.
  */
 const userSchema = (column: string) =>
   `${column} not in ('pg_catalog', 'information_schema') and ${column} not like 'pg\\_toast%' and ${column} not like 'pg\\_temp\\_%'`;
@@ -105,11 +105,11 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
     }));
 
     const [tenants] = await tx<{ oid: string | null }[]>`
-      select to_regclass(format('%I.%I', ${auditSettings.tenantsTable.schema}::text, ${auditSettings.tenantsTable.name}::text))::oid::text as oid`;
+      select to_regclass(format('%I.%I', ${rlsLintSettings.tenantsTable.schema}::text, ${rlsLintSettings.tenantsTable.name}::text))::oid::text as oid`;
     const tenantTables: TenantTable[] = [];
     for (const relation of relations.values()) {
       if (relation.kind !== "table" && relation.kind !== "partitioned table") continue;
-      const named = relation.columns.find((c) => c.name === auditSettings.tenantColumn);
+      const named = relation.columns.find((c) => c.name === rlsLintSettings.tenantColumn);
       const toTenants = foreignKeys.find((f) => f.tableOid === relation.oid && f.referencedOid === tenants?.oid);
       if (!named && !toTenants) continue;
       const tenantColumn = named ?? relation.columns.find((c) => c.attnum === toTenants?.columns[0]) ?? null;
@@ -206,7 +206,7 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
         await tx<{ oid: string; name: string }[]>`
           select p.oid::text as oid, n.nspname || '.' || p.proname as name
           from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-          where n.nspname || '.' || p.proname = any(${[...auditSettings.contextFunctions]}::text[])`
+          where n.nspname || '.' || p.proname = any(${[...rlsLintSettings.contextFunctions]}::text[])`
       ).map((f) => [f.oid, f.name]),
     );
 

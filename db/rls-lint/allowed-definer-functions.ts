@@ -1,6 +1,6 @@
 /**
  * The SECURITY DEFINER functions that the runtime roles may execute. A definer function runs with
- * its owner's rights, so it bypasses RLS: each one here is a deliberate, narrow door, and the audit
+ * its owner's rights, so it bypasses RLS: each one here is a deliberate, narrow door, and the RLS lint
  * fails on any other definer function that app_user or agent_reader can execute.
  *
  * Adding an entry point (an API-key lookup, a sign-up function) is one line: its signature as
