@@ -12,7 +12,7 @@ const colors: Record<VariantName, string> = {
   "app-filter-tx": "#0ea5e9",
   "with-tenant": "#4f46e5",
   "with-tenant-filter": "#16a34a",
-  "first-slice": "#f59e0b",
+  unpipelined: "#f59e0b",
 };
 
 const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

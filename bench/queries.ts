@@ -39,7 +39,7 @@ export interface Scope {
 }
 
 export const queryNames = ["list", "count", "search", "search-absent", "detail", "insert", "overview"] as const;
-/** The six queries of the issue; search-absent is the search that finds nothing, reported beside them. */
+/** The six measured queries; search-absent is the search that finds nothing, reported beside them. */
 export const mainQueryNames: QueryName[] = ["list", "count", "search", "detail", "insert", "overview"];
 export type QueryName = (typeof queryNames)[number];
 

@@ -9,7 +9,7 @@ import { variantLabels, type VariantName } from "./variants";
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "-");
 const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : "-");
 
-/** One of the issue's "Must show" checks, as printed at the end and written to the JSON. */
+/** One of the benchmark's targets, as printed at the end and written to the JSON. */
 export interface Check {
   what: string;
   ok: boolean;

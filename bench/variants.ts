@@ -13,7 +13,7 @@ import type { QueryParams } from "./workload";
  * - app filter in a transaction: the same inside BEGIN … COMMIT (Drizzle's db.transaction);
  * - withTenant: no tenant filter, through the real withTenant (signed context, RLS);
  * - withTenant + filter: the app's query as it is, tenant filter included, through withTenant;
- * - first slice: a frozen copy of the first slice's withTenant (db.transaction, then an awaited
+ * - unpipelined: withTenant on a plain Drizzle transaction (db.transaction, then an awaited
  *   set_config), the before/after reference while db/tenant.ts changes.
  * The app-filter pools have the options db/client.ts gives app_user's pool (unnamed statements) and
  * go through the same drizzleOn wrapper: both sides take the same driver path.
@@ -23,7 +23,7 @@ export const variantNames = [
   "app-filter-tx",
   "with-tenant",
   "with-tenant-filter",
-  "first-slice",
+  "unpipelined",
 ] as const;
 export type VariantName = (typeof variantNames)[number];
 
@@ -32,7 +32,7 @@ export const variantLabels: Record<VariantName, string> = {
   "app-filter-tx": "app filter in a transaction",
   "with-tenant": "withTenant",
   "with-tenant-filter": "withTenant + explicit filter",
-  "first-slice": "withTenant as in the first slice",
+  unpipelined: "withTenant without pipelining",
 };
 
 export type RunVariant = (query: BenchQuery, params: QueryParams) => Promise<unknown>;
@@ -53,9 +53,9 @@ export function appUserLikePool(url: string, max: number, applicationName: strin
   });
 }
 
-/** The first slice's withTenant, on an app_user pool of its own: kept for before/after figures only. */
-function firstSliceWithTenant(poolMax: number) {
-  const pool = appUserLikePool(roleDatabaseUrl("app_user"), poolMax, "bench:first-slice");
+/** A plain Drizzle withTenant, on an app_user pool of its own: kept for before/after figures only. */
+function unpipelinedWithTenant(poolMax: number) {
+  const pool = appUserLikePool(roleDatabaseUrl("app_user"), poolMax, "bench:unpipelined");
   const db = drizzleOn(pool);
   const run = <T>(tenantId: string, fn: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) => Promise<T>) => {
     const e = dbEnv();
@@ -70,7 +70,7 @@ function firstSliceWithTenant(poolMax: number) {
 
 /**
  * Every variant has a connection of its own, so none is measured on a connection the others also use
- * (with the first slice's variant on withTenant's connection, count under withTenant measured 1.25x
+ * (with the unpipelined variant on withTenant's connection, count under withTenant measured 1.25x
  * the app filter in a transaction in an interleaved run, 1.09-1.15x with each on its own).
  * withTenant is the app's own (rawPool("app_user")); withTenant + filter is the same code on another
  * app_user pool (separateAppUserScope).
@@ -81,7 +81,7 @@ export function createVariants(appFilterUrl: string, poolMax: number): Variants 
   const appFilter = drizzleOn(appFilterPool);
   const appFilterTx = drizzleOn(appFilterTxPool);
   const withFilterScope = separateAppUserScope("bench:with-tenant-filter");
-  const firstSlice = firstSliceWithTenant(poolMax);
+  const unpipelined = unpipelinedWithTenant(poolMax);
   const rls = (tenant: string | undefined) => ({ tenant, rls: true });
   return {
     run: {
@@ -89,14 +89,14 @@ export function createVariants(appFilterUrl: string, poolMax: number): Variants 
       "app-filter-tx": (q, p) => appFilterTx.transaction((tx) => q.run(tx, { tenant: p.tenantId, rls: false }, p)),
       "with-tenant": (q, p) => withTenant(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
       "with-tenant-filter": (q, p) => withFilterScope.withTenant(p.tenantId, (tx) => q.run(tx, rls(p.tenantId), p)),
-      "first-slice": (q, p) => firstSlice.run(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
+      unpipelined: (q, p) => unpipelined.run(p.tenantId, (tx) => q.run(tx, rls(undefined), p)),
     },
     close: async () => {
       await Promise.all([
         appFilterPool.end({ timeout: 5 }),
         appFilterTxPool.end({ timeout: 5 }),
         withFilterScope.end(),
-        firstSlice.end(),
+        unpipelined.end(),
       ]);
     },
   };

@@ -24,7 +24,7 @@ import type { Shape } from "../support/with-tenant-on-the-wire";
 /**
  * withTenant sends BEGIN, the context and fn's first query in one round trip and COMMIT in a second,
  * or everything in one when fn returns its only query unawaited (db/pipelined-transaction.ts). These
- * tests hold it to what the first slice guaranteed with separate, awaited statements (context first,
+ * tests hold it to what a plain Drizzle transaction guarantees with separate, awaited statements (context first,
  * errors not lost, savepoints, no named statements), and hold the adapter to its contract with Drizzle
  * and postgres.js: an upgrade that changes what it relies on fails here, loudly, instead of making
  * every request slower or running a statement without its context.
@@ -317,7 +317,7 @@ interface WireReport {
   contextSet: boolean;
   namedStatements: number;
   shapes: Record<
-    "oneQuery" | "select" | "awaited" | "twoQueries" | "together" | "parameterised" | "agentSql" | "firstSlice",
+    "oneQuery" | "select" | "awaited" | "twoQueries" | "together" | "parameterised" | "agentSql" | "unpipelined",
     Shape
   >;
 }
@@ -363,7 +363,7 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
 
   it("the context is the first statement after BEGIN, and COMMIT the last, in every shape", () => {
     for (const [name, shape] of Object.entries(report.shapes)) {
-      if (name === "firstSlice" || name === "agentSql") continue;
+      if (name === "unpipelined" || name === "agentSql") continue;
       assert.deepEqual(shape.statements.slice(0, 2), ["begin", contextText], `${name}: ${show(shape)}`);
       assert.equal(shape.statements.at(-1), "commit", `${name}: ${show(shape)}`);
     }
@@ -425,8 +425,8 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     assert.equal(shape.messages.P, 2, show(shape));
   });
 
-  it("control: the first slice's shape (awaited BEGIN, awaited set_config, query, COMMIT) counts more", () => {
+  it("control: a plain Drizzle transaction's shape (awaited BEGIN, awaited set_config, query, COMMIT) counts more", () => {
     // So the counts above do not come from a counter that always says 1.
-    assert.ok(report.shapes.firstSlice.roundTrips >= 4, show(report.shapes.firstSlice));
+    assert.ok(report.shapes.unpipelined.roundTrips >= 4, show(report.shapes.unpipelined));
   });
 });

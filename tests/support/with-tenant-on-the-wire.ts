@@ -18,7 +18,7 @@ import { together } from "@/db/together";
  * each shape of withTenant (and agent SQL) runs 3 times to warm up (connection open, parameter types
  * learnt) and 10 times counted.
  * Prints JSON: rows seen, per shape the round trips and messages per call and the statements one call
- * sent, in order; the named statements left on the connection; and the first slice's transaction shape
+ * sent, in order; the named statements left on the connection; and the plain Drizzle transaction's shape
  * (the control that shows the counter can tell).
  */
 const tenantId = process.argv[2]!;
@@ -101,15 +101,15 @@ async function perCall(run: () => Promise<unknown>): Promise<Shape> {
   };
 }
 
-// The first slice's withTenant: drizzle's db.transaction on the stock driver options, awaited set_config.
-const firstSliceClient = postgres(app.toString(), { max: 1, prepare: false, onnotice: () => undefined });
-const firstSlice = drizzle({ client: firstSliceClient, schema });
+// A plain Drizzle withTenant: drizzle's db.transaction on the stock driver options, awaited set_config.
+const unpipelinedClient = postgres(app.toString(), { max: 1, prepare: false, onnotice: () => undefined });
+const unpipelined = drizzle({ client: unpipelinedClient, schema });
 try {
   const [row] = await visible();
   const counted: Record<string, Shape> = {};
   for (const [name, run] of Object.entries(shapes)) counted[name] = await perCall(run);
-  counted.firstSlice = await perCall(() =>
-    firstSlice.transaction(async (tx) => {
+  counted.unpipelined = await perCall(() =>
+    unpipelined.transaction(async (tx) => {
       const token = mintContextToken({ tenantId }, dbEnv().TENANT_CONTEXT_SECRET, 30);
       await tx.execute(sql`select set_config('app.tenant_ctx', ${token}, true)`);
       return tx.execute(sql`select count(*)::int from conversations where tenant_id = ${tenantId}`);
@@ -126,7 +126,7 @@ try {
     }),
   );
 } finally {
-  await firstSliceClient.end();
+  await unpipelinedClient.end();
   await closePools();
   await counter.close();
 }
