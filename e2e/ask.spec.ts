@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { expect, test } from "@playwright/test";
 import { startFakeLlm, type FakeLlm } from "../tests/support/fake-llm";
+import { startNextServer, type NextServer } from "../tests/support/servers";
 import { bearer, createKeyWithCli, signInPatiently } from "./api-support";
 import { adminConnection } from "./support";
 
@@ -59,43 +58,22 @@ test("the agent endpoints answer JSON to signed-out callers and when no LLM is c
 test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
   test.describe.configure({ mode: "serial" });
   let llm: FakeLlm;
-  let server: ChildProcess | undefined;
+  let server: NextServer | undefined;
   let url = "";
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
     llm = await startFakeLlm();
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, "127.0.0.1", () => {
-        const address = probe.address();
-        probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-      });
+    server = await startNextServer({
+      env: { ...process.env, OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "test-key", AI_MODEL: "fake-sql-model" },
+      output: "ignore",
+      timeoutMs: 120_000,
     });
-    url = `http://127.0.0.1:${port}`;
-    server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        OPENAI_BASE_URL: llm.url,
-        OPENAI_API_KEY: "test-key",
-        AI_MODEL: "fake-sql-model",
-      },
-      stdio: "ignore",
-      detached: true,
-    });
-    for (let i = 0; i < 240; i++) {
-      const up = await fetch(`${url}/login`).then(
-        (r) => r.status < 500,
-        () => false,
-      );
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error("the second app server did not start");
+    url = server.url;
   });
 
   test.afterAll(async () => {
-    if (server?.pid) process.kill(-server.pid, "SIGTERM");
+    server?.stop();
     await llm?.close();
   });
 
