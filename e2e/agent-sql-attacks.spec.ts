@@ -1,9 +1,9 @@
-import { expect, test } from "@playwright/test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { attackCategories, attacks, expectedRows, fillPlaceholders, type Attack } from "../tests/support/attack-corpus";
 import { foreignMarkersIn, loadCorpusData, type CorpusData } from "../tests/support/corpus-context";
-import { bearer, createKeyWithCli, mcpClient, toolText } from "./api-support";
-import { adminConnection } from "./support";
+import { bearer, createKeyWithCli, mcpClient, toolText } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /**
  * The attack corpus over HTTP against the built app, with acme-health's key: POST /api/agent/sql and

@@ -1,8 +1,9 @@
-import { expect, test } from "@playwright/test";
 import { startFakeLlm, type FakeLlm } from "../tests/support/fake-llm";
 import { startNextServer, type NextServer } from "../tests/support/servers";
-import { bearer, createKeyWithCli, signInPatiently } from "./api-support";
-import { adminConnection } from "./support";
+import { bearer, createKeyWithCli } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
 /**
  * /ask in a real browser. The app under test (started by npm test) has no LLM configured: the page
@@ -23,7 +24,7 @@ async function acmeCount(): Promise<number> {
 
 test("without an LLM, /ask says so and the SQL box runs guarded SQL with the session", async ({ page }) => {
   test.setTimeout(90_000);
-  await signInPatiently(page, "alice@acme.test");
+  await signInThroughUi(page, "alice@acme.test");
   await page.getByRole("link", { name: "Ask your data" }).click();
   await expect(page.getByTestId("llm-not-configured")).toContainText("No LLM is configured");
   await expect(page.getByRole("button", { name: "Ask", exact: true })).toHaveCount(0);
@@ -85,7 +86,7 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
       },
       { text: "Daily volume is shown above." },
     ]);
-    await signInPatiently(page, "alice@acme.test", url);
+    await signInThroughUi(page, "alice@acme.test", { origin: url });
     await page.goto(`${url}/ask`);
     await expect(page.getByTestId("llm-not-configured")).toHaveCount(0);
     await page.getByRole("textbox", { name: "Question" }).fill("Conversations per day, please");

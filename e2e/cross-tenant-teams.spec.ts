@@ -1,5 +1,7 @@
-import { test, type Page } from "@playwright/test";
-import { adminConnection, expect, multiStepFlows, signIn } from "./support";
+import type { Page } from "@playwright/test";
+import { adminConnection } from "./support/database";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, multiStepFlows, test } from "./support/test";
 
 /**
  * The cross-tenant leak idea for the account and team surfaces: alice (acme-health owner) uses
@@ -70,7 +72,7 @@ async function globexState(g: Globex) {
 
 test("member actions with another tenant's user ids change nothing there and reveal nothing", async ({ page }) => {
   const g = await globexIds();
-  await signIn(page, "alice@acme.test");
+  await signInThroughUi(page, "alice@acme.test");
   await page.goto("/settings/members");
   const danaRow = page.getByTestId("member-row").filter({ hasText: "dana@demo.test" });
 
@@ -95,7 +97,7 @@ test("member actions with another tenant's user ids change nothing there and rev
 
 test("revoking another tenant's invitation by id is refused and leaves it pending", async ({ page }) => {
   const g = await globexIds();
-  await signIn(page, "alice@acme.test");
+  await signInThroughUi(page, "alice@acme.test");
   await page.goto("/settings/members");
   const revokeForm = page.getByTestId("invitation-list").locator("form").first();
   await submitForged(page, revokeForm, "invitationId", g.invitationId, /Revoke/);
@@ -115,7 +117,7 @@ test("switching to a tenant one is not a member of is a 404, through the form or
   expect(initech).toBeDefined(); // control: the tenant exists
 
   // dana's switcher form, with initech's id (dana is not a member there) in place of globex's.
-  await signIn(page, "dana@demo.test");
+  await signInThroughUi(page, "dana@demo.test");
   await page.getByTestId("tenant-switcher").click();
   const globexForm = page
     .getByRole("list", { name: "Your workspaces" })
@@ -129,7 +131,7 @@ test("switching to a tenant one is not a member of is a 404, through the form or
 
   // The session endpoint (a client-side update()) is untrusted input: the JWT callback checks membership.
   const alice = await (await browser.newContext()).newPage();
-  await signIn(alice, "alice@acme.test");
+  await signInThroughUi(alice, "alice@acme.test");
   const csrf = (await (await alice.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const update = await alice.request.post("/api/auth/session", {
     data: { csrfToken: csrf.csrfToken, data: { activeTenantId: g.tenantId } },
@@ -161,7 +163,7 @@ test("the audit log filtered by another tenant's user shows nothing of theirs", 
   } finally {
     await admin.end();
   }
-  await signIn(page, "alice@acme.test");
+  await signInThroughUi(page, "alice@acme.test");
   await page.goto(`/settings/audit?actor=${g.bobId}`);
   await expect(page.getByText("No events match these filters.")).toBeVisible();
   await page.goto("/settings/audit?action=member.invited");
@@ -169,7 +171,7 @@ test("the audit log filtered by another tenant's user shows nothing of theirs", 
 });
 
 test("the platform admin page is a 404 for a tenant owner, with no other tenant's name in it", async ({ page }) => {
-  await signIn(page, "alice@acme.test");
+  await signInThroughUi(page, "alice@acme.test");
   const response = await page.goto("/admin");
   expect(response!.status()).toBe(404);
   const html = await page.content();

@@ -1,19 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { decode, encode } from "next-auth/jwt";
-import {
-  adminConnection,
-  demoPassword,
-  expectNoDataOf,
-  dropPrefetches,
-  ownerConnection,
-  sessionCookie,
-  sessionCookieName,
-  signIn,
-  signedInContext,
-  tenantFingerprint,
-  type TenantFingerprint,
-} from "./support";
+import { dropPrefetches, sessionCookie, sessionCookieName } from "./support/browser-session";
+import { adminConnection, ownerConnection } from "./support/database";
+import { demoPassword } from "./support/demo-users";
+import { newContextSignedInThroughUi, signInThroughUi } from "./support/sign-in";
+import { expectNoDataOf, tenantFingerprint, type TenantFingerprint } from "./support/tenant-data";
+import { expect, test } from "./support/test";
 
 /**
  * Cross-tenant attempts in a real browser against the real app. Alice (tenant A, acme-health) holds
@@ -294,7 +287,7 @@ const surfaces: Record<string, CrossTenantCase[]> = {
             insert into users (email, name, password_hash) values (${email}, 'Removed Member', app_private.hash_password(${demoPassword})) returning id`;
           await owner`insert into memberships (tenant_id, user_id, role) values (${k.own.id}, ${user!.id}, 'member')`;
           const page = await context.newPage();
-          await signIn(page, email);
+          await signInThroughUi(page, email);
           // Control: the same session read A's data while the membership existed.
           await expect(page.getByTestId("tenant-name")).toHaveText(k.own.name);
           await owner`delete from memberships where user_id = ${user!.id}`;
@@ -327,20 +320,20 @@ test.beforeAll(async ({ browser }) => {
     await admin.end();
   }
   // B's cursor, as B's own session sees it.
-  const asBob = await signedInContext(browser, bob);
+  const asBob = await newContextSignedInThroughUi(browser, bob);
   const href = await asBob.page.getByTestId("next-page").getAttribute("href");
   foreignCursor = new URL(href!, "http://x").searchParams.get("after")!;
   expect(foreignCursor).toBeTruthy();
   await asBob.context.close();
   // One sign-in for Alice; each case gets a new context holding a copy of her session.
-  const asAlice = await signedInContext(browser, alice);
+  const asAlice = await newContextSignedInThroughUi(browser, alice);
   aliceSession = await asAlice.context.storageState();
   await asAlice.context.close();
 });
 
 // Control: the strings the cases look for are really rendered where B's data is shown, so their absence means something.
 test("control: B's own session is shown the B data the cases look for", async ({ browser }) => {
-  const { context, page } = await signedInContext(browser, bob);
+  const { context, page } = await newContextSignedInThroughUi(browser, bob);
   try {
     const list = (await visit(page, "/conversations")).bodies.join("\n");
     const detail = (await visit(page, `/conversations/${foreign.conversationIds[0]}`)).bodies.join("\n");

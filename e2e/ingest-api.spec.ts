@@ -1,9 +1,10 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
 import { z } from "zod";
 import { conversationInput, conversationOutput, conversationPageOutput } from "@/lib/ingest/schema";
 import { errorBody } from "@/lib/agent-sql/wire";
-import { bearer, createKeyWithCli, revokeKeyWithCli } from "./api-support";
-import { adminConnection } from "./support";
+import { bearer, createKeyWithCli, revokeKeyWithCli } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /**
  * The ingest API against the built app. Writes go to initech-salons (acme-health stays read-only for

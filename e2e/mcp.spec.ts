@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
-import { baseUrl, bearer, createKeyWithCli, mcpClient, toolText } from "./api-support";
-import { adminConnection } from "./support";
+import { baseUrl, bearer, createKeyWithCli, mcpClient, toolText } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /** The MCP server at /api/mcp with a real MCP client (the official SDK), authenticated by an API key. */
 let acmeKey = "";

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { expect, test } from "@playwright/test";
-import { baseUrl, createKeyWithCli } from "./api-support";
-import { adminConnection } from "./support";
+import { baseUrl, createKeyWithCli } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /**
  * The README's shell examples, run as written against the test server: the key-creation block

@@ -1,6 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
-import { createWorkspace } from "./data-support";
-import { adminConnection, signIn } from "./support";
+import type { Page } from "@playwright/test";
+import { adminConnection } from "./support/database";
+import { createWorkspace } from "./support/scratch-workspaces";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
 const phrase = '"refund request"'; // the seed puts it in every tenant
 
@@ -42,7 +44,7 @@ test("searching a phrase that exists in two tenants returns only the active tena
     ] as const) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await signIn(page, email);
+      await signInThroughUi(page, email);
       await search(page, phrase);
       await expect(page.getByTestId("conversation-list").locator("li")).toHaveCount(bySlug(own).length);
       expect((await shownIds(page)).sort()).toEqual(bySlug(own));
@@ -80,7 +82,7 @@ test("filters by agent, channel, status and dates; keyset pages keep them; the f
     ).map((r) => r.id);
     expect(truth.length).toBeGreaterThan(50); // two pages
 
-    await signIn(page, "alice@acme.test");
+    await signInThroughUi(page, "alice@acme.test");
     await page.getByLabel("Agent").selectOption({ label: agent!.name });
     await page.getByLabel("Channel").selectOption("voice");
     await page.getByLabel("Status").selectOption("completed");
@@ -112,7 +114,7 @@ test("filters by agent, channel, status and dates; keyset pages keep them; the f
 
 test("the filter form works without JavaScript", async ({ browser }) => {
   const withJs = await browser.newContext();
-  await signIn(await withJs.newPage(), "alice@acme.test");
+  await signInThroughUi(await withJs.newPage(), "alice@acme.test");
   const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await withJs.storageState() });
   const page = await noJs.newPage();
   await page.goto("/conversations");
@@ -130,7 +132,7 @@ test("the filter form works without JavaScript", async ({ browser }) => {
 });
 
 test("bad filters get a message at the field, keep what was typed, and show no results", async ({ page }) => {
-  await signIn(page, "alice@acme.test");
+  await signInThroughUi(page, "alice@acme.test");
   await page.goto("/conversations?q=refund&from=2025-03-10&to=2025-03-01");
   const to = page.getByLabel("To (UTC, inclusive)");
   await expect(to).toHaveAttribute("aria-invalid", "true");
@@ -168,7 +170,7 @@ test("highlighted text is rendered as text: markup in a transcript or in the que
     ],
   });
   try {
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     await page.goto("/conversations?q=lighthouse");
     const item = page.getByTestId("conversation-list").locator("li");
     await expect(item).toHaveCount(1);

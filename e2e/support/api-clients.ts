@@ -2,10 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { expect, type Page } from "@playwright/test";
-import { demoPassword } from "./support";
 
-/** Helpers for the API suites: keys from the real CLI, and a real MCP client. */
+/** For the API suites: API keys from the real CLI (as an operator makes them), a real MCP client, Bearer headers. */
 const run = promisify(execFile);
 
 export const baseUrl = () => process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000";
@@ -43,12 +41,3 @@ export function toolText(result: unknown): string {
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
-
-/** Sign-in as in ./support, with room for a busy machine (bcrypt in the database plus the first render). */
-export async function signInPatiently(page: Page, email: string, origin = "") {
-  await page.goto(`${origin}/login`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(demoPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/conversations$/, { timeout: 30_000 });
-}
