@@ -28,5 +28,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  projects: [
+    // Each demo user signs in through the UI once per run; tests take copies of the stored sessions
+    // with asUser() (e2e/support/test.ts).
+    { name: "demo-sessions", testMatch: /demo-sessions\.setup\.ts$/, use: { browserName: "chromium" } },
+    { name: "chromium", dependencies: ["demo-sessions"], use: { browserName: "chromium" } },
+  ],
 });

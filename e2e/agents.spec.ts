@@ -3,13 +3,14 @@ import { createWorkspace } from "./support/scratch-workspaces";
 import { signInThroughUi } from "./support/sign-in";
 import { expect, test } from "./support/test";
 
-test("the agents list shows each agent of the tenant with its conversation count", async ({ page }) => {
+test("the agents list shows each agent of the tenant with its conversation count", async ({ asUser }) => {
   const admin = adminConnection();
   try {
     const truth = await admin<{ id: string; name: string; n: number }[]>`
       select a.id, a.name, (select count(*)::int from conversations c where c.tenant_id = a.tenant_id and c.agent_id = a.id) as n
       from agents a join tenants t on t.id = a.tenant_id and t.slug = 'acme-health' order by a.name`;
-    await signInThroughUi(page, "alice@acme.test");
+    const page = await asUser("alice");
+    await page.goto("/conversations");
     await page.getByRole("link", { name: "Agents", exact: true }).click();
     await expect(page).toHaveURL(/\/agents$/);
     const rows = page.getByTestId("agent-table").locator("tbody tr");

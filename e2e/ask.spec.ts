@@ -2,7 +2,6 @@ import { startFakeLlm, type FakeLlm } from "../tests/support/fake-llm";
 import { startNextServer, type NextServer } from "../tests/support/servers";
 import { bearer, createKeyWithCli } from "./support/api-clients";
 import { adminConnection } from "./support/database";
-import { signInThroughUi } from "./support/sign-in";
 import { expect, test } from "./support/test";
 
 /**
@@ -22,9 +21,10 @@ async function acmeCount(): Promise<number> {
   }
 }
 
-test("without an LLM, /ask says so and the SQL box runs guarded SQL with the session", async ({ page }) => {
+test("without an LLM, /ask says so and the SQL box runs guarded SQL with the session", async ({ asUser }) => {
   test.setTimeout(90_000);
-  await signInThroughUi(page, "alice@acme.test");
+  const page = await asUser("alice");
+  await page.goto("/conversations");
   await page.getByRole("link", { name: "Ask your data" }).click();
   await expect(page.getByTestId("llm-not-configured")).toContainText("No LLM is configured");
   await expect(page.getByRole("button", { name: "Ask", exact: true })).toHaveCount(0);
@@ -78,7 +78,7 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
     await llm?.close();
   });
 
-  test("a question becomes SQL, a table and a chart", async ({ page }) => {
+  test("a question becomes SQL, a table and a chart", async ({ asUser }) => {
     test.setTimeout(90_000);
     llm.script("per day", [
       {
@@ -86,7 +86,8 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
       },
       { text: "Daily volume is shown above." },
     ]);
-    await signInThroughUi(page, "alice@acme.test", { origin: url });
+    // The same host as the first server (cookies ignore the port) and the same AUTH_SECRET: alice's session holds.
+    const page = await asUser("alice");
     await page.goto(`${url}/ask`);
     await expect(page.getByTestId("llm-not-configured")).toHaveCount(0);
     await page.getByRole("textbox", { name: "Question" }).fill("Conversations per day, please");

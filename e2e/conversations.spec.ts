@@ -53,7 +53,9 @@ test("alice signs in and sees acme-health's conversations only", async ({ page }
   }
 });
 
-test("alice opening a globex-realty conversation gets the same 404 as a missing or malformed id", async ({ page }) => {
+test("alice opening a globex-realty conversation gets the same 404 as a missing or malformed id", async ({
+  asUser,
+}) => {
   const admin = adminConnection();
   try {
     const [globex] = await admin<{ id: string; summary: string; text: string; caller: string }[]>`
@@ -61,7 +63,7 @@ test("alice opening a globex-realty conversation gets the same 404 as a missing 
       join tenants tn on tn.id = c.tenant_id and tn.slug = 'globex-realty'
       join conversation_turns t on t.tenant_id = c.tenant_id and t.conversation_id = c.id and t.position = 1
       order by c.started_at desc limit 1`;
-    await signInThroughUi(page, "alice@acme.test");
+    const page = await asUser("alice");
 
     const foreign = await page.goto(`/conversations/${globex!.id}`);
     expect(foreign!.status()).toBe(404);

@@ -33,9 +33,9 @@ async function bodyText(page: Page) {
   return page.locator("body").innerText();
 }
 
-test("another tenant's agent page is the same 404 as a missing one", async ({ page }) => {
+test("another tenant's agent page is the same 404 as a missing one", async ({ asUser }) => {
   const globex = await globexSample();
-  await signInThroughUi(page, "alice@acme.test");
+  const page = await asUser("alice");
   const foreign = await page.goto(`/agents/${globex.agent.id}`);
   expect(foreign!.status()).toBe(404);
   const foreignText = await bodyText(page);
@@ -87,10 +87,10 @@ test("rename and disable actions given another tenant's agent id are refused and
 });
 
 test("another tenant's agent id as a list filter is an unknown agent: a field message and no rows", async ({
-  page,
+  asUser,
 }) => {
   const globex = await globexSample();
-  await signInThroughUi(page, "alice@acme.test");
+  const page = await asUser("alice");
   await page.goto(`/conversations?agent=${globex.agent.id}`);
   await expect(page.getByText("No such agent in this workspace.")).toBeVisible();
   await expect(page.getByTestId("conversation-list")).toHaveCount(0);
@@ -99,7 +99,7 @@ test("another tenant's agent id as a list filter is an unknown agent: a field me
     expect(html).not.toContain(secret);
 });
 
-test("a keyset cursor made from another tenant's conversation only positions the list", async ({ page }) => {
+test("a keyset cursor made from another tenant's conversation only positions the list", async ({ asUser }) => {
   const globex = await globexSample();
   const admin = adminConnection();
   try {
@@ -107,7 +107,7 @@ test("a keyset cursor made from another tenant's conversation only positions the
       `${globex.conversation.started_at.toISOString()}|${globex.conversation.id}`,
       "utf8",
     ).toString("base64url");
-    await signInThroughUi(page, "alice@acme.test");
+    const page = await asUser("alice");
     await page.goto(`/conversations?after=${cursor}`);
     const ids = await page
       .getByTestId("conversation-list")
@@ -126,12 +126,12 @@ test("a keyset cursor made from another tenant's conversation only positions the
 });
 
 test("the export with another tenant's agent id is a 404 without data; a search export holds only own rows", async ({
-  page,
+  asUser,
 }) => {
   const globex = await globexSample();
   const admin = adminConnection();
   try {
-    await signInThroughUi(page, "alice@acme.test");
+    const page = await asUser("alice");
     const foreign = await page.request.get(`/conversations/export?agent=${globex.agent.id}`);
     expect(foreign.status()).toBe(404);
     const body = await foreign.text();
@@ -157,9 +157,9 @@ test("the export with another tenant's agent id is a 404 without data; a search 
   }
 });
 
-test("the overview and agents pages show none of another tenant's agents", async ({ page }) => {
+test("the overview and agents pages show none of another tenant's agents", async ({ asUser }) => {
   const globex = await globexSample();
-  await signInThroughUi(page, "alice@acme.test");
+  const page = await asUser("alice");
   for (const path of ["/overview", "/agents"]) {
     await page.goto(path);
     const html = await page.content();

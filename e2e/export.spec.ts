@@ -8,7 +8,7 @@ import { expect, test } from "./support/test";
 const header = ["conversation_id", "started_at", "agent", "channel", "status", "duration_seconds", "caller", "summary"];
 
 test("CSV export of the current filter: every match (not just the page), a dated filename, and an audit entry", async ({
-  page,
+  asUser,
 }) => {
   const admin = adminConnection();
   try {
@@ -20,7 +20,7 @@ test("CSV export of the current filter: every match (not just the page), a dated
     expect(truth.length).toBeGreaterThan(0);
     const startedAt = new Date();
 
-    await signInThroughUi(page, "alice@acme.test");
+    const page = await asUser("alice");
     await page.goto("/conversations?q=refund&channel=chat");
     const downloading = page.waitForEvent("download");
     await page.getByTestId("export-csv").click();

@@ -4,7 +4,7 @@ import { signInThroughUi } from "./support/sign-in";
 import { expect, test } from "./support/test";
 
 test("the overview shows the last 30 days of the active tenant: totals, per-agent chart, durations, statuses", async ({
-  page,
+  asUser,
 }) => {
   const admin = adminConnection();
   try {
@@ -21,7 +21,8 @@ test("the overview shows the last 30 days of the active tenant: totals, per-agen
       select name from agents where tenant_id <> ${acme!.id} and name not in (select name from agents where tenant_id = ${acme!.id})`;
     expect(total!.n).toBeGreaterThan(0);
 
-    await signInThroughUi(page, "alice@acme.test");
+    const page = await asUser("alice");
+    await page.goto("/conversations");
     await page.getByRole("link", { name: "Overview" }).click();
     await expect(page.getByTestId("stat-conversations")).toHaveText(total!.n.toLocaleString("en-US"));
     const minutes = Math.floor(total!.avg / 60);

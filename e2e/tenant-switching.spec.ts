@@ -5,6 +5,8 @@ import { signInThroughUi } from "./support/sign-in";
 import { expect, multiStepFlows, test } from "./support/test";
 
 multiStepFlows();
+// These tests are about switching the session's tenant: each signs dana in through the UI for a
+// session of its own rather than taking a copy of the stored one.
 
 interface TenantTruth {
   id: string;

@@ -10,6 +10,10 @@ export async function sessionCookie(context: BrowserContext): Promise<Cookie> {
   return cookie;
 }
 
+export async function hasSessionCookie(context: BrowserContext): Promise<boolean> {
+  return (await context.cookies()).some((c) => c.name === sessionCookieName);
+}
+
 /**
  * Drops Next's link prefetches in `context`, so that the requests a test sees are the ones it makes.
  * (Answers no longer carry the session cookie, middleware.ts; before that, a prefetch answered late
