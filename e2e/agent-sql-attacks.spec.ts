@@ -15,6 +15,10 @@ let data: CorpusData;
 let httpKey = "";
 let mcpKey = "";
 
+// beforeAll runs in every worker that runs a test of this file, and makes API keys with the CLI: the
+// file's tests run in one worker, in order, so the keys are made once (other files run in parallel).
+test.describe.configure({ mode: "default" });
+
 test.beforeAll(async () => {
   test.setTimeout(120_000); // the CLI is a tsx process: slow on a busy machine
   const admin = adminConnection();

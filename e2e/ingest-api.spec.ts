@@ -16,6 +16,10 @@ let initechAgent = { id: "", name: "" };
 let globexAgentId = "";
 let globexConversationId = "";
 
+// beforeAll runs in every worker that runs a test of this file, and makes API keys with the CLI: the
+// file's tests run in one worker, in order, so the keys are made once (other files run in parallel).
+test.describe.configure({ mode: "default" });
+
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   [initechKey, acmeKey] = await Promise.all([

@@ -7,6 +7,10 @@ let acmeKey = "";
 let acme = { id: "", count: 0, summaryWord: "" };
 let globexMarkers: string[] = [];
 
+// beforeAll runs in every worker that runs a test of this file, and makes API keys with the CLI: the
+// file's tests run in one worker, in order, so the keys are made once (other files run in parallel).
+test.describe.configure({ mode: "default" });
+
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   acmeKey = await createKeyWithCli("acme-health", "e2e mcp");

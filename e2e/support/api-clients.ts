@@ -8,22 +8,25 @@ const run = promisify(execFile);
 
 export const baseUrl = () => process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000";
 
-/** `npm run apikey -- create …`, as the README says; the key is the last line of its output. */
+/**
+ * The API-key CLI, scripts/apikey.ts: what `npm run apikey -- …` runs (the README's form, which
+ * e2e/readme-examples.spec.ts runs verbatim), started directly with tsx's loader: one process
+ * instead of npm, a shell, the tsx launcher and node.
+ */
+function apikeyCli(args: string[]) {
+  return run(process.execPath, ["--import", "tsx", "scripts/apikey.ts", ...args], { env: process.env });
+}
+
+/** `apikey create`; the key is the last line of its output. */
 export async function createKeyWithCli(tenantSlug: string, name: string): Promise<string> {
-  const { stdout } = await run(
-    "npm",
-    ["run", "--silent", "apikey", "--", "create", "--tenant", tenantSlug, "--name", name],
-    { env: process.env },
-  );
+  const { stdout } = await apikeyCli(["create", "--tenant", tenantSlug, "--name", name]);
   const key = stdout.trim().split("\n").at(-1)!;
   if (!/^rls_live_[A-Za-z0-9_-]{43}$/.test(key)) throw new Error(`the CLI's last line is not a key:\n${stdout}`);
   return key;
 }
 
 export async function revokeKeyWithCli(tenantSlug: string, id: string): Promise<void> {
-  await run("npm", ["run", "--silent", "apikey", "--", "revoke", "--tenant", tenantSlug, "--id", id], {
-    env: process.env,
-  });
+  await apikeyCli(["revoke", "--tenant", tenantSlug, "--id", id]);
 }
 
 export async function mcpClient(key: string, url = `${baseUrl()}/api/mcp`): Promise<Client> {
