@@ -55,7 +55,12 @@ export async function startNextServer(options: {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const output = options.output;
-  const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // Idle keep-alive connections stay open for a minute instead of Node's 5 s. Clients (undici's fetch
+  // in the MCP SDK, Playwright's request) reuse an idle connection until shortly before the timeout
+  // the server announced; on a machine so busy that the client runs seconds late, it could send on a
+  // connection the server was closing ("other side closed").
+  const args = ["next", "start", "-p", String(port), "-H", "127.0.0.1", "--keepAliveTimeout", "60000"];
+  const child = spawn("npx", args, {
     env: { ...options.env, NODE_ENV: "production" },
     stdio: output === "ignore" ? "ignore" : ["ignore", "pipe", "pipe"],
     detached: true,
