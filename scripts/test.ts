@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
 import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
@@ -15,19 +14,15 @@ import { freePort, startNextServer, type NextServer } from "../tests/support/ser
  * throwaway embedded cluster, or DATABASE_URL when set) and the real app in a real browser. Ends with one line:
  * "N passed, N failed, N skipped". Skipped tests fail the run: nothing is counted as passed unrun.
  *
- * Independent steps run at the same time, each as soon as what it needs is there:
+ * The machine is assumed to have two cores, so the steps run in two lanes, then the browser tests:
  *
- *   next build ─────────────────────────────────┬─ tsc
- *   embedded PostgreSQL, migrate, seed ─────────┴─ Playwright suites (against `next start`)
- *     ├─ RLS audit ──────────────────────────┬─ node:test suites
- *     └─ a second database, migrated, seeded ┘
- *   eslint → prettier
+ *   next build → tsc (it reads the route types the build writes) ─┐
+ *   eslint → prettier                                             ├─ Playwright suites (`next start`)
+ *   PostgreSQL, migrate, seed → RLS audit → node:test suites ─────┘
  *
- * The node:test suites run on a database of their own in the same cluster (they create roles and
- * break schemas on purpose), so the browser tests need not wait for them. They start once the RLS
- * audit is over: the roles some of them create for a moment are cluster-wide, and the audit would
- * report them. Output lines are prefixed with their step's name; the times at the end say when each
- * step started and ended.
+ * The browser tests wait for the node:test suites, whose database they share (on a database of their
+ * own, running both at once made both two to four times slower on a busy machine). Output lines are
+ * prefixed with their step's name; the times at the end say when each step started and ended.
  */
 // Flags for a faster loop while developing: `npm test -- --no-e2e tests/db/audit.test.ts`
 // (positional arguments filter the node:test files; --no-checks skips tsc, eslint and prettier).
@@ -141,9 +136,17 @@ function check(name: string, tag: string, command: string, args: string[]): Prom
   });
 }
 
-/** Runs `next` when every step in `needs` succeeded; otherwise records why it did not run. */
-async function after(needs: Promise<boolean>[], name: string, next: () => Promise<boolean>): Promise<boolean> {
-  if ((await Promise.all(needs)).every(Boolean)) return next();
+/**
+ * Runs `next` once every step in `needs` has ended, if those in `mustSucceed` succeeded; otherwise
+ * records that it did not run.
+ */
+async function after(
+  needs: { mustSucceed: Promise<boolean>[]; mustEnd?: Promise<unknown>[] },
+  name: string,
+  next: () => Promise<boolean>,
+): Promise<boolean> {
+  const [succeeded] = await Promise.all([Promise.all(needs.mustSucceed), Promise.all(needs.mustEnd ?? [])]);
+  if (succeeded.every(Boolean)) return next();
   notRun.push(name);
   return false;
 }
@@ -155,27 +158,13 @@ function files(dir: string, suffix: string): string[] {
   });
 }
 
-/** `url` with another database name. */
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 let embedded: EmbeddedServer | undefined;
 let scratch: string | undefined;
 let appServer: NextServer | undefined;
-/** The node:test suites' database (dropped at the end). */
-let nodeTestDatabase: { name: string; ownerUrl: string } | undefined;
 
 async function stopEverything() {
   appServer?.stop();
   for (const child of children) child.kill("SIGTERM");
-  if (nodeTestDatabase && !embedded) {
-    const owner = postgres(nodeTestDatabase.ownerUrl, { max: 1, onnotice: () => undefined });
-    await owner`drop database if exists ${owner(nodeTestDatabase.name)} with (force)`.catch(() => {});
-    await owner.end();
-  }
   await embedded?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }
@@ -240,49 +229,14 @@ const database = step("database", "database", async () => {
 });
 
 // The RLS audit of the migrated database: any finding fails the run (one check).
-const audit = after([database], "RLS audit", () =>
+const audit = after({ mustSucceed: [database] }, "RLS audit", () =>
   check("RLS audit (npm run db:audit)", "audit", "npx", ["tsx", "scripts/db-audit.ts"]),
 );
 
-/**
- * The node:test suites' own database in the same cluster, migrated and seeded like the first: they
- * break schemas and privileges on purpose, and run while the browser tests use the first one.
- */
-async function prepareNodeTestDatabase() {
-  const url = process.env.DATABASE_URL!;
-  const name = `${decodeURIComponent(new URL(url).pathname.slice(1))}_node_test`;
-  const owner = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    await owner`drop database if exists ${owner(name)} with (force)`;
-    await owner`create database ${owner(name)}`;
-  } finally {
-    await owner.end();
-  }
-  nodeTestDatabase = { name, ownerUrl: url };
-  const nodeTestUrl = withDatabase(url, name);
-  const logLine = (line: string) => log("database", `(node:test) ${line}`);
-  await migrateDatabase(
-    {
-      ...env(),
-      DATABASE_URL: nodeTestUrl,
-      APP_DATABASE_URL: undefined,
-      AGENT_DATABASE_URL: undefined,
-      ADMIN_DATABASE_URL: undefined,
-    },
-    logLine,
-  );
-  await seedDatabase(nodeTestUrl, { tenants: 3, conversationsPerTenant: 320, reset: true, log: logLine });
-}
-
-const nodeTestDatabaseReady = after([database], "database for node:test", () =>
-  step("database for node:test", "database", prepareNodeTestDatabase),
-);
-
-const nodeTests = after([nodeTestDatabaseReady], "database tests (node:test)", async () => {
-  // Once the audit is over, passed or not (a finding is one failed check; the suites still run): the
-  // roles some suites create for a moment are cluster-wide, and the audit would report them.
-  await audit;
-  return step("database tests (node:test)", "node:test", async () => {
+// After the audit, passed or not (a finding is one failed check): some suites create superuser and
+// BYPASSRLS roles for a moment, roles are cluster-wide, and the audit would report them.
+const nodeTests = after({ mustSucceed: [database], mustEnd: [audit] }, "database tests (node:test)", () =>
+  step("database tests (node:test)", "node:test", async () => {
     const testFiles = files("tests", ".test.ts")
       .filter((f) => fileFilters.length === 0 || fileFilters.some((filter) => f.includes(filter)))
       .sort();
@@ -290,24 +244,21 @@ const nodeTests = after([nodeTestDatabaseReady], "database tests (node:test)", a
       "node:test",
       "node",
       ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles],
-      {
-        DATABASE_URL: withDatabase(process.env.DATABASE_URL!, nodeTestDatabase!.name),
-        DB_POOL_MAX: "1",
-        TENANT_CONTEXT_TTL_SECONDS: "2",
-      },
+      { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" },
     );
     const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);
     total.passed += count("pass");
     total.failed += count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
     total.skipped += count("skipped") + count("todo");
-  });
-});
+  }),
+);
 
 const appOutput = { stdout: prefixed("app", process.stdout), stderr: prefixed("app", process.stderr) };
-// The browser suites need the build and the seeded database (the node:test suites have their own).
+// The browser tests need the build and the database, which they share with the node:test suites: they
+// start when those end.
 const browserTests = skipE2e
   ? Promise.resolve(false)
-  : after([build, database], "browser tests (Playwright, Chromium)", () =>
+  : after({ mustSucceed: [build, database], mustEnd: [nodeTests] }, "browser tests (Playwright, Chromium)", () =>
       step("browser tests (Playwright, Chromium)", "e2e", async () => {
         appServer = await startNextServer({
           env: { ...process.env, SHOW_DEMO_ACCOUNTS: "true" },
