@@ -5,7 +5,7 @@ import { defineConfig } from "@playwright/test";
 export default defineConfig({
   testDir: "./e2e",
   fullyParallel: true,
-  workers: 2,
+  workers: 3,
   retries: 0,
   // Generous for a busy 2-core machine shared by several runs (load 20+ seen): a sign-in (bcrypt in
   // PostgreSQL, a server action, a redirect) then takes over 5 s, a test with three of them over 30 s.
@@ -28,5 +28,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  projects: [
+    // Each demo user signs in through the UI once per run; tests take copies of the stored sessions
+    // with asUser() (e2e/support/test.ts).
+    { name: "demo-sessions", testMatch: /demo-sessions\.setup\.ts$/, use: { browserName: "chromium" } },
+    { name: "chromium", dependencies: ["demo-sessions"], use: { browserName: "chromium" } },
+  ],
 });

@@ -1,15 +1,7 @@
-import { test } from "@playwright/test";
-import {
-  acceptAsNewUser,
-  demoTenantMarkers,
-  expect,
-  invite,
-  multiStepFlows,
-  newPassword,
-  signInWith,
-  signUp,
-  unique,
-} from "./support";
+import { acceptAsNewUser, invite, newPassword, signUp, unique } from "./support/accounts";
+import { submitSignInForm } from "./support/sign-in";
+import { demoTenantMarkers } from "./support/tenant-data";
+import { expect, multiStepFlows, test } from "./support/test";
 
 multiStepFlows();
 
@@ -109,9 +101,9 @@ test("change password: the current one is checked, then only the new one signs i
 
   // A browser without the session (clearing cookies races with in-flight requests that refresh it).
   const fresh = await (await browser.newContext()).newPage();
-  await signInWith(fresh, email, newPassword);
+  await submitSignInForm(fresh, email, newPassword);
   await expect(fresh.locator("form [role=alert]")).toHaveText("Email or password is incorrect.");
-  await signInWith(fresh, email, "a-brand-new-secret");
+  await submitSignInForm(fresh, email, "a-brand-new-secret");
   await expect(fresh).toHaveURL(/\/conversations$/);
   await fresh.context().close();
 });
@@ -126,11 +118,11 @@ test("repeated failed sign-ins are slowed down per account, with the same answer
   const unknown = `${unique("nobody")}@example.test`;
   for (const target of [email, unknown]) {
     for (let attempt = 1; attempt <= 5; attempt++) {
-      await signInWith(page, target, "wrong-password");
+      await submitSignInForm(page, target, "wrong-password");
       await expect(page.locator("form [role=alert]")).toHaveText("Email or password is incorrect.");
     }
     // Now even the right password is not checked until the wait is over.
-    await signInWith(page, target, newPassword);
+    await submitSignInForm(page, target, newPassword);
     await expect(page.locator("form [role=alert]")).toHaveText(
       /^Too many failed sign-ins\. Try again in \d+ seconds\.$/,
     );

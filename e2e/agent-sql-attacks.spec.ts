@@ -1,9 +1,9 @@
-import { expect, test } from "@playwright/test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { attackCategories, attacks, expectedRows, fillPlaceholders, type Attack } from "../tests/support/attack-corpus";
 import { foreignMarkersIn, loadCorpusData, type CorpusData } from "../tests/support/corpus-context";
-import { bearer, createKeyWithCli, mcpClient, toolText } from "./api-support";
-import { adminConnection } from "./support";
+import { bearer, createKeyWithCli, mcpClient, toolText } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /**
  * The attack corpus over HTTP against the built app, with acme-health's key: POST /api/agent/sql and
@@ -14,6 +14,10 @@ let data: CorpusData;
 // One key per channel keeps each under the per-key rate limit (120 requests a minute by default).
 let httpKey = "";
 let mcpKey = "";
+
+// beforeAll runs in every worker that runs a test of this file, and makes API keys with the CLI: the
+// file's tests run in one worker, in order, so the keys are made once (other files run in parallel).
+test.describe.configure({ mode: "default" });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000); // the CLI is a tsx process: slow on a busy machine

@@ -1,14 +1,16 @@
-import { expect, test } from "@playwright/test";
-import { createWorkspace } from "./data-support";
-import { adminConnection, signIn } from "./support";
+import { adminConnection } from "./support/database";
+import { createWorkspace } from "./support/scratch-workspaces";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
-test("the agents list shows each agent of the tenant with its conversation count", async ({ page }) => {
+test("the agents list shows each agent of the tenant with its conversation count", async ({ asUser }) => {
   const admin = adminConnection();
   try {
     const truth = await admin<{ id: string; name: string; n: number }[]>`
       select a.id, a.name, (select count(*)::int from conversations c where c.tenant_id = a.tenant_id and c.agent_id = a.id) as n
       from agents a join tenants t on t.id = a.tenant_id and t.slug = 'acme-health' order by a.name`;
-    await signIn(page, "alice@acme.test");
+    const page = await asUser("alice");
+    await page.goto("/conversations");
     await page.getByRole("link", { name: "Agents", exact: true }).click();
     await expect(page).toHaveURL(/\/agents$/);
     const rows = page.getByTestId("agent-table").locator("tbody tr");
@@ -29,7 +31,7 @@ test("an admin creates, renames, disables and enables an agent; duplicate and in
   test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const workspace = await createWorkspace({ role: "admin", agents: ["Existing Agent"] });
   try {
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     await page.goto("/agents");
     await page.getByRole("link", { name: "New agent" }).click();
     await expect(page).toHaveURL(/\/agents\/new$/);
@@ -100,7 +102,7 @@ test("members and viewers see agents but cannot change them; a role lost mid-for
   const workspace = await createWorkspace({ role: "admin", agents: ["Kept Agent"] });
   const admin = adminConnection();
   try {
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     await page.goto("/agents/new");
     await page.getByLabel("Name").fill("Sneaky Agent");
     await page.getByLabel("Line of business").fill("retail");

@@ -1,11 +1,12 @@
-import { expect, test } from "@playwright/test";
-import { bearer, signInPatiently } from "./api-support";
+import { bearer } from "./support/api-clients";
+import { expect, test } from "./support/test";
 
 /** Settings -> API keys: a key is shown once, works at once, and stops working when revoked. */
-test("alice creates a key, sees it once, uses it, and revokes it", async ({ page, request }) => {
+test("alice creates a key, sees it once, uses it, and revokes it", async ({ asUser, request }) => {
   test.setTimeout(90_000);
   const name = `e2e ui key ${Date.now()}`;
-  await signInPatiently(page, "alice@acme.test");
+  const page = await asUser("alice");
+  await page.goto("/conversations");
   await page.getByRole("link", { name: "API keys" }).click();
   await expect(page).toHaveURL(/\/settings\/api-keys$/);
 

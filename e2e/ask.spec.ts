@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { expect, test } from "@playwright/test";
 import { startFakeLlm, type FakeLlm } from "../tests/support/fake-llm";
-import { bearer, createKeyWithCli, signInPatiently } from "./api-support";
-import { adminConnection } from "./support";
+import { startNextServer, type NextServer } from "../tests/support/servers";
+import { bearer, createKeyWithCli } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /**
  * /ask in a real browser. The app under test (started by npm test) has no LLM configured: the page
@@ -22,9 +21,10 @@ async function acmeCount(): Promise<number> {
   }
 }
 
-test("without an LLM, /ask says so and the SQL box runs guarded SQL with the session", async ({ page }) => {
+test("without an LLM, /ask says so and the SQL box runs guarded SQL with the session", async ({ asUser }) => {
   test.setTimeout(90_000);
-  await signInPatiently(page, "alice@acme.test");
+  const page = await asUser("alice");
+  await page.goto("/conversations");
   await page.getByRole("link", { name: "Ask your data" }).click();
   await expect(page.getByTestId("llm-not-configured")).toContainText("No LLM is configured");
   await expect(page.getByRole("button", { name: "Ask", exact: true })).toHaveCount(0);
@@ -59,47 +59,26 @@ test("the agent endpoints answer JSON to signed-out callers and when no LLM is c
 test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
   test.describe.configure({ mode: "serial" });
   let llm: FakeLlm;
-  let server: ChildProcess | undefined;
+  let server: NextServer | undefined;
   let url = "";
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
     llm = await startFakeLlm();
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, "127.0.0.1", () => {
-        const address = probe.address();
-        probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-      });
+    server = await startNextServer({
+      env: { ...process.env, OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: "test-key", AI_MODEL: "fake-sql-model" },
+      output: "ignore",
+      timeoutMs: 120_000,
     });
-    url = `http://127.0.0.1:${port}`;
-    server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        OPENAI_BASE_URL: llm.url,
-        OPENAI_API_KEY: "test-key",
-        AI_MODEL: "fake-sql-model",
-      },
-      stdio: "ignore",
-      detached: true,
-    });
-    for (let i = 0; i < 240; i++) {
-      const up = await fetch(`${url}/login`).then(
-        (r) => r.status < 500,
-        () => false,
-      );
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error("the second app server did not start");
+    url = server.url;
   });
 
   test.afterAll(async () => {
-    if (server?.pid) process.kill(-server.pid, "SIGTERM");
+    server?.stop();
     await llm?.close();
   });
 
-  test("a question becomes SQL, a table and a chart", async ({ page }) => {
+  test("a question becomes SQL, a table and a chart", async ({ asUser }) => {
     test.setTimeout(90_000);
     llm.script("per day", [
       {
@@ -107,7 +86,8 @@ test.describe("with an LLM (a fake OpenAI-compatible server over HTTP)", () => {
       },
       { text: "Daily volume is shown above." },
     ]);
-    await signInPatiently(page, "alice@acme.test", url);
+    // The same host as the first server (cookies ignore the port) and the same AUTH_SECRET: alice's session holds.
+    const page = await asUser("alice");
     await page.goto(`${url}/ask`);
     await expect(page.getByTestId("llm-not-configured")).toHaveCount(0);
     await page.getByRole("textbox", { name: "Question" }).fill("Conversations per day, please");

@@ -1,14 +1,7 @@
-import { test } from "@playwright/test";
-import {
-  acceptAsNewUser,
-  adminConnection,
-  expect,
-  invite,
-  multiStepFlows,
-  signInWith,
-  signUp,
-  unique,
-} from "./support";
+import { acceptAsNewUser, invite, signUp, unique } from "./support/accounts";
+import { adminConnection } from "./support/database";
+import { submitSignInForm } from "./support/sign-in";
+import { expect, multiStepFlows, test } from "./support/test";
 
 multiStepFlows();
 
@@ -21,7 +14,7 @@ test("security events are recorded and shown to owners, with filters and keyset 
   // A failed sign-in on the owner's account (in another browser) is recorded in their workspace.
   const context = await browser.newContext();
   const stranger = await context.newPage();
-  await signInWith(stranger, ownerEmail, "not-the-password");
+  await submitSignInForm(stranger, ownerEmail, "not-the-password");
   await expect(stranger.locator("form [role=alert]")).toHaveText("Email or password is incorrect.");
 
   const memberEmail = `${unique("joiner")}@example.test`;

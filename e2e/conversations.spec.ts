@@ -1,5 +1,6 @@
-import { expect, test } from "@playwright/test";
-import { adminConnection, signIn } from "./support";
+import { adminConnection } from "./support/database";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
 test("a signed-out visit to /conversations lands on /login", async ({ page }) => {
   await page.goto("/conversations");
@@ -30,7 +31,7 @@ test("alice signs in and sees acme-health's conversations only", async ({ page }
     const [newest] = await admin<{ summary: string }[]>`
       select split_part(summary, E'\\n', 1) as summary from conversations where tenant_id = ${acme!.id} order by started_at desc, id desc limit 1`;
 
-    await signIn(page, "alice@acme.test");
+    await signInThroughUi(page, "alice@acme.test");
     await expect(page.getByTestId("tenant-name")).toHaveText(acme!.name);
     const items = page.getByTestId("conversation-list").locator("li");
     await expect(items).toHaveCount(50);
@@ -52,7 +53,9 @@ test("alice signs in and sees acme-health's conversations only", async ({ page }
   }
 });
 
-test("alice opening a globex-realty conversation gets the same 404 as a missing or malformed id", async ({ page }) => {
+test("alice opening a globex-realty conversation gets the same 404 as a missing or malformed id", async ({
+  asUser,
+}) => {
   const admin = adminConnection();
   try {
     const [globex] = await admin<{ id: string; summary: string; text: string; caller: string }[]>`
@@ -60,7 +63,7 @@ test("alice opening a globex-realty conversation gets the same 404 as a missing 
       join tenants tn on tn.id = c.tenant_id and tn.slug = 'globex-realty'
       join conversation_turns t on t.tenant_id = c.tenant_id and t.conversation_id = c.id and t.position = 1
       order by c.started_at desc limit 1`;
-    await signIn(page, "alice@acme.test");
+    const page = await asUser("alice");
 
     const foreign = await page.goto(`/conversations/${globex!.id}`);
     expect(foreign!.status()).toBe(404);

@@ -1,6 +1,9 @@
-import { expect, test, type Page } from "@playwright/test";
-import { createWorkspace, parseCsv } from "./data-support";
-import { adminConnection, signIn } from "./support";
+import type { Page } from "@playwright/test";
+import { parseCsv } from "./support/csv";
+import { adminConnection } from "./support/database";
+import { createWorkspace } from "./support/scratch-workspaces";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
 /**
  * Another tenant's real ids (read through the BYPASSRLS admin connection, which is also the control
@@ -30,9 +33,9 @@ async function bodyText(page: Page) {
   return page.locator("body").innerText();
 }
 
-test("another tenant's agent page is the same 404 as a missing one", async ({ page }) => {
+test("another tenant's agent page is the same 404 as a missing one", async ({ asUser }) => {
   const globex = await globexSample();
-  await signIn(page, "alice@acme.test");
+  const page = await asUser("alice");
   const foreign = await page.goto(`/agents/${globex.agent.id}`);
   expect(foreign!.status()).toBe(404);
   const foreignText = await bodyText(page);
@@ -49,7 +52,7 @@ test("rename and disable actions given another tenant's agent id are refused and
   const workspace = await createWorkspace({ role: "owner", agents: ["Own Agent"] });
   const admin = adminConnection();
   try {
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     await page.goto(`/agents/${workspace.agentIds[0]}`);
     // The attacker edits the hidden agent id of their own forms.
     await page
@@ -84,10 +87,10 @@ test("rename and disable actions given another tenant's agent id are refused and
 });
 
 test("another tenant's agent id as a list filter is an unknown agent: a field message and no rows", async ({
-  page,
+  asUser,
 }) => {
   const globex = await globexSample();
-  await signIn(page, "alice@acme.test");
+  const page = await asUser("alice");
   await page.goto(`/conversations?agent=${globex.agent.id}`);
   await expect(page.getByText("No such agent in this workspace.")).toBeVisible();
   await expect(page.getByTestId("conversation-list")).toHaveCount(0);
@@ -96,7 +99,7 @@ test("another tenant's agent id as a list filter is an unknown agent: a field me
     expect(html).not.toContain(secret);
 });
 
-test("a keyset cursor made from another tenant's conversation only positions the list", async ({ page }) => {
+test("a keyset cursor made from another tenant's conversation only positions the list", async ({ asUser }) => {
   const globex = await globexSample();
   const admin = adminConnection();
   try {
@@ -104,7 +107,7 @@ test("a keyset cursor made from another tenant's conversation only positions the
       `${globex.conversation.started_at.toISOString()}|${globex.conversation.id}`,
       "utf8",
     ).toString("base64url");
-    await signIn(page, "alice@acme.test");
+    const page = await asUser("alice");
     await page.goto(`/conversations?after=${cursor}`);
     const ids = await page
       .getByTestId("conversation-list")
@@ -123,12 +126,12 @@ test("a keyset cursor made from another tenant's conversation only positions the
 });
 
 test("the export with another tenant's agent id is a 404 without data; a search export holds only own rows", async ({
-  page,
+  asUser,
 }) => {
   const globex = await globexSample();
   const admin = adminConnection();
   try {
-    await signIn(page, "alice@acme.test");
+    const page = await asUser("alice");
     const foreign = await page.request.get(`/conversations/export?agent=${globex.agent.id}`);
     expect(foreign.status()).toBe(404);
     const body = await foreign.text();
@@ -154,9 +157,9 @@ test("the export with another tenant's agent id is a 404 without data; a search 
   }
 });
 
-test("the overview and agents pages show none of another tenant's agents", async ({ page }) => {
+test("the overview and agents pages show none of another tenant's agents", async ({ asUser }) => {
   const globex = await globexSample();
-  await signIn(page, "alice@acme.test");
+  const page = await asUser("alice");
   for (const path of ["/overview", "/agents"]) {
     await page.goto(path);
     const html = await page.content();

@@ -1,5 +1,8 @@
-import { test, type Page } from "@playwright/test";
-import { adminConnection, expect, multiStepFlows, signIn } from "./support";
+import type { Page } from "@playwright/test";
+import { adminConnection } from "./support/database";
+import { demoUsers } from "./support/demo-users";
+import { newContextSignedInThroughUi, signInThroughUi } from "./support/sign-in";
+import { expect, multiStepFlows, test } from "./support/test";
 
 /**
  * The cross-tenant leak idea for the account and team surfaces: alice (acme-health owner) uses
@@ -7,8 +10,12 @@ import { adminConnection, expect, multiStepFlows, signIn } from "./support";
  * shown or changed, paired with a control read through the BYPASSRLS role proving the row exists.
  */
 multiStepFlows();
-// Remove asks for confirmation: say yes.
-test.beforeEach(({ page }) => page.on("dialog", (d) => void d.accept()));
+
+/** Remove asks for confirmation: say yes. */
+function acceptingDialogs(page: Page): Page {
+  page.on("dialog", (d) => void d.accept());
+  return page;
+}
 
 interface Globex {
   tenantId: string;
@@ -68,9 +75,9 @@ async function globexState(g: Globex) {
   }
 }
 
-test("member actions with another tenant's user ids change nothing there and reveal nothing", async ({ page }) => {
+test("member actions with another tenant's user ids change nothing there and reveal nothing", async ({ asUser }) => {
   const g = await globexIds();
-  await signIn(page, "alice@acme.test");
+  const page = acceptingDialogs(await asUser("alice"));
   await page.goto("/settings/members");
   const danaRow = page.getByTestId("member-row").filter({ hasText: "dana@demo.test" });
 
@@ -93,9 +100,9 @@ test("member actions with another tenant's user ids change nothing there and rev
   ).toHaveText("admin");
 });
 
-test("revoking another tenant's invitation by id is refused and leaves it pending", async ({ page }) => {
+test("revoking another tenant's invitation by id is refused and leaves it pending", async ({ asUser }) => {
   const g = await globexIds();
-  await signIn(page, "alice@acme.test");
+  const page = acceptingDialogs(await asUser("alice"));
   await page.goto("/settings/members");
   const revokeForm = page.getByTestId("invitation-list").locator("form").first();
   await submitForged(page, revokeForm, "invitationId", g.invitationId, /Revoke/);
@@ -114,8 +121,10 @@ test("switching to a tenant one is not a member of is a 404, through the form or
   await admin.end();
   expect(initech).toBeDefined(); // control: the tenant exists
 
-  // dana's switcher form, with initech's id (dana is not a member there) in place of globex's.
-  await signIn(page, "dana@demo.test");
+  // dana's switcher form, with initech's id (dana is not a member there) in place of globex's. Both
+  // sessions here are switched (or asked to switch): each signs in through the UI for a session of its own.
+  acceptingDialogs(page);
+  await signInThroughUi(page, demoUsers.dana);
   await page.getByTestId("tenant-switcher").click();
   const globexForm = page
     .getByRole("list", { name: "Your workspaces" })
@@ -128,8 +137,7 @@ test("switching to a tenant one is not a member of is a 404, through the form or
   expect(await page.content()).not.toContain("Initech Salons");
 
   // The session endpoint (a client-side update()) is untrusted input: the JWT callback checks membership.
-  const alice = await (await browser.newContext()).newPage();
-  await signIn(alice, "alice@acme.test");
+  const { page: alice } = await newContextSignedInThroughUi(browser, demoUsers.alice);
   const csrf = (await (await alice.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const update = await alice.request.post("/api/auth/session", {
     data: { csrfToken: csrf.csrfToken, data: { activeTenantId: g.tenantId } },
@@ -149,7 +157,7 @@ test("switching to a tenant one is not a member of is a 404, through the form or
   await expect(page.getByTestId("tenant-name")).toHaveText(g.tenantName);
 });
 
-test("the audit log filtered by another tenant's user shows nothing of theirs", async ({ page }) => {
+test("the audit log filtered by another tenant's user shows nothing of theirs", async ({ asUser }) => {
   const g = await globexIds();
   const admin = adminConnection();
   try {
@@ -161,15 +169,15 @@ test("the audit log filtered by another tenant's user shows nothing of theirs", 
   } finally {
     await admin.end();
   }
-  await signIn(page, "alice@acme.test");
+  const page = acceptingDialogs(await asUser("alice"));
   await page.goto(`/settings/audit?actor=${g.bobId}`);
   await expect(page.getByText("No events match these filters.")).toBeVisible();
   await page.goto("/settings/audit?action=member.invited");
   expect(await page.content()).not.toContain("globex-secret-target@globex.test");
 });
 
-test("the platform admin page is a 404 for a tenant owner, with no other tenant's name in it", async ({ page }) => {
-  await signIn(page, "alice@acme.test");
+test("the platform admin page is a 404 for a tenant owner, with no other tenant's name in it", async ({ asUser }) => {
+  const page = acceptingDialogs(await asUser("alice"));
   const response = await page.goto("/admin");
   expect(response!.status()).toBe(404);
   const html = await page.content();

@@ -1,19 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { decode, encode } from "next-auth/jwt";
-import {
-  adminConnection,
-  demoPassword,
-  expectNoDataOf,
-  dropPrefetches,
-  ownerConnection,
-  sessionCookie,
-  sessionCookieName,
-  signIn,
-  signedInContext,
-  tenantFingerprint,
-  type TenantFingerprint,
-} from "./support";
+import { dropPrefetches, sessionCookie, sessionCookieName } from "./support/browser-session";
+import { adminConnection, ownerConnection } from "./support/database";
+import { demoPassword, demoUsers } from "./support/demo-users";
+import { signInThroughUi } from "./support/sign-in";
+import { expectNoDataOf, tenantFingerprint, type TenantFingerprint } from "./support/tenant-data";
+import { expect, openStoredSession, test } from "./support/test";
 
 /**
  * Cross-tenant attempts in a real browser against the real app. Alice (tenant A, acme-health) holds
@@ -52,8 +45,13 @@ interface Kit {
   /** The `?after=` value on Bob's first page, taken by Bob's own session. */
   foreignCursor: string;
   foreignUserId: string;
-  /** A new browser context holding Alice's session, prefetches dropped (closed after the case). */
+  /** A new browser context holding a copy of Alice's stored session, prefetches dropped (closed after the case). */
   alice(): Promise<{ context: BrowserContext; page: Page }>;
+  /**
+   * A new browser context in which Alice signs in through the UI, prefetches dropped (closed after
+   * the case): for a case that signs out, which must never happen in a copy of the shared session.
+   */
+  aliceSignedInThroughUi(): Promise<{ context: BrowserContext; page: Page }>;
 }
 
 interface CrossTenantCase {
@@ -62,8 +60,8 @@ interface CrossTenantCase {
   attempt(kit: Kit): Promise<Seen>;
 }
 
-const alice = "alice@acme.test";
-const bob = "bob@globex.test";
+const alice = demoUsers.alice;
+const bob = demoUsers.bob;
 
 async function visit(page: Page, url: string): Promise<Seen> {
   const response = await page.goto(url);
@@ -264,7 +262,7 @@ const surfaces: Record<string, CrossTenantCase[]> = {
       name: "a session cookie replayed after sign-out is still accepted until it expires, for A's own tenant only",
       outcome: "own-data-only",
       attempt: async (k) => {
-        const { context, page } = await k.alice();
+        const { context, page } = await k.aliceSignedInThroughUi();
         const copy = await sessionCookie(context);
         await page.goto("/conversations");
         // Sign out is in the account menu of the header.
@@ -294,7 +292,7 @@ const surfaces: Record<string, CrossTenantCase[]> = {
             insert into users (email, name, password_hash) values (${email}, 'Removed Member', app_private.hash_password(${demoPassword})) returning id`;
           await owner`insert into memberships (tenant_id, user_id, role) values (${k.own.id}, ${user!.id}, 'member')`;
           const page = await context.newPage();
-          await signIn(page, email);
+          await signInThroughUi(page, email);
           // Control: the same session read A's data while the membership existed.
           await expect(page.getByTestId("tenant-name")).toHaveText(k.own.name);
           await owner`delete from memberships where user_id = ${user!.id}`;
@@ -314,10 +312,9 @@ let own: TenantFingerprint;
 let foreign: TenantFingerprint;
 let foreignCursor = "";
 let foreignUserId = "";
-let aliceSession: Awaited<ReturnType<BrowserContext["storageState"]>>;
 
 test.beforeAll(async ({ browser }) => {
-  test.setTimeout(120_000); // two sign-ins and the fingerprints, on a machine that may be busy
+  test.setTimeout(120_000); // the fingerprints and Bob's first page, on a machine that may be busy
   [own, foreign] = await Promise.all([tenantFingerprint("acme-health"), tenantFingerprint("globex-realty")]);
   const admin = adminConnection();
   try {
@@ -327,29 +324,22 @@ test.beforeAll(async ({ browser }) => {
     await admin.end();
   }
   // B's cursor, as B's own session sees it.
-  const asBob = await signedInContext(browser, bob);
-  const href = await asBob.page.getByTestId("next-page").getAttribute("href");
+  const asBob = await openStoredSession(browser, "bob");
+  await asBob.goto("/conversations");
+  const href = await asBob.getByTestId("next-page").getAttribute("href");
   foreignCursor = new URL(href!, "http://x").searchParams.get("after")!;
   expect(foreignCursor).toBeTruthy();
-  await asBob.context.close();
-  // One sign-in for Alice; each case gets a new context holding a copy of her session.
-  const asAlice = await signedInContext(browser, alice);
-  aliceSession = await asAlice.context.storageState();
-  await asAlice.context.close();
+  await asBob.context().close();
 });
 
 // Control: the strings the cases look for are really rendered where B's data is shown, so their absence means something.
-test("control: B's own session is shown the B data the cases look for", async ({ browser }) => {
-  const { context, page } = await signedInContext(browser, bob);
-  try {
-    const list = (await visit(page, "/conversations")).bodies.join("\n");
-    const detail = (await visit(page, `/conversations/${foreign.conversationIds[0]}`)).bodies.join("\n");
-    const shown = foreign.secrets.filter((s) => list.includes(s) || detail.includes(s));
-    expect(shown).toContain(foreign.name);
-    expect(shown.length, "agent names, headlines and transcript lines of B appear on B's pages").toBeGreaterThan(50);
-  } finally {
-    await context.close();
-  }
+test("control: B's own session is shown the B data the cases look for", async ({ asUser }) => {
+  const page = await asUser("bob");
+  const list = (await visit(page, "/conversations")).bodies.join("\n");
+  const detail = (await visit(page, `/conversations/${foreign.conversationIds[0]}`)).bodies.join("\n");
+  const shown = foreign.secrets.filter((s) => list.includes(s) || detail.includes(s));
+  expect(shown).toContain(foreign.name);
+  expect(shown.length, "agent names, headlines and transcript lines of B appear on B's pages").toBeGreaterThan(50);
 });
 
 function expectOutcome(outcome: Outcome, seen: Seen) {
@@ -380,7 +370,7 @@ function expectOutcome(outcome: Outcome, seen: Seen) {
 for (const [surface, cases] of Object.entries(surfaces)) {
   test.describe(surface, () => {
     for (const c of cases) {
-      test(`${c.name} → ${c.outcome}`, async ({ browser }) => {
+      test(`${c.name} → ${c.outcome}`, async ({ browser, asUser }) => {
         const contexts: BrowserContext[] = [];
         const kit: Kit = {
           browser,
@@ -389,10 +379,17 @@ for (const [surface, cases] of Object.entries(surfaces)) {
           foreignCursor,
           foreignUserId,
           alice: async () => {
-            const context = await browser.newContext({ storageState: aliceSession });
+            const page = await asUser("alice");
+            await dropPrefetches(page.context());
+            return { context: page.context(), page };
+          },
+          aliceSignedInThroughUi: async () => {
+            const context = await browser.newContext();
             contexts.push(context);
             await dropPrefetches(context);
-            return { context, page: await context.newPage() };
+            const page = await context.newPage();
+            await signInThroughUi(page, alice);
+            return { context, page };
           },
         };
         try {

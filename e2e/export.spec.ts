@@ -1,12 +1,14 @@
 import { readFile } from "node:fs/promises";
-import { expect, test } from "@playwright/test";
-import { createWorkspace, parseCsv } from "./data-support";
-import { adminConnection, signIn } from "./support";
+import { parseCsv } from "./support/csv";
+import { adminConnection } from "./support/database";
+import { createWorkspace } from "./support/scratch-workspaces";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
 const header = ["conversation_id", "started_at", "agent", "channel", "status", "duration_seconds", "caller", "summary"];
 
 test("CSV export of the current filter: every match (not just the page), a dated filename, and an audit entry", async ({
-  page,
+  asUser,
 }) => {
   const admin = adminConnection();
   try {
@@ -18,7 +20,7 @@ test("CSV export of the current filter: every match (not just the page), a dated
     expect(truth.length).toBeGreaterThan(0);
     const startedAt = new Date();
 
-    await signIn(page, "alice@acme.test");
+    const page = await asUser("alice");
     await page.goto("/conversations?q=refund&channel=chat");
     const downloading = page.waitForEvent("download");
     await page.getByTestId("export-csv").click();
@@ -51,7 +53,7 @@ test("the export streams past one batch, escapes CSV and defuses spreadsheet for
   });
   try {
     await workspace.generate(1200);
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     const response = await page.request.get("/conversations/export");
     expect(response.status()).toBe(200);
     expect(response.headers()["content-type"]).toBe("text/csv; charset=utf-8");
@@ -83,7 +85,7 @@ test("a viewer cannot export: no button, a 403 with a clear message, nothing aud
   });
   const admin = adminConnection();
   try {
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     await expect(page.getByTestId("conversation-list").locator("li")).toHaveCount(1);
     await expect(page.getByTestId("export-csv")).toHaveCount(0);
     const response = await page.request.get("/conversations/export");

@@ -1,9 +1,10 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
 import { z } from "zod";
 import { conversationInput, conversationOutput, conversationPageOutput } from "@/features/ingest/schema";
 import { errorBody } from "@/features/agent-sql/wire";
-import { bearer, createKeyWithCli, revokeKeyWithCli } from "./api-support";
-import { adminConnection } from "./support";
+import { bearer, createKeyWithCli, revokeKeyWithCli } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /**
  * The ingest API against the built app. Writes go to initech-salons (acme-health stays read-only for
@@ -14,6 +15,10 @@ let acmeKey = "";
 let initechAgent = { id: "", name: "" };
 let globexAgentId = "";
 let globexConversationId = "";
+
+// beforeAll runs in every worker that runs a test of this file, and makes API keys with the CLI: the
+// file's tests run in one worker, in order, so the keys are made once (other files run in parallel).
+test.describe.configure({ mode: "default" });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);

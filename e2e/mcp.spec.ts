@@ -1,11 +1,15 @@
-import { expect, test } from "@playwright/test";
-import { baseUrl, bearer, createKeyWithCli, mcpClient, toolText } from "./api-support";
-import { adminConnection } from "./support";
+import { baseUrl, bearer, createKeyWithCli, mcpClient, toolText } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /** The MCP server at /api/mcp with a real MCP client (the official SDK), authenticated by an API key. */
 let acmeKey = "";
 let acme = { id: "", count: 0, summaryWord: "" };
 let globexMarkers: string[] = [];
+
+// beforeAll runs in every worker that runs a test of this file, and makes API keys with the CLI: the
+// file's tests run in one worker, in order, so the keys are made once (other files run in parallel).
+test.describe.configure({ mode: "default" });
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);

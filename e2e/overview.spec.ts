@@ -1,9 +1,10 @@
-import { expect, test } from "@playwright/test";
-import { createWorkspace } from "./data-support";
-import { adminConnection, signIn } from "./support";
+import { adminConnection } from "./support/database";
+import { createWorkspace } from "./support/scratch-workspaces";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
 test("the overview shows the last 30 days of the active tenant: totals, per-agent chart, durations, statuses", async ({
-  page,
+  asUser,
 }) => {
   const admin = adminConnection();
   try {
@@ -20,7 +21,8 @@ test("the overview shows the last 30 days of the active tenant: totals, per-agen
       select name from agents where tenant_id <> ${acme!.id} and name not in (select name from agents where tenant_id = ${acme!.id})`;
     expect(total!.n).toBeGreaterThan(0);
 
-    await signIn(page, "alice@acme.test");
+    const page = await asUser("alice");
+    await page.goto("/conversations");
     await page.getByRole("link", { name: "Overview" }).click();
     await expect(page.getByTestId("stat-conversations")).toHaveText(total!.n.toLocaleString("en-US"));
     const minutes = Math.floor(total!.avg / 60);
@@ -60,7 +62,7 @@ test("the overview shows the last 30 days of the active tenant: totals, per-agen
 test("a workspace without conversations gets an empty overview, not broken charts", async ({ page }) => {
   const workspace = await createWorkspace({ agents: ["Quiet Agent"] });
   try {
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     await page.goto("/overview");
     await expect(page.getByTestId("overview-empty")).toContainText("No conversations in the last 30 days.");
     await expect(page.getByTestId("stat-conversations")).toHaveText("0");

@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { test } from "@playwright/test";
-import { adminConnection, expect, multiStepFlows, signUp, unique } from "./support";
+import { signUp, unique } from "./support/accounts";
+import { adminConnection } from "./support/database";
+import { expect, multiStepFlows, test } from "./support/test";
 
 multiStepFlows();
 const run = promisify(execFile);

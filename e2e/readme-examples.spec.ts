@@ -2,9 +2,9 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expect, test } from "@playwright/test";
-import { baseUrl, createKeyWithCli } from "./api-support";
-import { adminConnection } from "./support";
+import { baseUrl, createKeyWithCli } from "./support/api-clients";
+import { adminConnection } from "./support/database";
+import { expect, test } from "./support/test";
 
 /**
  * The shell examples of README.md and every docs/*.md, run as written against the test server: the

@@ -1,6 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
-import { createWorkspace } from "./data-support";
-import { adminConnection, signIn } from "./support";
+import type { Page } from "@playwright/test";
+import { adminConnection } from "./support/database";
+import { createWorkspace } from "./support/scratch-workspaces";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, test } from "./support/test";
 
 const phrase = '"refund request"'; // the seed puts it in every tenant
 
@@ -18,7 +20,7 @@ async function search(page: Page, words: string) {
 }
 
 test("searching a phrase that exists in two tenants returns only the active tenant's matches, highlighted", async ({
-  browser,
+  asUser,
 }) => {
   test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const admin = adminConnection();
@@ -36,13 +38,12 @@ test("searching a phrase that exists in two tenants returns only the active tena
     expect(bySlug("globex-realty").length).toBeGreaterThan(0);
     expect(bySlug("acme-health").length).toBeLessThanOrEqual(50);
 
-    for (const [email, own, other] of [
-      ["alice@acme.test", "acme-health", "globex-realty"],
-      ["bob@globex.test", "globex-realty", "acme-health"],
+    for (const [user, own, other] of [
+      ["alice", "acme-health", "globex-realty"],
+      ["bob", "globex-realty", "acme-health"],
     ] as const) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await signIn(page, email);
+      const page = await asUser(user);
+      await page.goto("/conversations");
       await search(page, phrase);
       await expect(page.getByTestId("conversation-list").locator("li")).toHaveCount(bySlug(own).length);
       expect((await shownIds(page)).sort()).toEqual(bySlug(own));
@@ -52,7 +53,6 @@ test("searching a phrase that exists in two tenants returns only the active tena
       const first = page.getByTestId("conversation-list").locator("li").first();
       await expect(first.getByTestId("summary").locator("mark").first()).toHaveText(/^(refund|request)/i);
       await expect(page.getByTestId("transcript-excerpt").locator("mark").first()).toBeVisible();
-      await context.close();
     }
   } finally {
     await admin.end();
@@ -60,7 +60,7 @@ test("searching a phrase that exists in two tenants returns only the active tena
 });
 
 test("filters by agent, channel, status and dates; keyset pages keep them; the form keeps its values", async ({
-  page,
+  asUser,
 }) => {
   test.slow(); // a long multi-step flow: three times the default timeout on a busy machine
   const admin = adminConnection();
@@ -80,7 +80,8 @@ test("filters by agent, channel, status and dates; keyset pages keep them; the f
     ).map((r) => r.id);
     expect(truth.length).toBeGreaterThan(50); // two pages
 
-    await signIn(page, "alice@acme.test");
+    const page = await asUser("alice");
+    await page.goto("/conversations");
     await page.getByLabel("Agent").selectOption({ label: agent!.name });
     await page.getByLabel("Channel").selectOption("voice");
     await page.getByLabel("Status").selectOption("completed");
@@ -110,11 +111,8 @@ test("filters by agent, channel, status and dates; keyset pages keep them; the f
   }
 });
 
-test("the filter form works without JavaScript", async ({ browser }) => {
-  const withJs = await browser.newContext();
-  await signIn(await withJs.newPage(), "alice@acme.test");
-  const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await withJs.storageState() });
-  const page = await noJs.newPage();
+test("the filter form works without JavaScript", async ({ asUser }) => {
+  const page = await asUser("alice", { javaScriptEnabled: false });
   await page.goto("/conversations");
   await page.getByLabel("Search summaries and transcripts").fill("refund");
   await page.getByLabel("Status").selectOption("abandoned");
@@ -125,12 +123,10 @@ test("the filter form works without JavaScript", async ({ browser }) => {
   const statuses = await page.getByTestId("conversation-list").locator("li").allInnerTexts();
   expect(statuses.length).toBeGreaterThan(0);
   for (const text of statuses) expect(text).toContain("abandoned");
-  await withJs.close();
-  await noJs.close();
 });
 
-test("bad filters get a message at the field, keep what was typed, and show no results", async ({ page }) => {
-  await signIn(page, "alice@acme.test");
+test("bad filters get a message at the field, keep what was typed, and show no results", async ({ asUser }) => {
+  const page = await asUser("alice");
   await page.goto("/conversations?q=refund&from=2025-03-10&to=2025-03-01");
   const to = page.getByLabel("To (UTC, inclusive)");
   await expect(to).toHaveAttribute("aria-invalid", "true");
@@ -168,7 +164,7 @@ test("highlighted text is rendered as text: markup in a transcript or in the que
     ],
   });
   try {
-    await signIn(page, workspace.email);
+    await signInThroughUi(page, workspace.email);
     await page.goto("/conversations?q=lighthouse");
     const item = page.getByTestId("conversation-list").locator("li");
     await expect(item).toHaveCount(1);

@@ -1,5 +1,6 @@
-import { test, type Browser, type Page } from "@playwright/test";
-import { acceptAsNewUser, expect, invite, multiStepFlows, signUp, unique } from "./support";
+import type { Browser, Page } from "@playwright/test";
+import { acceptAsNewUser, invite, signUp, unique } from "./support/accounts";
+import { expect, multiStepFlows, test } from "./support/test";
 
 multiStepFlows();
 

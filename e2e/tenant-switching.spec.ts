@@ -1,7 +1,12 @@
-import { test, type Page } from "@playwright/test";
-import { adminConnection, expect, dropPrefetches, multiStepFlows, signIn } from "./support";
+import type { Page } from "@playwright/test";
+import { dropPrefetches } from "./support/browser-session";
+import { adminConnection } from "./support/database";
+import { signInThroughUi } from "./support/sign-in";
+import { expect, multiStepFlows, test } from "./support/test";
 
 multiStepFlows();
+// These tests are about switching the session's tenant: each signs dana in through the UI for a
+// session of its own rather than taking a copy of the stored one.
 
 interface TenantTruth {
   id: string;
@@ -68,7 +73,7 @@ test("dana switches between acme-health and globex-realty, and every page shows 
   expect(globex.agents.filter((a) => !acme.agents.includes(a)).length).toBeGreaterThan(0);
   expect(globex.members).toContain("bob@globex.test");
 
-  await signIn(page, "dana@demo.test");
+  await signInThroughUi(page, "dana@demo.test");
   await expect(page.getByTestId("tenant-name")).toHaveText(acme.name);
   await expectOnly(page, acme, globex);
   // dana is an admin in acme: the audit log is there.
@@ -91,7 +96,7 @@ test("dana switches between acme-health and globex-realty, and every page shows 
 test("switching from a page with an id lands on the same section in the other tenant, not on the old id", async ({
   page,
 }) => {
-  await signIn(page, "dana@demo.test");
+  await signInThroughUi(page, "dana@demo.test");
   await page.getByTestId("conversation-list").locator("li a").first().click();
   await expect(page).toHaveURL(/\/conversations\/[0-9a-f-]{36}$/);
   await switchTo(page, "Globex Realty");
@@ -105,7 +110,7 @@ test("an answer to a request sent before the switch does not undo the switch", a
   // No other prefetches: when answers re-issued the session cookie, one to a prefetch sent after the
   // switch could land after the held answer, put the new session back and hide what the held one did.
   await dropPrefetches(context);
-  await signIn(page, "dana@demo.test");
+  await signInThroughUi(page, "dana@demo.test");
   await expect(page.getByTestId("tenant-name")).toHaveText("Acme Health");
 
   let release!: () => void;

@@ -1,21 +1,31 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
 import { dbEnv, roleDatabaseUrl } from "@/db/env";
+import { freePort, startNextServer, type NextServer } from "../tests/support/servers";
 
 /**
- * `npm test`: type check, lint, then the RLS lint and every suite against a real PostgreSQL (a
+ * `npm test`: type check, lint, format, architecture, then the RLS lint and every suite against a real PostgreSQL (a
  * throwaway embedded cluster, or DATABASE_URL when set) and the real app in a real browser. Ends with one line:
  * "N passed, N failed, N skipped". Skipped tests fail the run: nothing is counted as passed unrun.
+ *
+ * The machine is assumed to have two cores, so the steps run in two lanes, then the browser tests:
+ *
+ *   next build → tsc (it reads the route types the build writes) ─┐
+ *   eslint → prettier → dependency-cruiser                        ├─ Playwright suites (`next start`)
+ *   PostgreSQL, migrate, seed → RLS lint  → node:test suites ─────┘
+ *
+ * The browser tests wait for the node:test suites, whose database they share (on a database of their
+ * own, running both at once made both two to four times slower on a busy machine). Output lines are
+ * prefixed with their step's name; the times at the end say when each step started and ended.
  */
 // Flags for a faster loop while developing: `npm test -- --no-e2e tests/db/rls-lint.test.ts`
-// (positional arguments filter the node:test files; --no-checks skips tsc and eslint).
+// (positional arguments filter the node:test files; --no-checks skips tsc, eslint, prettier and dependency-cruiser).
 const args = process.argv.slice(2);
 const skipChecks = args.includes("--no-checks");
 const skipE2e = args.includes("--no-e2e");
@@ -29,83 +39,116 @@ interface Tally {
   skipped: number;
 }
 const total: Tally = { passed: 0, failed: 0, skipped: 0 };
-const timings: string[] = [];
 const started = Date.now();
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const timings: { name: string; from: number; to: number }[] = [];
+const notRun: string[] = [];
 process.env.NEXT_TELEMETRY_DISABLED = "1";
+process.env.TENANT_CONTEXT_SECRET = randomBytes(32).toString("base64url");
+process.env.AUTH_SECRET = randomBytes(32).toString("base64url");
+
+const children = new Set<ChildProcess>();
+const tagWidth = 9;
+
+/** Writes `text` line by line, each line prefixed with the step's tag (steps run at the same time). */
+function prefixed(tag: string, stream: NodeJS.WriteStream) {
+  let pending = "";
+  const prefix = `${tag.padEnd(tagWidth)}│ `;
+  return {
+    write(text: string) {
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      if (lines.length > 0) stream.write(lines.map((l) => prefix + l).join("\n") + "\n");
+    },
+    flush() {
+      if (pending) stream.write(prefix + pending + "\n");
+      pending = "";
+    },
+  };
+}
+
+function log(tag: string, line: string) {
+  process.stdout.write(`${tag.padEnd(tagWidth)}│ ${line}\n`);
+}
 
 function run(
+  tag: string,
   command: string,
   args: string[],
   extraEnv: Record<string, string> = {},
-  capture = false,
-  echo = true,
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       env: { ...process.env, ...extraEnv },
-      stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    children.add(child);
+    const out = prefixed(tag, process.stdout);
+    const err = prefixed(tag, process.stderr);
     let output = "";
-    child.stdout?.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       output += d.toString();
-      if (echo) process.stdout.write(d);
+      out.write(d.toString());
     });
-    child.stderr?.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       output += d.toString();
-      if (echo) process.stderr.write(d);
+      err.write(d.toString());
     });
-    child.on("exit", (code) => resolve({ code: code ?? 1, output }));
-  });
-}
-
-async function step(name: string, fn: () => Promise<void>) {
-  const t0 = Date.now();
-  console.log(`\n=== ${name}`);
-  await fn();
-  timings.push(`${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-async function check(name: string, command: string, args: string[]) {
-  await step(name, async () => {
-    const { code } = await run(command, args);
-    if (code === 0) total.passed++;
-    else total.failed++;
+    child.on("error", (error) => {
+      output += String(error);
+      err.write(`${String(error)}\n`);
+    });
+    child.on("close", (code) => {
+      children.delete(child);
+      out.flush();
+      err.flush();
+      resolve({ code: code ?? 1, output });
+    });
   });
 }
 
 /**
- * Checks that read the source only (no database), run side by side: on 2 cores the type-aware lint,
- * the longest, overlaps the type check, the architecture check and the format check. Each prints its
- * output once it has ended, in the order listed, and counts as one check.
+ * Runs one step and records when it started and ended. A step that throws counts as one failure;
+ * it returns false then, and the steps that need it do not run (and say so).
  */
-async function checksSideBySide(checks: { name: string; command: string; args: string[] }[]) {
-  const t0 = Date.now();
-  console.log(`\n=== ${checks.map((c) => c.name).join(", ")} (side by side)`);
-  const running = checks.map(async (c) => {
-    const started = Date.now();
-    const { code, output } = await run(c.command, c.args, {}, true, false);
-    return { ...c, code, output, seconds: ((Date.now() - started) / 1000).toFixed(1) };
-  });
-  const each: string[] = [];
-  for (const ended of running) {
-    const c = await ended;
-    console.log(`\n--- ${c.name}: ${c.code === 0 ? "ok" : `FAILED (exit ${c.code})`} in ${c.seconds} s`);
-    if (c.output) process.stdout.write(c.output.endsWith("\n") ? c.output : `${c.output}\n`);
-    each.push(`${c.name} ${c.seconds} s`);
-    if (c.code === 0) total.passed++;
-    else total.failed++;
+async function step(name: string, tag: string, fn: () => Promise<void>): Promise<boolean> {
+  const from = Date.now() - started;
+  log(tag, `=== ${name}`);
+  try {
+    await fn();
+    return true;
+  } catch (error) {
+    total.failed++;
+    log(tag, `${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  } finally {
+    timings.push({ name, from, to: Date.now() - started });
   }
-  timings.push(`checks, side by side: ${((Date.now() - t0) / 1000).toFixed(1)} s (${each.join(", ")})`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
+/** A command whose exit status is one check: passed or failed. */
+function check(name: string, tag: string, command: string, args: string[]): Promise<boolean> {
+  return step(name, tag, async () => {
+    const { code } = await run(tag, command, args);
+    if (code !== 0) throw new Error(`exit status ${code}`);
+    total.passed++;
   });
+}
+
+/**
+ * Runs `next` once every step in `needs` has ended, if those in `mustSucceed` succeeded; otherwise
+ * records that it did not run.
+ */
+async function after(
+  needs: { mustSucceed: Promise<boolean>[]; mustEnd?: Promise<unknown>[] },
+  name: string,
+  next: () => Promise<boolean>,
+): Promise<boolean> {
+  const [succeeded] = await Promise.all([Promise.all(needs.mustSucceed), Promise.all(needs.mustEnd ?? [])]);
+  if (succeeded.every(Boolean)) return next();
+  notRun.push(name);
+  return false;
 }
 
 function files(dir: string, suffix: string): string[] {
@@ -115,135 +158,144 @@ function files(dir: string, suffix: string): string[] {
   });
 }
 
-async function waitForHttp(url: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { redirect: "manual" });
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
-
-class SkipRest extends Error {}
-
 let embedded: EmbeddedServer | undefined;
 let scratch: string | undefined;
-const children: { kill(signal?: NodeJS.Signals): boolean }[] = [];
-let exitCode = 1;
+let appServer: NextServer | undefined;
 
-try {
-  if (!skipChecks) {
-    await checksSideBySide([
-      { name: "lint (eslint, type-aware)", command: "npx", args: ["eslint", "--max-warnings", "0", "."] },
-      { name: "type check (tsc --noEmit)", command: "npx", args: ["tsc", "--noEmit"] },
-      // The command is package.json's lint:architecture (tests/lint/planted-violations.test.ts runs it too).
-      { name: "architecture (dependency-cruiser)", command: "npm", args: ["run", "--silent", "lint:architecture"] },
-      {
-        name: "format (prettier --check)",
-        command: "npx",
-        args: ["prettier", "--check", "--log-level", "warn", "."],
-      },
-    ]);
-  }
+async function stopEverything() {
+  appServer?.stop();
+  for (const child of children) child.kill("SIGTERM");
+  await embedded?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+}
 
-  await step("database", async () => {
-    process.env.TENANT_CONTEXT_SECRET = randomBytes(32).toString("base64url");
-    process.env.AUTH_SECRET = randomBytes(32).toString("base64url");
-    if (!process.env.DATABASE_URL) {
-      // A throwaway cluster in the system temp dir (readable by the postgres OS user when root).
-      scratch = mkdtempSync(path.join(os.tmpdir(), "rls-starter-test-"));
-      chmodSync(scratch, 0o755);
-      embedded = await startEmbedded({
-        dataDir: path.join(scratch, "pg"),
-        port: await freePort(),
-        password: randomBytes(12).toString("hex"),
-        unsafeFast: true,
-      });
-      process.env.DATABASE_URL = embedded.url;
-      console.log(`Embedded PostgreSQL started in ${scratch}`);
-    } else {
-      console.log("Using DATABASE_URL (its data is replaced by the demo seed).");
-    }
-    await migrateDatabase(dbEnv());
-    await seedDatabase(process.env.DATABASE_URL, { tenants: 3, conversationsPerTenant: 320, reset: true });
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping`);
+    void stopEverything().finally(() => process.exit(1));
   });
+}
 
-  // The RLS lint of the migrated database: any finding fails the run (one check).
-  await check("RLS lint (npm run db:lint)", "npx", ["tsx", "scripts/db-lint.ts"]);
+// The build needs no database: it starts at once.
+const build = skipE2e
+  ? Promise.resolve(false)
+  : step("build (next build)", "build", async () => {
+      const { code } = await run("build", "npx", ["next", "build"], { NODE_ENV: "production" });
+      if (code !== 0) throw new Error(`next build exited with ${code}`);
+    });
 
-  const suiteEnv = { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" };
-  await step("database tests (node:test)", async () => {
+// eslint and prettier ignore what the build writes (.next/, next-env.d.ts); tsc reads it (the route
+// types in .next/types), so it runs once the build is over, never while the build rewrites them.
+const checks = skipChecks
+  ? Promise.resolve()
+  : Promise.all([
+      (async () => {
+        await check("lint (eslint)", "eslint", "npx", ["eslint", "--max-warnings", "0", "."]);
+        await check("format (prettier --check)", "prettier", "npx", [
+          "prettier",
+          "--check",
+          "--log-level",
+          "warn",
+          ".",
+        ]);
+        // package.json's lint:architecture (tests/lint/planted-violations.test.ts runs it too).
+        await check("architecture (dependency-cruiser)", "depcruise", "npm", ["run", "--silent", "lint:architecture"]);
+      })(),
+      build.then(() => check("type check (tsc --noEmit)", "tsc", "npx", ["tsc", "--noEmit"])),
+    ]);
+
+const database = step("database", "database", async () => {
+  if (!process.env.DATABASE_URL) {
+    // A throwaway cluster in the system temp dir (readable by the postgres OS user when root).
+    scratch = mkdtempSync(path.join(os.tmpdir(), "rls-starter-test-"));
+    chmodSync(scratch, 0o755);
+    embedded = await startEmbedded({
+      dataDir: path.join(scratch, "pg"),
+      port: await freePort(),
+      password: randomBytes(12).toString("hex"),
+      unsafeFast: true,
+      log: (line) => log("database", line),
+    });
+    process.env.DATABASE_URL = embedded.url;
+    log("database", `Embedded PostgreSQL started in ${scratch}`);
+  } else {
+    log("database", "Using DATABASE_URL (its data is replaced by the demo seed).");
+  }
+  await migrateDatabase(dbEnv(), (line) => log("database", line));
+  await seedDatabase(process.env.DATABASE_URL, {
+    tenants: 3,
+    conversationsPerTenant: 320,
+    reset: true,
+    log: (line) => log("database", line),
+  });
+});
+
+// The RLS lint of the migrated database: any finding fails the run (one check).
+const audit = after({ mustSucceed: [database] }, "RLS lint", () =>
+  check("RLS lint (npm run db:lint)", "rls-lint", "npx", ["tsx", "scripts/db-lint.ts"]),
+);
+
+// After the audit, passed or not (a finding is one failed check): some suites create superuser and
+// BYPASSRLS roles for a moment, roles are cluster-wide, and the lint would report them.
+const nodeTests = after({ mustSucceed: [database], mustEnd: [audit] }, "database tests (node:test)", () =>
+  step("database tests (node:test)", "node:test", async () => {
     const testFiles = files("tests", ".test.ts")
       .filter((f) => fileFilters.length === 0 || fileFilters.some((filter) => f.includes(filter)))
       .sort();
     const { code, output } = await run(
+      "node:test",
       "node",
       ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles],
-      suiteEnv,
-      true,
+      { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" },
     );
     const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);
     total.passed += count("pass");
     total.failed += count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
     total.skipped += count("skipped") + count("todo");
-  });
+  }),
+);
 
-  if (skipE2e) throw new SkipRest();
-  await step("build (next build)", async () => {
-    const { code } = await run("npx", ["next", "build"], { NODE_ENV: "production" });
-    if (code !== 0) {
-      total.failed++;
-      throw new Error("next build failed");
-    }
-  });
+const appOutput = { stdout: prefixed("app", process.stdout), stderr: prefixed("app", process.stderr) };
+// The browser tests need the build and the database, which they share with the node:test suites: they
+// start when those end.
+const browserTests = skipE2e
+  ? Promise.resolve(false)
+  : after({ mustSucceed: [build, database], mustEnd: [nodeTests] }, "browser tests (Playwright, Chromium)", () =>
+      step("browser tests (Playwright, Chromium)", "e2e", async () => {
+        appServer = await startNextServer({
+          env: { ...process.env, SHOW_DEMO_ACCOUNTS: "true" },
+          output: (text, stream) => appOutput[stream].write(text),
+          timeoutMs: 60_000,
+        });
+        const reportFile = "test-results/e2e.json";
+        rmSync(reportFile, { force: true });
+        const { code } = await run("e2e", "npx", ["playwright", "test", ...(e2eGrep ? ["--grep", e2eGrep] : [])], {
+          E2E_BASE_URL: appServer.url,
+          E2E_ADMIN_DATABASE_URL: roleDatabaseUrl("platform_admin"),
+          // The owner (may write, bypasses RLS): for cases that set up or break data (scratch workspaces, removed memberships).
+          E2E_OWNER_DATABASE_URL: process.env.DATABASE_URL!,
+        });
+        appServer.stop();
+        appOutput.stdout.flush();
+        appOutput.stderr.flush();
+        const report = JSON.parse(readFileSync(reportFile, "utf8")) as {
+          stats: { expected: number; unexpected: number; skipped: number; flaky: number };
+        };
+        total.passed += report.stats.expected + report.stats.flaky;
+        total.failed += report.stats.unexpected + (code !== 0 && report.stats.unexpected === 0 ? 1 : 0);
+        total.skipped += report.stats.skipped;
+      }),
+    );
 
-  await step("browser tests (Playwright, Chromium)", async () => {
-    const port = await freePort();
-    const server = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-      env: { ...process.env, NODE_ENV: "production", SHOW_DEMO_ACCOUNTS: "true" },
-      stdio: "inherit",
-      detached: true,
-    });
-    children.push({ kill: (signal) => (server.pid ? process.kill(-server.pid, signal) : false) });
-    await waitForHttp(`http://127.0.0.1:${port}/login`, 60_000);
-    const { code } = await run("npx", ["playwright", "test", ...(e2eGrep ? ["--grep", e2eGrep] : [])], {
-      E2E_BASE_URL: `http://127.0.0.1:${port}`,
-      E2E_ADMIN_DATABASE_URL: roleDatabaseUrl("platform_admin"),
-      // The owner (may write, bypasses RLS): for cases that set up or break data (scratch workspaces, removed memberships).
-      E2E_OWNER_DATABASE_URL: process.env.DATABASE_URL!,
-    });
-    const report = JSON.parse(readFileSync("test-results/e2e.json", "utf8")) as {
-      stats: { expected: number; unexpected: number; skipped: number; flaky: number };
-    };
-    total.passed += report.stats.expected + report.stats.flaky;
-    total.failed += report.stats.unexpected + (code !== 0 && report.stats.unexpected === 0 ? 1 : 0);
-    total.skipped += report.stats.skipped;
-  });
-  exitCode = total.failed === 0 && total.skipped === 0 ? 0 : 1;
-} catch (error) {
-  if (error instanceof SkipRest) {
-    console.log("\n(--no-e2e: build and browser tests not run; this is not a full test run)");
-    exitCode = total.failed === 0 && total.skipped === 0 ? 0 : 1;
-  } else {
-    console.error(error instanceof Error ? error.message : error);
-    total.failed++;
-  }
-} finally {
-  for (const child of children) {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  await embedded?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  console.log(`\n${timings.join("\n")}\ntotal: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
-  process.exit(exitCode);
+await Promise.all([checks, nodeTests, browserTests]);
+await stopEverything();
+
+if (skipE2e) console.log("\n(--no-e2e: build and browser tests not run; this is not a full test run)");
+console.log("");
+for (const t of timings.sort((a, b) => a.from - b.from)) {
+  console.log(`${t.name}: ${seconds(t.to - t.from)} s (from ${seconds(t.from)} s to ${seconds(t.to)} s)`);
 }
+for (const name of notRun) console.log(`${name}: not run (a step it needs failed)`);
+console.log(`total: ${seconds(Date.now() - started)} s`);
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed === 0 && total.skipped === 0 ? 0 : 1);

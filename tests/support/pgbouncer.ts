@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./servers";
 
 /**
  * A real PgBouncer (the Debian package) in transaction pooling mode, started for a test and stopped
@@ -51,18 +52,6 @@ export function pgbouncerVersion(): string {
 export function supportsPreparedStatements(version: string): boolean {
   const [major = 0, minor = 0] = version.split(".").map(Number);
   return major > 1 || (major === 1 && minor >= 21);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port")),
-      );
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

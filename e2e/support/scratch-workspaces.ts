@@ -1,18 +1,13 @@
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { demoPassword } from "./support";
+import { ownerConnection } from "./database";
+import { demoPassword } from "./demo-users";
 
 /**
  * Scratch workspaces for the data suites (search, export, agents, overview, cross-tenant-data):
  * a tenant of its own with one user in a chosen role, created through the owner connection and
- * removed afterwards, so tests that write or change roles never touch the demo tenants.
+ * removed afterwards, so tests that write or change roles never touch the demo tenants. The user
+ * (`email`, the demo password) is new in each test: it signs in through the UI (signInThroughUi).
  */
-export function ownerConnection() {
-  const url = process.env.E2E_OWNER_DATABASE_URL;
-  if (!url) throw new Error("E2E_OWNER_DATABASE_URL is set by npm test");
-  return postgres(url, { max: 1, onnotice: () => undefined });
-}
-
 export type Role = "owner" | "admin" | "member" | "viewer";
 
 export interface ScratchConversation {
@@ -99,37 +94,4 @@ export async function createWorkspace(
       }
     },
   };
-}
-
-/** A CSV parser for the export tests (RFC 4180: quoted fields, doubled quotes, CRLF). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      row.push(field);
-      field = "";
-    } else if (ch === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += ch;
-  }
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }

@@ -2,30 +2,31 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { expect, type Page } from "@playwright/test";
-import { demoPassword } from "./support";
 
-/** Helpers for the API suites: keys from the real CLI, and a real MCP client. */
+/** For the API suites: API keys from the real CLI (as an operator makes them), a real MCP client, Bearer headers. */
 const run = promisify(execFile);
 
 export const baseUrl = () => process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000";
 
-/** `npm run apikey -- create …`, as the README says; the key is the last line of its output. */
+/**
+ * The API-key CLI, scripts/apikey.ts: what `npm run apikey -- …` runs (the README's form, which
+ * e2e/readme-examples.spec.ts runs verbatim), started directly with tsx's loader: one process
+ * instead of npm, a shell, the tsx launcher and node.
+ */
+function apikeyCli(args: string[]) {
+  return run(process.execPath, ["--import", "tsx", "scripts/apikey.ts", ...args], { env: process.env });
+}
+
+/** `apikey create`; the key is the last line of its output. */
 export async function createKeyWithCli(tenantSlug: string, name: string): Promise<string> {
-  const { stdout } = await run(
-    "npm",
-    ["run", "--silent", "apikey", "--", "create", "--tenant", tenantSlug, "--name", name],
-    { env: process.env },
-  );
+  const { stdout } = await apikeyCli(["create", "--tenant", tenantSlug, "--name", name]);
   const key = stdout.trim().split("\n").at(-1)!;
   if (!/^rls_live_[A-Za-z0-9_-]{43}$/.test(key)) throw new Error(`the CLI's last line is not a key:\n${stdout}`);
   return key;
 }
 
 export async function revokeKeyWithCli(tenantSlug: string, id: string): Promise<void> {
-  await run("npm", ["run", "--silent", "apikey", "--", "revoke", "--tenant", tenantSlug, "--id", id], {
-    env: process.env,
-  });
+  await apikeyCli(["revoke", "--tenant", tenantSlug, "--id", id]);
 }
 
 export async function mcpClient(key: string, url = `${baseUrl()}/api/mcp`): Promise<Client> {
@@ -43,12 +44,3 @@ export function toolText(result: unknown): string {
 }
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
-
-/** Sign-in as in ./support, with room for a busy machine (bcrypt in the database plus the first render). */
-export async function signInPatiently(page: Page, email: string, origin = "") {
-  await page.goto(`${origin}/login`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(demoPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/conversations$/, { timeout: 30_000 });
-}
