@@ -7,7 +7,7 @@ import type { RoundTrips } from "./round-trips";
 import { variantLabels, variantNames, type VariantName } from "./variants";
 
 /**
- * The README's tables from a results file: `npx tsx bench/markdown.ts bench/results/latest.json`.
+ * docs/benchmark.md's tables from a results file: `npx tsx bench/markdown.ts bench/results/latest.json`.
  * Side by side: p50 per variant and the ratio to the app filter in a transaction; round trips per
  * operation; HTTP signed vs unsigned.
  */

@@ -13,7 +13,7 @@ import type { Catalog, Finding, Rule } from "./types";
 
 /**
  * The RLS lint: reads the live catalog and reports every way the database departs from the
- * isolation design (the README lists the rules). `npm run db:lint` and `npm test` run it.
+ * isolation design (docs/rls-lint.md lists the rules). `npm run db:lint` and `npm test` run it.
  */
 export const rules: Rule[] = [
   ...rowSecurityRules,

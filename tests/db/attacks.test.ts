@@ -14,7 +14,7 @@ import { adminSql, appSql, ownerSql, rejectsWith, tenantIdsBySlug, tenantTables,
  * count or detect tenant B's (globex's) rows. Every attack asserts that nothing of B leaks, and is
  * paired with a control showing that the same move reaches B without the defence in question.
  * Where PostgreSQL itself leaks, the test shows the channel, what the schema does about it, and the
- * README lists it under "Residual channels".
+ * docs/isolation.md lists it under "Residual channels".
  */
 const owner = ownerSql();
 let acme = "";

@@ -38,7 +38,7 @@ export const foreignKeysThroughTenant: Rule = {
  * that are not tenant tables are not checked: tenants.slug is the global name of a tenant (its
  * URL), and users.email the global sign-in identity of a person who may belong to several tenants.
  * Their uniqueness is global by design, and app_user cannot insert into either table (sign-up will
- * be a narrow function that says only "taken"; see "Residual channels" in the README). A tenant
+ * be a narrow function that says only "taken"; see "Residual channels" in docs/isolation.md). A tenant
  * table's key that must be global (a random secret's hash) is listed in rlsLintSettings.globalUniqueKeys.
  */
 export const uniqueKeysThroughTenant: Rule = {
