@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import { parseCsv } from "./support/csv";
 import { adminConnection } from "./support/database";
+import { forgeHiddenInputs } from "./support/forged-forms";
 import { createWorkspace } from "./support/scratch-workspaces";
 import { signInThroughUi } from "./support/sign-in";
 import { expect, test } from "./support/test";
@@ -55,17 +56,13 @@ test("rename and disable actions given another tenant's agent id are refused and
     await signInThroughUi(page, workspace.email);
     await page.goto(`/agents/${workspace.agentIds[0]}`);
     // The attacker edits the hidden agent id of their own forms.
-    await page
-      .locator("input[type=hidden][name=agentId]")
-      .evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), globex.agent.id);
+    await forgeHiddenInputs(page.locator("input[type=hidden][name=agentId]"), globex.agent.id);
     const rename = page.getByRole("form", { name: "Rename agent" });
     await rename.getByLabel("Name").fill("Hijacked");
     await rename.getByRole("button", { name: "Rename" }).click();
     await expect(rename.getByRole("alert")).toHaveText("That agent does not exist in this workspace.");
 
-    await page
-      .locator("input[type=hidden][name=agentId]")
-      .evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), globex.agent.id);
+    await forgeHiddenInputs(page.locator("input[type=hidden][name=agentId]"), globex.agent.id);
     await page.getByRole("button", { name: "Disable agent" }).click();
     await expect(page.getByRole("form", { name: "Disable agent" }).getByRole("alert")).toHaveText(
       "That agent does not exist in this workspace.",

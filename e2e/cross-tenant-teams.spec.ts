@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { adminConnection } from "./support/database";
+import { forgeHiddenInputs } from "./support/forged-forms";
 import { demoUsers } from "./support/demo-users";
 import { newContextSignedInThroughUi, signInThroughUi } from "./support/sign-in";
 import { expect, multiStepFlows, test } from "./support/test";
@@ -56,7 +57,7 @@ async function submitForged(
   value: string,
   button: RegExp,
 ) {
-  await form.locator(`input[name="${field}"]`).evaluate((input, v) => ((input as HTMLInputElement).value = v), value);
+  await forgeHiddenInputs(form.locator(`input[name="${field}"]`), value);
   await form.getByRole("button", { name: button }).click();
 }
 
