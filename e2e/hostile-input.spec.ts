@@ -13,7 +13,7 @@ import {
   nestedJson,
   oddButStorableText,
   unstorableText,
-} from "./support/hostile";
+} from "../tests/support/hostile";
 import { createWorkspace, type Workspace } from "./support/scratch-workspaces";
 import { signInThroughUi } from "./support/sign-in";
 import { expect, test } from "./support/test";

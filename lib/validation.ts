@@ -105,9 +105,11 @@ const isoInstant = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1
 /** ISO 8601 with a time zone (2026-05-01T09:30:00Z), a real calendar date, between year 0001 and 9999 in UTC. */
 export const instantField = z
   .string()
-  .regex(isoInstant, "Use ISO 8601 with a time zone, e.g. 2026-05-01T09:30:00Z.")
+  .regex(isoInstant, { message: "Use ISO 8601 with a time zone, e.g. 2026-05-01T09:30:00Z.", abort: true })
   .refine((v) => {
-    const [, y, m, d, hh, mm, ss, zone] = isoInstant.exec(v)!;
+    const match = isoInstant.exec(v);
+    if (!match) return false;
+    const [, y, m, d, hh, mm, ss, zone] = match;
     const offsetOk = zone === "Z" || (Number(zone!.slice(1, 3)) < 24 && Number(zone!.slice(4)) < 60);
     return (
       isCalendarDay(Number(y), Number(m), Number(d)) &&
@@ -123,7 +125,7 @@ export const instantField = z
 /** A UTC calendar day as YYYY-MM-DD that exists (not 2025-02-30), year 0001 to 9999. */
 export const dayField = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2025-01-31.")
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "Use a date like 2025-01-31.", abort: true })
   .refine((v) => {
     const [y, m, d] = v.split("-").map(Number) as [number, number, number];
     return isCalendarDay(y, m, d);
