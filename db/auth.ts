@@ -1,5 +1,7 @@
+import { createHmac } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { drizzleOn, rawPool } from "./client";
+import { dbEnv } from "./env";
 
 /**
  * What runs before any tenant or user context exists: sign-in, sign-up, reading and accepting an
@@ -78,9 +80,20 @@ export async function acceptInvitationAsNewUser(token: string, name: string, pas
   return { userId: row.new_user_id, tenantId: row.joined_tenant_id };
 }
 
+/**
+ * The server's word that a provider vouched for this address (drizzle/0015): app.external_sign_in
+ * refuses without it, so SQL running as app_user cannot look up or create accounts by email.
+ */
+export function externalSignInProof(email: string, secret = dbEnv().TENANT_CONTEXT_SECRET, nowMs = Date.now()): string {
+  const expiry = Math.floor(nowMs / 1000) + 60;
+  return `${expiry}.${createHmac("sha256", secret).update(`external_sign_in.v1.${email}.${expiry}`).digest("hex")}`;
+}
+
 /** OAuth: the account with this provider-verified address (created with a workspace if new). */
 export async function externalSignIn(email: string, name: string | null): Promise<string> {
-  const [row] = await db().execute<{ user_id: string }>(sql`select app.external_sign_in(${email}, ${name}) as user_id`);
+  const [row] = await db().execute<{ user_id: string }>(
+    sql`select app.external_sign_in(${email}, ${name}, ${externalSignInProof(email)}) as user_id`,
+  );
   if (!row?.user_id) throw new Error("app.external_sign_in returned no user");
   return row.user_id;
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { unstorableReason } from "@/lib/text";
 
 /**
  * What every server action returns to its form: a message for the whole form, one message per field,
@@ -48,12 +49,22 @@ function fieldErrorsState(fieldErrors: Record<string, string>): FormState {
   return fail(messages.length === 1 ? messages[0]! : correctFields, fieldErrors);
 }
 
-/** Validates a form with zod; on failure, the first message of each field. */
+/**
+ * Validates a form with zod; on failure, the first message of each field. Every field, whatever its
+ * schema, is refused first if PostgreSQL could not store it as typed (a NUL, a lone surrogate).
+ */
 export function parseForm<S extends z.ZodType>(
   schema: S,
   form: FormData,
 ): { ok: true; data: z.output<S> } | { ok: false; state: FormState } {
-  const parsed = schema.safeParse(formFields(form));
+  const fields = formFields(form);
+  const unstorable: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const reason = unstorableReason(value);
+    if (reason) unstorable[key] = `This field ${reason}.`;
+  }
+  if (Object.keys(unstorable).length > 0) return { ok: false, state: fieldErrorsState(unstorable) };
+  const parsed = schema.safeParse(fields);
   if (parsed.success) return { ok: true, data: parsed.data };
   const fieldErrors: Record<string, string> = {};
   for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;

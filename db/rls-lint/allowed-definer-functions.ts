@@ -50,9 +50,9 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
     why: "creates the invitee's account and membership from the invitation secret",
   },
   {
-    signature: "app.external_sign_in(text, text)",
+    signature: "app.external_sign_in(text, text, text)",
     roles: ["app_user"],
-    why: "OAuth sign-in: links a verified email to its user, before any tenant is known",
+    why: "OAuth sign-in: links a verified email to its user, before any tenant is known; refuses without the server's HMAC proof that the provider vouched for the address",
   },
   {
     signature: "app.create_magic_link(text, text)",

@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import { isNode, parseNodeTree, textField, walk } from "./node-tree";
+import { intField, isNode, isOwnTableVar, parseNodeTree, textField, walk } from "./node-tree";
 import { rlsLintSettings, type RuntimeRoles } from "./settings";
 import type {
   Catalog,
@@ -104,18 +104,6 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       referencedColumns: f.referencedColumns,
     }));
 
-    const [tenants] = await tx<{ oid: string | null }[]>`
-      select to_regclass(format('%I.%I', ${rlsLintSettings.tenantsTable.schema}::text, ${rlsLintSettings.tenantsTable.name}::text))::oid::text as oid`;
-    const tenantTables: TenantTable[] = [];
-    for (const relation of relations.values()) {
-      if (relation.kind !== "table" && relation.kind !== "partitioned table") continue;
-      const named = relation.columns.find((c) => c.name === rlsLintSettings.tenantColumn);
-      const toTenants = foreignKeys.find((f) => f.tableOid === relation.oid && f.referencedOid === tenants?.oid);
-      if (!named && !toTenants) continue;
-      const tenantColumn = named ?? relation.columns.find((c) => c.attnum === toTenants?.columns[0]) ?? null;
-      tenantTables.push({ ...relation, tenantColumn });
-    }
-
     const policyRows = await tx<
       {
         table: string;
@@ -210,6 +198,21 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       ).map((f) => [f.oid, f.name]),
     );
 
+    const [tenants] = await tx<{ oid: string | null }[]>`
+      select to_regclass(format('%I.%I', ${rlsLintSettings.tenantsTable.schema}::text, ${rlsLintSettings.tenantsTable.name}::text))::oid::text as oid`;
+    const tenantTables: TenantTable[] = [];
+    for (const relation of relations.values()) {
+      if (relation.kind !== "table" && relation.kind !== "partitioned table") continue;
+      if (relation.oid === tenants?.oid) continue;
+      const named = relation.columns.find((c) => c.name === rlsLintSettings.tenantColumn);
+      const toTenants = foreignKeys.find((f) => f.tableOid === relation.oid && f.referencedOid === tenants?.oid);
+      const byPolicy = columnComparedWithTenantContext(relation.oid, policies, contextFunctionOids);
+      if (!named && !toTenants && byPolicy === undefined) continue;
+      const tenantColumn =
+        named ?? relation.columns.find((c) => c.attnum === (toTenants?.columns[0] ?? byPolicy)) ?? null;
+      tenantTables.push({ ...relation, tenantColumn });
+    }
+
     const roleStates = await loadRoles(tx, roles, info!.version);
     const existing = roleStates.filter((r) => r.exists).map((r) => r.role);
     const definerFunctions: DefinerFunction[] = (
@@ -237,6 +240,40 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       roles: roleStates,
     } satisfies Catalog;
   });
+}
+
+/**
+ * The column a policy of this table compares with app.current_tenant_id() (its attnum): a table whose
+ * policy says which column holds the tenant is a tenant table, whatever that column is called.
+ */
+function columnComparedWithTenantContext(
+  tableOid: string,
+  policies: Policy[],
+  contextFunctionOids: Map<string, string>,
+): number | undefined {
+  let found: number | undefined;
+  for (const p of policies.filter((policy) => policy.tableOid === tableOid)) {
+    for (const e of [p.using, p.withCheck]) {
+      if (!e) continue;
+      walk(e.tree, (n, ancestors) => {
+        if (found !== undefined || n.type !== "OPEXPR" || !Array.isArray(n.fields.args)) return;
+        const [a, b] = n.fields.args;
+        const column = [a, b].find((arg) => isNode(arg) && isOwnTableVar(arg, [...ancestors, n]));
+        const other = column === a ? b : a;
+        if (!isNode(column) || other === undefined) return;
+        let callsTenantContext = false;
+        walk(other, (inner) => {
+          if (
+            inner.type === "FUNCEXPR" &&
+            contextFunctionOids.get(textField(inner, "funcid")) === "app.current_tenant_id"
+          )
+            callsTenantContext = true;
+        });
+        if (callsTenantContext) found = intField(column, "varattno");
+      });
+    }
+  }
+  return found;
 }
 
 async function loadRoles(

@@ -1,6 +1,7 @@
 import type postgres from "postgres";
 import { loadCatalog } from "./catalog";
 import { agentReaderRules } from "./rules/agent-reader";
+import { defaultDenyRules } from "./rules/default-deny";
 import { definerFunctionRules } from "./rules/definer-functions";
 import { keyRules } from "./rules/keys";
 import { policyExpressionRules } from "./rules/policy-expressions";
@@ -24,6 +25,7 @@ export const rules: Rule[] = [
   ...definerFunctionRules,
   ...runtimeRoleRules,
   ...agentReaderRules,
+  ...defaultDenyRules,
 ];
 
 export interface RlsLintOptions {

@@ -9,6 +9,7 @@ export const rlsLintSettings: {
   roles: RuntimeRoles;
   contextFunctions: string[];
   globalUniqueKeys: { index: string; why: string }[];
+  globalTables: { table: string; why: string }[];
 } = {
   /** A "tenant table" has this column, or a foreign key to the tenants table. */
   tenantColumn: "tenant_id",
@@ -40,6 +41,12 @@ export const rlsLintSettings: {
       why: "SHA-256 of a random invitation secret: looked up by the link before the invitee belongs to the tenant",
     },
   ],
+  /**
+   * Tables and views the runtime roles may reach without forced row level security: the same rows for
+   * every tenant, on purpose. Everything else they can read or write must be under forced RLS (rule
+   * runtime-role-reaches-table-outside-rls). One line each, with the reason; keep it short.
+   */
+  globalTables: [],
 };
 
 export interface RuntimeRoles {

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { auditEvents, users } from "@/db/schema";
 import { isUuid, type TenantTx } from "@/db";
-import { dayField } from "@/lib/validation";
+import { cursorText, dayField, instantField } from "@/lib/validation";
 
 /**
  * The audit log page: the tenant's events, newest first, filtered by action, actor and date range,
@@ -25,7 +25,7 @@ export const auditFilterSchema = z
       .optional(),
     from: dayField.optional().or(z.literal("")),
     to: dayField.optional().or(z.literal("")),
-    after: z.string().max(200).optional(),
+    after: cursorText.optional(),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, {
     path: ["to"],
@@ -45,7 +45,9 @@ export function encodeAuditCursor(c: Cursor): string {
 
 export function decodeAuditCursor(raw: string): Cursor | null {
   const [at, id] = Buffer.from(raw, "base64url").toString("utf8").split("|");
-  if (!at || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) || !id || !/^\d{1,18}$/.test(id)) return null;
+  if (!at || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at) || !instantField.safeParse(at).success)
+    return null;
+  if (!id || !/^\d{1,15}$/.test(id)) return null; // a bigint id JavaScript holds exactly
   return { at, id: Number(id) };
 }
 

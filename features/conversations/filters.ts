@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { channels, conversationStatuses } from "@/db/schema";
-import { dayField, idField } from "@/lib/validation";
+import { dayField, idField, textField } from "@/lib/validation";
 
 /**
  * The conversation filters, as they travel in the URL (?q=&agent=&channel=&status=&from=&to=): the
@@ -12,7 +12,7 @@ export type FilterKey = (typeof filterKeys)[number];
 
 export const filtersSchema = z
   .object({
-    q: z.string().trim().max(200, "Search terms are limited to 200 characters.").optional(),
+    q: textField({ max: 200, trim: true, messages: { max: "Search terms are limited to 200 characters." } }).optional(),
     agent: idField("Choose an agent from the list.").optional(),
     channel: z.enum(channels, { message: "Choose voice or chat." }).optional(),
     status: z.enum(conversationStatuses, { message: `Choose one of: ${conversationStatuses.join(", ")}.` }).optional(),
@@ -80,6 +80,8 @@ export function hasFilters(filters: RawFilters | ConversationFilters): boolean {
 /** `from` and `to` are whole UTC days; `to` includes its day. */
 export function dateRange(filters: ConversationFilters): { since?: Date; before?: Date } {
   const since = filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined;
-  const before = filters.to ? new Date(Date.parse(`${filters.to}T00:00:00Z`) + 86_400_000) : undefined;
+  // The day after 9999-12-31 is past what the database is sent (lib/validation.ts): no upper bound then.
+  const before =
+    filters.to && filters.to < "9999-12-31" ? new Date(Date.parse(`${filters.to}T00:00:00Z`) + 86_400_000) : undefined;
   return { since, before };
 }

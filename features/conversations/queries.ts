@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
-import { isUuid, type TenantTx, together } from "@/db";
+import { type TenantTx, together } from "@/db";
 import { dateRange, type ConversationFilters } from "@/features/conversations/filters";
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/validation";
 
 export const pageSize = 50;
 
@@ -12,14 +13,13 @@ export interface Cursor {
 }
 
 export function encodeCursor(c: Cursor): string {
-  return Buffer.from(`${c.startedAt.toISOString()}|${c.id}`, "utf8").toString("base64url");
+  return encodeKeysetCursor({ at: c.startedAt, id: c.id });
 }
 
+/** Null for a cursor this app would not have issued (lib/validation.ts: a year out of range, an id not a UUID). */
 export function decodeCursor(raw: string): Cursor | null {
-  const [iso, id] = Buffer.from(raw, "base64url").toString("utf8").split("|");
-  const startedAt = new Date(iso ?? "");
-  if (!id || !isUuid(id) || Number.isNaN(startedAt.getTime())) return null;
-  return { startedAt, id };
+  const decoded = decodeKeysetCursor(raw);
+  return decoded && { startedAt: decoded.at, id: decoded.id };
 }
 
 /** The search box: web-search syntax ("quoted phrase", or, -excluded) with English stemming. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { channels, conversationStatuses, speakers } from "@/db/schema";
+import { cursorText, instantField, intField, textField } from "@/lib/validation";
 
 /**
  * The ingest API's wire format (snake_case JSON), validated with zod. The same schemas generate the
@@ -8,20 +9,22 @@ import { channels, conversationStatuses, speakers } from "@/db/schema";
 export const turnInput = z
   .object({
     speaker: z.enum(speakers),
-    text: z.string().min(1).max(10_000),
-    offset_ms: z.number().int().min(0).max(86_400_000),
+    text: textField({ min: 1, max: 10_000 }),
+    offset_ms: intField(0, 86_400_000),
   })
   .strict();
 
 export const conversationInput = z
   .object({
-    agent: z.string().min(1).max(200).describe("The agent's id (UUID) or its name, in the key's tenant."),
+    agent: textField({ min: 1, max: 200 }).describe("The agent's id (UUID) or its name, in the key's tenant."),
     channel: z.enum(channels),
-    caller: z.string().trim().min(1).max(200).describe("Phone number, email or handle of the other party."),
+    caller: textField({ min: 1, max: 200, trim: true }).describe("Phone number, email or handle of the other party."),
     status: z.enum(conversationStatuses).default("completed"),
-    started_at: z.iso.datetime({ offset: true }).describe("ISO 8601 with a time zone, e.g. 2026-05-01T09:30:00Z."),
-    duration_seconds: z.number().int().min(0).max(86_400),
-    summary: z.string().max(10_000).default(""),
+    started_at: instantField.describe(
+      "ISO 8601 with a time zone, e.g. 2026-05-01T09:30:00Z; a calendar date between years 0001 and 9999 in UTC.",
+    ),
+    duration_seconds: intField(0, 86_400),
+    summary: textField({ max: 10_000 }).default(""),
     turns: z.array(turnInput).max(2_000).default([]),
   })
   .strict();
@@ -30,8 +33,8 @@ export type ConversationInput = z.infer<typeof conversationInput>;
 
 export const listQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    after: z.string().min(1).max(200).optional().describe("next_cursor of the previous page."),
+    limit: intField(1, 100, { coerce: true }).default(50),
+    after: cursorText.optional().describe("next_cursor of the previous page."),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { allowedFunctions } from "@/features/agent-sql/allow-list";
 import { runAgentSql } from "@/features/agent-sql/run";
 import { describeVisibleSchema } from "@/features/agent-sql/visible-schema";
 import type { ApiKeyCaller } from "@/lib/auth/api-keys";
+import { intField, textField } from "@/lib/validation";
 import { searchConversations } from "./search";
 
 /**
@@ -14,6 +15,23 @@ import { searchConversations } from "./search";
 const text = (value: unknown) => ({
   content: [{ type: "text" as const, text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }],
 });
+
+/**
+ * A tool's unexpected failure, as the client sees it: a generic message (the SDK would send the
+ * error's own text, and a database error's text carries the failed SQL and its bound parameters);
+ * the detail goes to the server's log. Invalid arguments never get here: the SDK refuses them first,
+ * naming the field (JSON-RPC -32602).
+ */
+function failSafely<A extends unknown[], R>(tool: string, handler: (...args: A) => Promise<R>) {
+  return async (...args: A) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      console.error(`MCP tool ${tool} failed`, error);
+      return { ...text(`${tool} failed on the server; the error was logged. Try again later.`), isError: true };
+    }
+  };
+}
 
 export function createMcpServer(caller: ApiKeyCaller): McpServer {
   const server = new McpServer({ name: "rls-saas-starter", version: "1.0.0" });
@@ -38,7 +56,7 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       inputSchema: { sql: z.string().min(1).max(20_000).describe("One SELECT statement.") },
       annotations: { readOnlyHint: true },
     },
-    async ({ sql }) => {
+    failSafely("run_sql", async ({ sql }: { sql: string }) => {
       const outcome = await runAgentSql({
         tenantId: caller.tenantId,
         actor: { kind: "api_key", keyId: caller.keyId },
@@ -48,7 +66,7 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       return outcome.ok
         ? text(outcome.result)
         : { ...text({ error: { ...outcome.error, stoppedBy: outcome.stoppedBy } }), isError: true };
-    },
+    }),
   );
 
   server.registerTool(
@@ -58,15 +76,15 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       description:
         "Conversations whose summary, caller or transcript contains the text (case-insensitive), newest first.",
       inputSchema: {
-        query: z.string().trim().min(1).max(200).describe("Text to look for."),
-        limit: z.number().int().min(1).max(50).default(10),
+        query: textField({ min: 1, max: 200, trim: true }).describe("Text to look for."),
+        limit: intField(1, 50).default(10),
       },
       annotations: { readOnlyHint: true },
     },
-    async ({ query, limit }) => {
+    failSafely("search_conversations", async ({ query, limit }: { query: string; limit: number }) => {
       const rows = await withTenant(caller.tenantId, (tx) => searchConversations(tx, caller.tenantId, query, limit));
       return text(rows.map((r) => ({ ...r, startedAt: r.startedAt.toISOString() })));
-    },
+    }),
   );
 
   return server;

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { authConfig } from "./config";
 import { consumeMagicLink, externalSignIn, signInWithPassword, isUuid } from "@/db";
 import { env } from "@/lib/env";
-import { linkToken } from "@/lib/validation";
+import { isStorableText } from "@/lib/text";
+import { emailField, linkToken, textField } from "@/lib/validation";
 import { magicLinkMac } from "@/lib/auth/magic-links";
 import { verifiedProviderEmail } from "@/lib/auth/oauth";
 import { clientIp } from "@/lib/request-info";
@@ -15,8 +16,8 @@ import { openSession, SignInThrottled } from "@/lib/auth/sign-in";
 import { userTenants } from "@/lib/auth/memberships";
 
 const credentials = z.object({
-  email: z.string().trim().toLowerCase().email().max(320),
-  password: z.string().min(1).max(200),
+  email: emailField,
+  password: textField({ min: 1, max: 200 }),
 });
 
 const password = Credentials({
@@ -71,7 +72,9 @@ const config = (): NextAuthConfig => ({
       if (account && (account.type === "oauth" || account.type === "oidc")) {
         const email = await verifiedProviderEmail(account, profile);
         if (!email) throw new Error("OAuth sign-in without a verified email");
-        const userId = await externalSignIn(email, typeof profile?.name === "string" ? profile.name : null);
+        // A provider's display name is not checked by anyone: a name PostgreSQL cannot store is dropped.
+        const name = typeof profile?.name === "string" && isStorableText(profile.name) ? profile.name : null;
+        const userId = await externalSignIn(email, name);
         const opened = await openSession(userId, account.provider, null);
         return { ...token, userId, email, activeTenantId: opened.activeTenantId };
       }

@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { jsonDepthExceeds } from "@/lib/validation";
+import { readBodyText } from "./body";
 
 /** Every API error has one shape: {"error": {"code", "message", ...details}}. */
 export function jsonError(
@@ -11,24 +13,30 @@ export function jsonError(
   return Response.json({ error: { code, message, ...details } }, { status, headers });
 }
 
-const maxBodyBytes = 1_000_000;
+/** How deeply a JSON body may nest arrays and objects (no API body here needs more than 4). */
+export const maxJsonDepth = 32;
 
-/** Reads and validates a JSON body; a bad one is a 400 naming each invalid field, never a 500. */
+/**
+ * Reads (lib/http/body.ts: bounded while it streams) and validates a JSON body; a bad one is a 4xx
+ * naming each invalid field, never a 500.
+ */
 export async function readJsonBody<T extends z.ZodType>(
   request: Request,
   schema: T,
 ): Promise<{ ok: true; data: z.infer<T> } | { ok: false; response: Response }> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > maxBodyBytes)
-    return { ok: false, response: jsonError(413, "body_too_large", `The body is larger than ${maxBodyBytes} bytes.`) };
-  const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > maxBodyBytes)
-    return { ok: false, response: jsonError(413, "body_too_large", `The body is larger than ${maxBodyBytes} bytes.`) };
+  const body = await readBodyText(request);
+  if (!body.ok) return { ok: false, response: jsonError(body.status, body.code, body.message) };
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(body.text);
   } catch {
     return { ok: false, response: jsonError(400, "invalid_json", "The body is not valid JSON.") };
+  }
+  if (jsonDepthExceeds(raw, maxJsonDepth)) {
+    return {
+      ok: false,
+      response: jsonError(400, "invalid_json", `The body nests arrays and objects deeper than ${maxJsonDepth} levels.`),
+    };
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

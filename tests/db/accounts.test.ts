@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { closePools } from "@/db/client";
 import { withTenant, withUser } from "@/db/tenant";
+import { externalSignInProof } from "@/db/auth";
 import { sql } from "drizzle-orm";
 import { adminSql, appSql, ownerSql, rejectsWith, tenantIdsBySlug } from "../support/db";
 
@@ -192,21 +193,42 @@ describe("app.change_password", () => {
 });
 
 describe("app.external_sign_in (OAuth, verified email)", () => {
+  const signIn = (email: string, name: string, proof = externalSignInProof(email)) =>
+    appSql()<{ id: string }[]>`select app.external_sign_in(${email}, ${name}, ${proof}) as id`;
+
   it("links to the existing account by email, and creates an account with its own workspace for a new one", async () => {
-    const [existing] = await appSql()<{ id: string }[]>`select app.external_sign_in('ALICE@acme.test', 'Alice') as id`;
+    const [existing] = await signIn("ALICE@acme.test", "Alice");
     const [alice] = await adminSql()<{ id: string }[]>`select id from users where email = 'alice@acme.test'`;
     assert.equal(existing!.id, alice!.id);
     const email = uniqueEmail("oauth");
-    const [created] = await appSql()<{ id: string }[]>`select app.external_sign_in(${email}, 'Olly Auth') as id`;
+    const [created] = await signIn(email, "Olly Auth");
     const [membership] = await adminSql()<{ role: string; name: string }[]>`
       select m.role, t.name from memberships m join tenants t on t.id = m.tenant_id where m.user_id = ${created!.id}`;
     assert.deepEqual(membership, { role: "owner", name: "Olly Auth's workspace" });
-    const [again] = await appSql()<{ id: string }[]>`select app.external_sign_in(${email}, 'Olly Auth') as id`;
+    const [again] = await signIn(email, "Olly Auth");
     assert.equal(again!.id, created!.id);
     const [hash] = await ownerSql()<
       { password_hash: string | null }[]
     >`select password_hash from users where id = ${created!.id}`;
     assert.equal(hash!.password_hash, null, "no password: signing in with one fails");
+  });
+
+  it("refuses SQL running as app_user without the server's proof: none, forged, for another address, expired", async () => {
+    const email = uniqueEmail("no-proof");
+    const refused = /external sign-in (needs a proof from the server|proof expired)/;
+    await rejectsWith(signIn("alice@acme.test", "Mallory", ""), refused);
+    await rejectsWith(
+      signIn("alice@acme.test", "Mallory", externalSignInProof("alice@acme.test", "x".repeat(43))),
+      refused,
+    );
+    await rejectsWith(signIn("alice@acme.test", "Mallory", externalSignInProof(email)), refused);
+    await rejectsWith(
+      signIn("alice@acme.test", "Mallory", externalSignInProof("alice@acme.test", undefined, Date.now() - 120_000)),
+      refused,
+    );
+    await rejectsWith(signIn(email, "Mallory", "9999999999.00"), refused);
+    const [created] = await adminSql()<{ n: number }[]>`select count(*)::int as n from users where email = ${email}`;
+    assert.equal(created!.n, 0, "no account was created");
   });
 });
 

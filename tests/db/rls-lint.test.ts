@@ -229,9 +229,12 @@ describe("policy expressions", () => {
       assert.deepEqual(sorted(keys(findings)), [
         ["policy-context-not-wrapped", `policy by_setting on ${s.schema}.items`],
         ["policy-context-not-wrapped", `policy per_membership_row on ${s.schema}.notes`],
+        // A setting is not the verified context, wrapped or not.
+        ["policy-tenant-not-from-verified-context", `policy by_setting on ${s.schema}.items`],
+        ["policy-tenant-not-from-verified-context", `policy by_setting on ${s.schema}.items`],
       ]);
       assert.ok(
-        findings.every((f) => f.message.startsWith("USING")),
+        findings.filter((f) => f.rule === "policy-context-not-wrapped").every((f) => f.message.startsWith("USING")),
         "the wrapped WITH CHECK forms are accepted",
       );
     },
@@ -265,6 +268,7 @@ describe("policy expressions", () => {
         ["policy-always-true", `policy itself on ${s.schema}.selfish`],
         ["policy-always-true", `policy open on ${s.schema}.items`],
         ["policy-multiple-permissive", `table ${s.schema}.closed`],
+        ["policy-tenant-not-from-verified-context", `policy itself on ${s.schema}.selfish`],
       ]);
     },
   );
@@ -306,6 +310,8 @@ describe("indexes and comparison types", () => {
     );
     const policy = `policy as_text on ${s.schema}.items`;
     assert.deepEqual(keys(findings), [
+      ["policy-tenant-not-from-verified-context", policy],
+      ["policy-tenant-not-from-verified-context", policy],
       ["policy-tenant-type-mismatch", policy],
       ["policy-tenant-type-mismatch", policy],
     ]);
@@ -476,7 +482,10 @@ describe("runtime roles", () => {
       },
       () => ({ roles: { app: role } }),
     );
-    assert.deepEqual(keys(findings), [["runtime-role-owns-objects", `table ${s.schema}.owned`]]);
+    assert.deepEqual(sorted(keys(findings)), [
+      ["runtime-role-owns-objects", `table ${s.schema}.owned`],
+      ["runtime-role-reaches-table-outside-rls", `table ${s.schema}.owned`],
+    ]);
   });
 
   ruleTest("runtime-role-member-of-role", "the app role is a member of the BYPASSRLS platform_admin role", async () => {
@@ -543,7 +552,87 @@ describe("agent_reader", () => {
       ["agent-reader-beyond-select", `sequence ${s.schema}.numbers`],
       ["agent-reader-beyond-select", `table ${s.schema}.items`],
       ["agent-reader-beyond-select", `table ${s.schema}.lookup`],
+      ["runtime-role-reaches-table-outside-rls", `table ${s.schema}.lookup`],
     ]);
+  });
+});
+
+describe("default deny", () => {
+  ruleTest(
+    "runtime-role-reaches-table-outside-rls",
+    "tables no tenant rule recognises, granted to app_user: no tenant column, RLS not forced, a plain view",
+    async () => {
+      const { findings, s } = await lintScratch(async (s) => {
+        // Neither tenant_id nor a key to tenants nor a policy: invisible to every tenant-table rule.
+        await owner`create table ${s.at("notes")} (workspace_ref uuid not null, body text)`;
+        await owner`grant select, insert on ${s.at("notes")} to app_user`;
+        await owner`create table ${s.at("half")} (owner_ref uuid not null, body text)`;
+        await owner`alter table ${s.at("half")} enable row level security`;
+        await owner`grant select on ${s.at("half")} to agent_reader`;
+        await owner`create view ${s.at("notes_view")} as select body from ${s.at("notes")}`;
+        await owner`grant select on ${s.at("notes_view")} to app_user`;
+        // Not findings: a tenant table under forced RLS, and a security_invoker view over it.
+        await tenantTable(s);
+        await owner`grant select on ${s.at("items")} to app_user`;
+        await owner`create view ${s.at("items_view")} with (security_invoker = true) as select name from ${s.at("items")}`;
+        await owner`grant select on ${s.at("items_view")} to app_user`;
+      });
+      assert.deepEqual(sorted(keys(findings)), [
+        ["runtime-role-reaches-table-outside-rls", `table ${s.schema}.half`],
+        ["runtime-role-reaches-table-outside-rls", `table ${s.schema}.notes`],
+        ["runtime-role-reaches-table-outside-rls", `view ${s.schema}.notes_view`],
+      ]);
+      assert.match(findings.find((f) => f.object.endsWith(".half"))!.message, /^agent_reader has SELECT/);
+    },
+  );
+
+  ruleTest(
+    "policy-tenant-not-from-verified-context",
+    "a tenant taken from a setting, from the session user, from a constant",
+    async () => {
+      const { findings, s } = await lintScratch(async (s) => {
+        await replacePolicy(
+          s,
+          (t) => owner`create policy by_setting on ${t}
+                  using (tenant_id = (select nullif(current_setting('app.tenant', true), '')::uuid))
+                  with check (tenant_id = (select app.current_tenant_id()))`,
+        );
+        await tenantTable(s, "by_role");
+        await owner`drop policy tenant_isolation on ${s.at("by_role")}`;
+        await owner`create policy by_role on ${s.at("by_role")}
+                  using (tenant_id = (select t.id from public.tenants t where t.slug = current_user))
+                  with check (tenant_id = (select app.current_tenant_id()))`;
+        await tenantTable(s, "one_tenant");
+        await owner`drop policy tenant_isolation on ${s.at("one_tenant")}`;
+        await owner`create policy fixed on ${s.at("one_tenant")}
+                  using (tenant_id = (select app.current_tenant_id()) or tenant_id = '00000000-0000-0000-0000-000000000001'::uuid)
+                  with check (tenant_id = (select app.current_tenant_id()))`;
+      });
+      assert.deepEqual(sorted(keys(findings)), [
+        ["policy-tenant-not-from-verified-context", `policy by_role on ${s.schema}.by_role`],
+        ["policy-tenant-not-from-verified-context", `policy by_setting on ${s.schema}.items`],
+        ["policy-tenant-not-from-verified-context", `policy fixed on ${s.schema}.one_tenant`],
+      ]);
+      assert.ok(findings.every((f) => f.message.startsWith("USING")));
+    },
+  );
+
+  it("recognises a tenant table by the column its policy compares with the context, whatever its name", async () => {
+    const { findings, catalog, s } = await (async () => {
+      let snapshot: Awaited<ReturnType<typeof runRlsLint>>["catalog"] | undefined;
+      const result = await lintScratch(async (s) => {
+        await owner`create table ${s.at("docs")} (workspace uuid not null, id uuid not null, body text, primary key (workspace, id))`;
+        await owner`alter table ${s.at("docs")} enable row level security`;
+        await owner`create policy docs_isolation on ${s.at("docs")}
+                  using (workspace = (select app.current_tenant_id())) with check (workspace = (select app.current_tenant_id()))`;
+        snapshot = (await runRlsLint(owner)).catalog;
+      });
+      return { ...result, catalog: snapshot! };
+    })();
+    const docs = catalog.tenantTables.find((t) => t.qualified === `${s.schema}.docs`);
+    assert.equal(docs?.tenantColumn?.name, "workspace");
+    // So the tenant-table rules apply to it: here, FORCE is missing.
+    assert.deepEqual(keys(findings), [["rls-not-forced", `table ${s.schema}.docs`]]);
   });
 });
 

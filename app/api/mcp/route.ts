@@ -1,6 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { createMcpServer } from "@/features/mcp/server";
 import { routeCaller } from "@/lib/http/caller";
+import { maxBodyBytes } from "@/lib/http/body";
 import { jsonError } from "@/lib/http/json";
 
 // MCP over streamable HTTP, stateless: every POST carries the API key and gets a fresh server bound
@@ -12,6 +13,8 @@ export async function POST(request: Request): Promise<Response> {
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
+    // Counted as it streams, chunked or not (the SDK's reader, with the app's one limit).
+    maxRequestBodySize: maxBodyBytes,
   });
   await server.connect(transport);
   try {
