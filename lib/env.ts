@@ -89,7 +89,7 @@ const checkedSchema = schema.superRefine(
       ctx.addIssue({
         code: "custom",
         path: ["SESSION_IDLE_TIMEOUT_SECONDS"],
-        message: "SESSION_IDLE_TIMEOUT_SECONDS cannot be longer than SESSION_MAX_AGE_SECONDS",
+        message: "cannot be longer than SESSION_MAX_AGE_SECONDS (the absolute lifetime)",
       });
     }
     const anyLlm = e.OPENAI_BASE_URL ?? e.OPENAI_API_KEY ?? e.AI_MODEL;

@@ -91,6 +91,11 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
     why: "sign out other devices / password change: ends the signed context's user's other sessions",
   },
   {
+    signature: "app.revoke_sessions_of(text)",
+    roles: ["platform_admin"],
+    why: "a platform admin's revoke, after the app-level flag check and in the audited transaction",
+  },
+  {
     signature: "app.matching_conversation_ids(tsquery, timestamp with time zone, uuid, integer)",
     roles: ["app_user"],
     why: "full-text match as an index condition (@@ is not LEAKPROOF, so under RLS it could only filter), newest first from a keyset position; scoped to the verified tenant",

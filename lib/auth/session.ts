@@ -63,7 +63,8 @@ export const lookupTenantSession = cache(async (): Promise<SessionLookup> => {
   const claims = await sessionClaims();
   if (!claims) return { ok: false, reason: "signed_out" };
   const { userId, sessionId, activeTenantId: tenantId } = claims;
-  if (!tenantId) return (await signedInUser()) ? { ok: false, reason: "no_tenant" } : { ok: false, reason: "signed_out" };
+  if (!tenantId)
+    return (await signedInUser()) ? { ok: false, reason: "no_tenant" } : { ok: false, reason: "signed_out" };
   const alive = sessionAlive(sessionId, env().SESSION_IDLE_TIMEOUT_SECONDS);
   const [member] = await withTenant(tenantId, (tx) => membership(tx, userId, tenantId, alive), { userId });
   if (!member) return { ok: false, reason: "no_tenant" };

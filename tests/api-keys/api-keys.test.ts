@@ -86,7 +86,11 @@ describe("the api_keys table", () => {
       await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: globexKey.id, revokedBy: null })),
       false,
     );
-    assert.equal((await resolveApiKeyHash(hashApiKey(globexKey.key), roomy))?.tenantId, globex, "globex's key still works");
+    assert.equal(
+      (await resolveApiKeyHash(hashApiKey(globexKey.key), roomy))?.tenantId,
+      globex,
+      "globex's key still works",
+    );
   });
 });
 
@@ -128,9 +132,14 @@ describe("app.resolve_api_key, the one way from a key to its tenant", () => {
     assert.equal(fn!.definer, true);
     assert.deepEqual(fn!.config, ["search_path=pg_catalog, pg_temp"]);
     const hash = hashApiKey(acmeKey.key);
-    const [viaApp] = await appSql()<{ tenant_id: string }[]>`select tenant_id from app.resolve_api_key(${hash}, 1000, 1)`;
+    const [viaApp] = await appSql()<
+      { tenant_id: string }[]
+    >`select tenant_id from app.resolve_api_key(${hash}, 1000, 1)`;
     assert.equal(viaApp!.tenant_id, acme, "control: app_user resolves the key");
-    await rejectsWith(rawPool("agent_reader")`select * from app.resolve_api_key(${hash}, 1000, 1)`, /permission denied/);
+    await rejectsWith(
+      rawPool("agent_reader")`select * from app.resolve_api_key(${hash}, 1000, 1)`,
+      /permission denied/,
+    );
     await rejectsWith(adminSql()`select * from app.resolve_api_key(${hash}, 1000, 1)`, /permission denied/);
     const [publicCan] = await ownerSql()<{ can: boolean }[]>`
       select bool_or(acl.privilege_type = 'EXECUTE' and acl.grantee = 0) as can

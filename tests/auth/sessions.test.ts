@@ -15,8 +15,8 @@ const day = 86_400;
 
 before(async () => {
   const rows = await adminSql()<{ id: string; email: string }[]>`
-    select id, email from users where email in ('alice@demo.test', 'bob@globex.test')`;
-  alice = rows.find((r) => r.email === "alice@demo.test")!.id;
+    select id, email from users where email in ('alice@acme.test', 'bob@globex.test')`;
+  alice = rows.find((r) => r.email === "alice@acme.test")!.id;
   bob = rows.find((r) => r.email === "bob@globex.test")!.id;
 });
 after(async () => {
