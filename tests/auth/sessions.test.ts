@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { closePools, rawPool } from "@/db/client";
 import { withUser } from "@/db/tenant";
 import { endOtherSessions, endSession, openSessionRow, sessionAlive } from "@/db/sessions";
-import { adminSql, ownerSql, rejectsWith, sql } from "../support/db";
+import { ownerSql, rejectsWith, sql } from "../support/db";
 
 // Server-side sessions (drizzle/0015): the cookie names a row; the row decides. Each function acts on
 // the signed context's user only.
@@ -13,11 +13,20 @@ let bob = "";
 const idle = 600;
 const day = 86_400;
 
+// Users of their own: revoking sessions must not touch the demo users' (the browser tests hold theirs).
+async function scratchUser(label: string): Promise<{ id: string; email: string }> {
+  const email = `${label}-${randomUUID().slice(0, 8)}@sessions.test`;
+  const [row] = await rawPool("app_user")<{ id: string }[]>`
+    select new_user_id as id from app.sign_up(${email}, 'Session Tester', 'a-long-password', 'Sessions')`;
+  return { id: row!.id, email };
+}
+
+let bobEmail = "";
 before(async () => {
-  const rows = await adminSql()<{ id: string; email: string }[]>`
-    select id, email from users where email in ('alice@acme.test', 'bob@globex.test')`;
-  alice = rows.find((r) => r.email === "alice@acme.test")!.id;
-  bob = rows.find((r) => r.email === "bob@globex.test")!.id;
+  alice = (await scratchUser("alice")).id;
+  const b = await scratchUser("bob");
+  bob = b.id;
+  bobEmail = b.email;
 });
 after(async () => {
   await closePools();
@@ -93,11 +102,11 @@ describe("server-side sessions", () => {
 
   it("a platform admin's revoke ends every session of an account; app_user cannot call it", async () => {
     const s = await open(bob);
-    await rejectsWith(rawPool("app_user")`select app.revoke_sessions_of('bob@globex.test')`, /permission denied/);
+    await rejectsWith(rawPool("app_user")`select app.revoke_sessions_of(${bobEmail})`, /permission denied/);
     assert.equal(await alive(bob, s), true, "control: the refused call ended nothing");
     const [row] = await rawPool("platform_admin")<
       { ended: number }[]
-    >`select app.revoke_sessions_of('bob@globex.test') as ended`;
+    >`select app.revoke_sessions_of(${bobEmail}) as ended`;
     assert.ok(row!.ended >= 1);
     assert.equal(await alive(bob, s), false);
   });
