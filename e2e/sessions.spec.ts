@@ -15,6 +15,7 @@ multiStepFlows();
  * users' stored ones.
  */
 const perMinute = 6;
+const idleSeconds = 3600;
 let a: NextServer | undefined;
 let b: NextServer | undefined;
 
@@ -22,7 +23,11 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  const env = { ...process.env, API_KEY_RATE_LIMIT_PER_MINUTE: String(perMinute) };
+  const env = {
+    ...process.env,
+    API_KEY_RATE_LIMIT_PER_MINUTE: String(perMinute),
+    SESSION_IDLE_TIMEOUT_SECONDS: String(idleSeconds),
+  };
   [a, b] = await Promise.all([
     startNextServer({ env, output: "ignore", timeoutMs: 150_000 }),
     startNextServer({ env, output: "ignore", timeoutMs: 150_000 }),
@@ -116,6 +121,40 @@ test("a platform admin's revoke signs an account out on every instance", async (
     }
   } finally {
     await target.close();
+    await owner.end();
+  }
+});
+
+test("sessions slide within the configured idle timeout, and end past it or past their absolute lifetime", async ({
+  page,
+}) => {
+  const email = await signUp(page, { workspace: unique("Idle Co") });
+  const copy = await sessionCookie(page.context());
+  const owner = ownerConnection();
+  // Time passes for the session: its row's clocks move back.
+  const age = (column: "last_seen_at" | "expires_at", seconds: number) =>
+    owner.unsafe(
+      `update app_private.sessions s set ${column} = s.${column} - $1 * interval '1 second'
+       from users u where u.id = s.user_id and u.email = $2`,
+      [seconds, email],
+    );
+  try {
+    await age("last_seen_at", idleSeconds - 600);
+    expect(await withOnly(a!, copy)).toBe("served");
+    // The request slid it: as much idle time again is fine.
+    await age("last_seen_at", idleSeconds - 600);
+    expect(await withOnly(b!, copy)).toBe("served");
+    await age("last_seen_at", idleSeconds + 1);
+    for (const server of servers()) expect(await withOnly(server, copy)).toBe("to /login");
+
+    await page.goto("/login");
+    await submitSignInForm(page, email, newPassword);
+    await expect(page).toHaveURL(/\/conversations$/, { timeout: 30_000 });
+    const fresh = await sessionCookie(page.context());
+    expect(await withOnly(a!, fresh)).toBe("served");
+    await age("expires_at", 30 * 86_400);
+    for (const server of servers()) expect(await withOnly(server, fresh)).toBe("to /login");
+  } finally {
     await owner.end();
   }
 });
