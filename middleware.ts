@@ -1,31 +1,21 @@
-import type { NextFetchEvent, NextMiddleware, NextRequest } from "next/server";
-import NextAuth from "next-auth";
-import { authConfig } from "@/lib/auth/config";
+import { NextResponse, type NextRequest } from "next/server";
+import { publicPaths } from "@/lib/auth/config";
+import { hasSessionCookie } from "@/lib/auth/session-cookie";
 
-// Signed-out visitors of app pages go to /login. This only checks that a session exists; which
-// tenant it may read is checked against the database by every page and action (lib/tenancy.ts).
-const { auth } = NextAuth(authConfig);
-// Called as Next calls a middleware, which is what `export default auth` did (next-auth's types only
-// describe its wrapper form).
-const authMiddleware = auth as unknown as NextMiddleware;
-
-// Auth.js answers every request it sees with the session JWT re-issued from the cookie that request
-// carried (the JWT strategy ignores `session.updateAge`). An answer to a request that left before a
-// tenant switch (a link prefetch, another tab) then lands after the switch's cookie and puts the old
-// tenant back. So this middleware never writes the session cookie: only sign-in, the tenant switch
-// (and leaving or joining a workspace) and sign-out do, in answer to the user's own action. The
-// price: a session no longer slides; it ends 7 days after the last of those (lib/auth/config.ts).
-// Auth.js's own GET /api/auth/session (not matched here) still re-issues it: the app never calls it,
-// and a client-side useSession() would bring the race back.
-const sessionCookie = /^(?:__Secure-)?authjs\.session-token(?:\.\d+)?=/;
-
-export default async function middleware(request: NextRequest, event: NextFetchEvent) {
-  const response = await authMiddleware(request, event);
-  if (!response) return response;
-  const kept = response.headers.getSetCookie().filter((cookie) => !sessionCookie.test(cookie));
-  response.headers.delete("set-cookie");
-  for (const cookie of kept) response.headers.append("set-cookie", cookie);
-  return response;
+// Visitors without a session cookie go to /login. That is all this does: no decryption, no database,
+// and it never writes the session cookie. Every page and action decrypts the cookie once and checks the
+// session row and the membership in the database (lib/auth/session.ts), so a tampered, expired or
+// revoked cookie gets past here only to be refused there. (Re-issuing the cookie here once let an
+// answer to a request sent before a tenant switch land after it and put the old tenant back.)
+export default function middleware(request: NextRequest) {
+  const path = request.nextUrl.pathname;
+  const isPublic = publicPaths.some((p) => path === p || path.startsWith(`${p}/`));
+  if (isPublic || hasSessionCookie(request.cookies.getAll())) return NextResponse.next();
+  const signIn = request.nextUrl.clone();
+  signIn.pathname = "/login";
+  signIn.search = "";
+  signIn.searchParams.set("callbackUrl", request.nextUrl.href);
+  return NextResponse.redirect(signIn);
 }
 
 // The API routes (/api/v1, /api/agent, /api/mcp) authenticate each request themselves (API key or

@@ -69,7 +69,7 @@ export async function startNextServer(
 ): Promise<{ baseUrl: string; stop(): void }> {
   const port = await freePort();
   const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, ...appEnv, NODE_ENV: "production" },
+    env: { APP_URL: `http://127.0.0.1:${port}`, ...process.env, ...appEnv, NODE_ENV: "production" },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });

@@ -98,12 +98,21 @@ export async function externalSignIn(email: string, name: string | null): Promis
   return row.user_id;
 }
 
-/** Stores a magic link's MAC; false when there is no account for the address (or too many outstanding links). */
-export async function createMagicLink(email: string, tokenMac: string): Promise<boolean> {
-  const [row] = await db().execute<{ stored: boolean }>(
-    sql`select app.create_magic_link(${email}, ${tokenMac}) as stored`,
+/** `stored`: a link was stored (the caller sends it); `retryAfterSeconds` > 0: throttled, nothing stored. */
+export interface MagicLinkRequest {
+  stored: boolean;
+  retryAfterSeconds: number;
+}
+
+/**
+ * Stores a magic link's MAC when the address has an account. Throttled per address as typed (known or
+ * not) and per client address, in buckets every instance shares (app.create_magic_link).
+ */
+export async function createMagicLink(email: string, tokenMac: string, ip: string | null): Promise<MagicLinkRequest> {
+  const [row] = await db().execute<{ stored: boolean; retry_after_seconds: number }>(
+    sql`select stored, retry_after_seconds from app.create_magic_link(${email}, ${tokenMac}, ${ip})`,
   );
-  return row?.stored === true;
+  return { stored: row?.stored === true, retryAfterSeconds: row?.retry_after_seconds ?? 0 };
 }
 
 /** Uses up a magic link; the user id, or null for an unknown, used or expired link. */

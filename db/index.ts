@@ -8,7 +8,8 @@
  *                                 their tenants only (./tenant.ts)
  *   app_user, no context ........ one narrow SECURITY DEFINER function per pre-session step: sign-in,
  *                                 sign-up, invitation links, magic links, OAuth (./auth.ts), API-key
- *                                 resolution (./api-keys.ts)
+ *                                 resolution with its shared rate limit (./api-keys.ts)
+ *   app_user, the user's context  server-side sessions: open, check-and-slide, end (./sessions.ts)
  *   agent_reader ................ runCheckedSql(checked, tenantId): agent-written SQL that passed the
  *                                 guard, read only, signed context, timeout and row cap (./agent-sql.ts)
  *   platform_admin (BYPASSRLS) .. tenantOverview(userId, …): after a database check of the user's
@@ -32,10 +33,12 @@ export {
   externalSignIn,
   createMagicLink,
   consumeMagicLink,
+  type MagicLinkRequest,
   type SignInResult,
   type InvitationPreview,
 } from "./auth";
-export { resolveApiKeyHash, type ResolvedApiKey } from "./api-keys";
+export { resolveApiKeyHash, type ResolvedApiKey, type RateDecision } from "./api-keys";
+export { openSessionRow, sessionAlive, endSession, endOtherSessions } from "./sessions";
 export {
   runCheckedSql,
   type CheckedSql,
@@ -48,6 +51,7 @@ export {
   isPlatformAdmin,
   tenantOverview,
   tenantOverviewPageSize,
+  revokeSessionsOf,
   NotPlatformAdminError,
   type TenantOverviewRow,
 } from "./platform-admin";

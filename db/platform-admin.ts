@@ -91,3 +91,11 @@ export async function tenantOverview(userId: string, afterSlug: string | null) {
   }));
   return { rows: page, nextSlug: rows.length > tenantOverviewPageSize ? (page.at(-1)?.slug ?? null) : null };
 }
+
+/** Ends every session of the account with this email, wherever it was copied; how many ended. */
+export async function revokeSessionsOf(userId: string, email: string): Promise<number> {
+  const [row] = await asPlatformAdmin(userId, "admin.sessions_revoked", { email }, (tx) =>
+    tx.execute<{ ended: number }>(sql`select app.revoke_sessions_of(${email}) as ended`),
+  );
+  return row?.ended ?? 0;
+}

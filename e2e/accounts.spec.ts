@@ -97,7 +97,7 @@ test("change password: the current one is checked, then only the new one signs i
   await form.getByLabel("New password", { exact: true }).fill("a-brand-new-secret");
   await form.getByLabel("Repeat the new password").fill("a-brand-new-secret");
   await form.getByRole("button", { name: "Change password" }).click();
-  await expect(form.getByRole("status")).toHaveText("Password changed.");
+  await expect(form.getByRole("status")).toHaveText("Password changed. Your other sessions were signed out.");
 
   // A browser without the session (clearing cookies races with in-flight requests that refresh it).
   const fresh = await (await browser.newContext()).newPage();

@@ -10,6 +10,7 @@ export type AuditAction =
   | "auth.sign_in"
   | "auth.sign_in_failed"
   | "auth.password_changed"
+  | "auth.other_sessions_ended"
   | "member.invited"
   | "member.joined"
   | "member.role_changed"

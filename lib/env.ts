@@ -13,8 +13,22 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Auth.js session signing key. */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
-  /** Requests per minute per API key (token bucket, per server process). */
+  /** Requests per minute per API key (token bucket in PostgreSQL, shared by every server instance). */
   API_KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** A session ends after this long without a request (it slides with activity). Default: 3 days. */
+  SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(60 * 60 * 24 * 365)
+    .default(60 * 60 * 24 * 3),
+  /** A session ends this long after sign-in, however active. Default: 30 days. */
+  SESSION_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(60 * 60 * 24 * 365)
+    .default(60 * 60 * 24 * 30),
   /** Ask your data: any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM). All optional; see llmSettings(). */
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
@@ -32,8 +46,11 @@ const schema = z.object({
   /** How email leaves: `log` writes it to the server log (development). See lib/mailer.ts to add a transport. */
   MAIL_TRANSPORT: z.enum(["log"]).default("log"),
   MAIL_FROM: z.string().min(3).default("RLS Starter <no-reply@localhost>"),
-  /** Public base URL for links in emails (invitations, magic links); default: the request's own origin. */
-  APP_URL: z.string().url().optional(),
+  /**
+   * Public base URL for links in emails (invitations, magic links), never taken from the request's
+   * Host or X-Forwarded-Host. Required in production; development and tests default to localhost.
+   */
+  APP_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
 });
 
 const paired = [
@@ -58,6 +75,21 @@ const checkedSchema = schema.superRefine(
         code: "custom",
         path: ["AUTH_MAGIC_LINKS"],
         message: "magic links need a mail transport that delivers (MAIL_TRANSPORT=log only writes to the server log)",
+      });
+    }
+    // Invitation links are always on, magic links when enabled: in production every email link needs it.
+    if (e.NODE_ENV === "production" && !e.APP_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_URL"],
+        message: `APP_URL (the public base URL) is required in production: invitation${e.AUTH_MAGIC_LINKS ? " and sign-in" : ""} links are built from it, never from the request's Host`,
+      });
+    }
+    if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_MAX_AGE_SECONDS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_IDLE_TIMEOUT_SECONDS"],
+        message: "cannot be longer than SESSION_MAX_AGE_SECONDS (the absolute lifetime)",
       });
     }
     const anyLlm = e.OPENAI_BASE_URL ?? e.OPENAI_API_KEY ?? e.AI_MODEL;
@@ -91,7 +123,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
   const hint =
     source.NODE_ENV === "production"
-      ? "Production needs AUTH_SECRET set explicitly."
+      ? "Production needs AUTH_SECRET and APP_URL set explicitly."
       : "Start the app with `npm run dev`, which provides development secrets.";
   throw new Error(`Invalid environment:\n${problems}\n${hint}`);
 }
@@ -109,6 +141,11 @@ export interface LlmSettings {
 }
 
 /** The OpenAI-compatible endpoint for "ask your data", or null when none is configured. */
+/** The base URL of links that leave the app (emails): APP_URL, or localhost outside production. */
+export function appUrl(e: Env = env()): string {
+  return e.APP_URL ?? "http://localhost:3000";
+}
+
 export function llmSettings(e: Env = env()): LlmSettings | null {
   if (!e.AI_MODEL) return null;
   return { baseURL: e.OPENAI_BASE_URL ?? "https://api.openai.com/v1", apiKey: e.OPENAI_API_KEY, model: e.AI_MODEL };

@@ -1,5 +1,4 @@
-import { headers } from "next/headers";
-import { env } from "@/lib/env";
+import { appUrl } from "@/lib/env";
 
 /**
  * The client's address, for the per-address sign-in throttle: the last X-Forwarded-For entry, the one
@@ -18,12 +17,10 @@ export function clientIp(h: Headers): string | null {
   return (last ?? h.get("x-real-ip") ?? "").slice(0, 64) || null;
 }
 
-/** Absolute URL for links that leave the app (emails): APP_URL, else this request's origin. */
-export async function absoluteUrl(path: string): Promise<string> {
-  const configured = env().APP_URL;
-  if (configured) return new URL(path, configured).toString();
-  const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000";
-  const proto = h.get("x-forwarded-proto") ?? "http";
-  return new URL(path, `${proto}://${host}`).toString();
+/**
+ * Absolute URL for links that leave the app (emails): from APP_URL only. Never from the request's Host
+ * or X-Forwarded-Host, which the client chooses: a link built from them could point at anyone's host.
+ */
+export function absoluteUrl(path: string): string {
+  return new URL(path, appUrl()).toString();
 }

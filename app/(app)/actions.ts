@@ -1,7 +1,8 @@
 "use server";
 
 import { notFound, redirect } from "next/navigation";
-import { auth, signOut, unstable_update } from "@/lib/auth";
+import { signOut, unstable_update } from "@/lib/auth";
+import { sessionClaims } from "@/lib/auth/session";
 import { isUuid } from "@/db";
 import { can } from "@/lib/permissions";
 import { safeAppPath } from "@/lib/safe-redirect";
@@ -14,9 +15,8 @@ import { userTenants } from "@/lib/auth/memberships";
  * the membership once more on every request.
  */
 export async function switchTenant(form: FormData): Promise<void> {
-  const session = await auth();
-  const userId = session?.user?.id;
-  if (!userId || !isUuid(userId)) redirect("/login");
+  const userId = (await sessionClaims())?.userId;
+  if (!userId) redirect("/login");
   const tenantId = form.get("tenantId");
   const target = (await userTenants(userId)).find((t) => t.id === tenantId);
   // Not a member (a forged or stale form): the same 404 as any id that is not yours.

@@ -1,5 +1,6 @@
 "use server";
 
+import { headers } from "next/headers";
 import { AuthError } from "next-auth";
 import { z } from "zod";
 import { signIn } from "@/lib/auth";
@@ -8,6 +9,7 @@ import { SignInThrottled } from "@/lib/auth/sign-in";
 import { formAction } from "@/lib/action";
 import { env } from "@/lib/env";
 import { fail, ok } from "@/lib/form-state";
+import { clientIp } from "@/lib/request-info";
 import { safeAppPath } from "@/lib/safe-redirect";
 import { emailField, linkTokenField } from "@/lib/validation";
 
@@ -40,7 +42,14 @@ export const login = formAction(loginSchema, async ({ email, password, next }) =
 
 export const requestMagicLink = formAction(z.object({ email: emailField }), async ({ email }) => {
   if (!env().AUTH_MAGIC_LINKS) return fail("Sign-in links are not enabled.");
-  await sendMagicLink(email);
+  const outcome = await sendMagicLink(email, clientIp(await headers()));
+  if (outcome.kind === "throttled") {
+    const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
+    return fail(
+      `Too many sign-in links were asked for this address or from your network. No email was sent; try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    );
+  }
+  if (outcome.kind === "not_sent") return fail("The sign-in email could not be sent. Try again later.");
   // The same answer whether or not the address has an account.
   return ok(`If ${email} has an account, a sign-in link is on its way. It works once, for 15 minutes.`);
 });

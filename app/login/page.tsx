@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { auth } from "@/lib/auth";
+import { signedInUser } from "@/lib/auth/session";
 import { buttonClass, Card, NarrowPage, PageHeader, TextLink } from "@/components/ui";
 import { demoPassword, demoUsers } from "@/db";
 import { env } from "@/lib/env";
@@ -17,8 +17,7 @@ export default async function LoginPage({
 }) {
   const { callbackUrl } = await searchParams;
   const next = safeAppPath(typeof callbackUrl === "string" ? callbackUrl : undefined);
-  const session = await auth();
-  if (session?.user?.id) redirect(next);
+  if (await signedInUser()) redirect(next);
   const e = env();
   const oauth = [
     { id: "github", label: "Continue with GitHub", enabled: Boolean(e.AUTH_GITHUB_ID) },

@@ -1,14 +1,13 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { auth } from "@/lib/auth";
+import { signedInUser } from "@/lib/auth/session";
 import { Card, NarrowPage, PageHeader, TextLink } from "@/components/ui";
 import { SignUpForm } from "./signup-form";
 
 export const metadata: Metadata = { title: "Create an account" };
 
 export default async function SignUpPage() {
-  const session = await auth();
-  if (session?.user?.id) redirect("/conversations");
+  if (await signedInUser()) redirect("/conversations");
   return (
     <NarrowPage>
       <PageHeader

@@ -55,9 +55,9 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
     why: "OAuth sign-in: links a verified email to its user, before any tenant is known; refuses without the server's HMAC proof that the provider vouched for the address",
   },
   {
-    signature: "app.create_magic_link(text, text)",
+    signature: "app.create_magic_link(text, text, text)",
     roles: ["app_user"],
-    why: "email magic links: stores the link's MAC for an email, before any context exists",
+    why: "email magic links: stores the link's MAC for an email, before any context exists, throttled per address and per client in shared buckets",
   },
   {
     signature: "app.consume_magic_link(text)",
@@ -65,9 +65,35 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
     why: "email magic links: single-use, returns only a user id",
   },
   {
-    signature: "app.resolve_api_key(text)",
+    signature: "app.resolve_api_key(text, integer, integer)",
     roles: ["app_user"],
-    why: "API-key authentication, before any tenant is known; returns only the key's tenant and id",
+    why: "API-key authentication, before any tenant is known; returns only the key's tenant and id, and spends from its shared rate-limit bucket",
+  },
+  // Server-side sessions: per user, not per tenant; the table is readable by no runtime role.
+  {
+    signature: "app.open_session(integer)",
+    roles: ["app_user"],
+    why: "opens a session row for the signed context's user (never a user named by an argument)",
+  },
+  {
+    signature: "app.touch_session(uuid, integer)",
+    roles: ["app_user"],
+    why: "checks and slides one of the signed context's user's sessions, inside the membership lookup",
+  },
+  {
+    signature: "app.end_session(uuid)",
+    roles: ["app_user"],
+    why: "sign-out: ends one of the signed context's user's sessions",
+  },
+  {
+    signature: "app.end_other_sessions(uuid)",
+    roles: ["app_user"],
+    why: "sign out other devices / password change: ends the signed context's user's other sessions",
+  },
+  {
+    signature: "app.revoke_sessions_of(text)",
+    roles: ["platform_admin"],
+    why: "a platform admin's revoke, after the app-level flag check and in the audited transaction",
   },
   {
     signature: "app.matching_conversation_ids(tsquery, timestamp with time zone, uuid, integer)",

@@ -1,9 +1,8 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { resolveApiKeyHash, withTenant } from "@/db";
 import { apiKeys } from "@/db/schema";
-import { env } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
-import { TokenBuckets } from "@/lib/rate-limit";
+import { apiKeyLimit, rateLimited } from "@/lib/rate-limit";
 import { bearerToken, hashApiKey, isWellFormedApiKey } from "./api-key-format";
 
 /**
@@ -18,9 +17,6 @@ export interface ApiKeyCaller {
 
 export type ApiKeyAuth = { ok: true; caller: ApiKeyCaller } | { ok: false; response: Response };
 
-const globalBuckets = globalThis as unknown as { __apiKeyBuckets?: TokenBuckets };
-const buckets = () => (globalBuckets.__apiKeyBuckets ??= new TokenBuckets(env().API_KEY_RATE_LIMIT_PER_MINUTE));
-
 const unauthorized = (code: string, message: string): ApiKeyAuth => ({
   ok: false,
   response: jsonError(401, code, message, {}, { "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"' }),
@@ -30,27 +26,15 @@ export function hasBearer(request: Request): boolean {
   return request.headers.has("authorization");
 }
 
-export async function authenticateApiKey(request: Request): Promise<ApiKeyAuth> {
+/** `cost`: the units this request spends from the key's shared bucket (lib/rate-limit.ts). */
+export async function authenticateApiKey(request: Request, cost = 1): Promise<ApiKeyAuth> {
   const key = bearerToken(request.headers.get("authorization"));
   if (!key) return unauthorized("missing_api_key", "Send an API key: Authorization: Bearer rls_live_…");
   if (!isWellFormedApiKey(key)) return unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.");
-  const resolved = await resolveApiKeyHash(hashApiKey(key));
+  const resolved = await resolveApiKeyHash(hashApiKey(key), apiKeyLimit(cost));
   if (!resolved) return unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.");
 
-  const decision = buckets().take(resolved.keyId);
-  if (!decision.allowed) {
-    const retry = decision.retryAfterSeconds;
-    return {
-      ok: false,
-      response: jsonError(
-        429,
-        "rate_limited",
-        `Too many requests for this API key; retry in ${retry} s.`,
-        { retryAfterSeconds: retry },
-        { "Retry-After": String(retry) },
-      ),
-    };
-  }
+  if (!resolved.rate.allowed) return { ok: false, response: rateLimited(resolved.rate, "this API key") };
   if (!resolved.lastUsedAt || Date.now() - resolved.lastUsedAt.getTime() > 60_000) {
     await withTenant(resolved.tenantId, (tx) =>
       // At most once a minute per key: a write per request would cost more than the request.

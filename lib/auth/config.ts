@@ -1,31 +1,27 @@
 import type { NextAuthConfig } from "next-auth";
 
-/**
- * The part of the Auth.js configuration that middleware can load: no database, no providers that
- * need one. auth.ts adds the credentials provider.
- */
 // Sign-in (with its magic-link page), sign-up and invitation acceptance: nothing else is reachable
-// without a session.
+// without a session (middleware.ts).
 export const publicPaths = ["/login", "/signup", "/invite"];
 
+/**
+ * The base of the Auth.js configuration; lib/auth/index.ts adds the providers, the callbacks that
+ * need the database and the session lifetime from the environment. The cookie is written only by
+ * sign-in, the tenant switch (and leaving or joining a workspace) and sign-out, in answer to the user's
+ * own action: its JWT lives as long as the absolute session lifetime, and the session row in the
+ * database (app_private.sessions) decides whether it is still alive and slides with activity.
+ */
 export const authConfig = {
   trustHost: true,
   pages: { signIn: "/login" },
-  // 7 days from sign-in or the last tenant switch: middleware.ts does not re-issue the cookie on
-  // every request (that let an answer sent before a switch undo it), so a session does not slide.
-  session: { strategy: "jwt", maxAge: 60 * 60 * 24 * 7 },
+  session: { strategy: "jwt" },
   providers: [],
   callbacks: {
-    authorized({ auth, request }) {
-      const isPublic = publicPaths.some(
-        (p) => request.nextUrl.pathname === p || request.nextUrl.pathname.startsWith(`${p}/`),
-      );
-      return isPublic || Boolean(auth?.user);
-    },
     jwt({ token, user }) {
       if (user?.id) {
         token.userId = user.id;
         token.activeTenantId = user.activeTenantId;
+        token.sessionId = user.sessionId;
       }
       return token;
     },

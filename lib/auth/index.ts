@@ -5,7 +5,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { z } from "zod";
 import { authConfig } from "./config";
-import { consumeMagicLink, externalSignIn, signInWithPassword, isUuid } from "@/db";
+import { consumeMagicLink, endSession, externalSignIn, signInWithPassword, isUuid, withUser } from "@/db";
 import { env } from "@/lib/env";
 import { isStorableText } from "@/lib/text";
 import { emailField, linkToken, textField } from "@/lib/validation";
@@ -60,7 +60,17 @@ function providers(): Provider[] {
 
 const config = (): NextAuthConfig => ({
   ...authConfig,
+  // The cookie lives as long as the longest a session may; the session row decides sooner (idle timeout).
+  session: { strategy: "jwt", maxAge: env().SESSION_MAX_AGE_SECONDS },
   providers: providers(),
+  events: {
+    // Sign-out ends the session row, so a copy of the cookie taken before is refused everywhere.
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      const { userId, sessionId } = token ?? {};
+      if (isUuid(userId) && isUuid(sessionId)) await withUser(userId, (tx) => endSession(tx, sessionId));
+    },
+  },
   callbacks: {
     ...authConfig.callbacks,
     // OAuth: only an address the provider says is verified may sign in (it links to our account by email).
@@ -76,11 +86,12 @@ const config = (): NextAuthConfig => ({
         const name = typeof profile?.name === "string" && isStorableText(profile.name) ? profile.name : null;
         const userId = await externalSignIn(email, name);
         const opened = await openSession(userId, account.provider, null);
-        return { ...token, userId, email, activeTenantId: opened.activeTenantId };
+        return { ...token, userId, email, activeTenantId: opened.activeTenantId, sessionId: opened.sessionId };
       }
       if (user?.id) {
         token.userId = user.id;
         token.activeTenantId = user.activeTenantId;
+        token.sessionId = user.sessionId;
       }
       // Switching tenant (unstable_update from a server action, or a client's POST to /api/auth/session,
       // which is untrusted input): accepted only for a tenant the user is a member of, read from the database.

@@ -1,25 +1,29 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, type SQL } from "drizzle-orm";
 import { withUser, type TenantTx } from "@/db";
 import { memberships, tenants, users } from "@/db/schema";
 
+/** The tenants a user belongs to, by name, in a transaction with the user in its context. */
+export function tenantsOf(tx: TenantTx, userId: string) {
+  return tx
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(tenants.name));
+}
+
 /** The tenants a user belongs to, read inside the user's own signed context (no tenant yet). */
 export function userTenants(userId: string) {
-  return withUser(userId, (tx) =>
-    tx
-      .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
-      .from(memberships)
-      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
-      .where(eq(memberships.userId, userId))
-      .orderBy(asc(tenants.name)),
-  );
+  return withUser(userId, (tx) => tenantsOf(tx, userId));
 }
 
 /**
- * The user's membership of one tenant, with what every page shows of the user and the tenant.
- * Returned unawaited, so withTenant runs it as the transaction's only statement, in one round trip:
- * it is on every request.
+ * The user's membership of one tenant, with what every page shows of the user and the tenant, and
+ * whether the session is alive (`sessionAlive`, db/sessions.ts: evaluated for the one row, it slides
+ * the session). Returned unawaited, so withTenant runs it as the transaction's only statement, in one
+ * round trip: it is on every request.
  */
-export function membership(tx: TenantTx, userId: string, tenantId: string) {
+export function membership(tx: TenantTx, userId: string, tenantId: string, sessionAlive: SQL<boolean>) {
   return tx
     .select({
       role: memberships.role,
@@ -28,6 +32,7 @@ export function membership(tx: TenantTx, userId: string, tenantId: string) {
       userName: users.name,
       email: users.email,
       isPlatformAdmin: users.isPlatformAdmin,
+      sessionAlive,
     })
     .from(memberships)
     .innerJoin(tenants, eq(tenants.id, memberships.tenantId))

@@ -4,6 +4,8 @@ import "next-auth/jwt";
 declare module "next-auth" {
   interface User {
     activeTenantId?: string;
+    /** The server-side session row (app_private.sessions) opened at sign-in. */
+    sessionId?: string;
   }
   interface Session {
     /** The tenant the session works in; its membership is re-checked against the database on every request. */
@@ -15,5 +17,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     userId?: string;
     activeTenantId?: string;
+    /** The server-side session row: deleting it ends this session wherever the cookie was copied. */
+    sessionId?: string;
   }
 }

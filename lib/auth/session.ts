@@ -1,10 +1,13 @@
 import { cache } from "react";
 import { eq } from "drizzle-orm";
+import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
-import { isUuid, withTenant, withUser, type TenantTx } from "@/db";
+import { decode } from "next-auth/jwt";
+import { isUuid, sessionAlive, withTenant, withUser, type TenantTx } from "@/db";
 import { users } from "@/db/schema";
-import { auth } from "@/lib/auth";
 import { membership } from "@/lib/auth/memberships";
+import { sessionCookie } from "@/lib/auth/session-cookie";
+import { env } from "@/lib/env";
 import { can, type Permission, type Role } from "@/lib/permissions";
 
 export interface TenantSession {
@@ -15,26 +18,59 @@ export interface TenantSession {
   tenantName: string;
   tenantSlug: string;
   role: Role;
+  /** The server-side session row (app_private.sessions): "sign out other devices" keeps this one. */
+  sessionId: string;
   /** For showing the admin link only; /admin re-reads the flag itself (db/platform-admin.ts). */
   isPlatformAdmin: boolean;
 }
 
 export type SessionLookup = { ok: true; session: TenantSession } | { ok: false; reason: "signed_out" | "no_tenant" };
 
+/** What the session cookie says, not yet checked against the database. */
+export interface SessionClaims {
+  userId: string;
+  sessionId: string;
+  activeTenantId?: string;
+}
+
 /**
- * Session -> user -> active tenant, with the membership checked in the database on every request
- * (cached for the rest of the request). A session naming a tenant the user has left gets nothing.
- * Never redirects: pages and actions use requireTenant(), route handlers routeCaller().
+ * The session cookie, decrypted once per request (Auth.js's own format and key), and nothing
+ * re-encrypted: Auth.js's auth() runs its whole session action, which encrypts a fresh cookie that a
+ * page cannot send. Null for no cookie, a tampered or expired one, or one without a session row id.
+ */
+export const sessionClaims = cache(async (): Promise<SessionClaims | null> => {
+  const found = sessionCookie((await cookies()).getAll());
+  if (!found) return null;
+  let token;
+  try {
+    token = await decode({ token: found.token, secret: env().AUTH_SECRET, salt: found.salt });
+  } catch {
+    return null;
+  }
+  const userId = token?.userId;
+  const sessionId = token?.sessionId;
+  if (!isUuid(userId) || !isUuid(sessionId)) return null;
+  return { userId, sessionId, activeTenantId: isUuid(token?.activeTenantId) ? token.activeTenantId : undefined };
+});
+
+/**
+ * Session -> user -> active tenant, with the session row and the membership checked in the database
+ * on every request, in one statement (cached for the rest of the request). A session that was ended,
+ * timed out or outlived its lifetime is signed out; a session naming a tenant the user has left gets
+ * nothing. Never redirects: pages and actions use requireTenant(), route handlers routeCaller().
  */
 export const lookupTenantSession = cache(async (): Promise<SessionLookup> => {
-  const session = await auth();
-  const userId = session?.user?.id;
-  const tenantId = session?.activeTenantId;
-  if (!userId || !isUuid(userId)) return { ok: false, reason: "signed_out" };
-  if (!tenantId || !isUuid(tenantId)) return { ok: false, reason: "no_tenant" };
-  const [member] = await withTenant(tenantId, (tx) => membership(tx, userId, tenantId), { userId });
+  const claims = await sessionClaims();
+  if (!claims) return { ok: false, reason: "signed_out" };
+  const { userId, sessionId, activeTenantId: tenantId } = claims;
+  if (!tenantId)
+    return (await signedInUser()) ? { ok: false, reason: "no_tenant" } : { ok: false, reason: "signed_out" };
+  const alive = sessionAlive(sessionId, env().SESSION_IDLE_TIMEOUT_SECONDS);
+  const [member] = await withTenant(tenantId, (tx) => membership(tx, userId, tenantId, alive), { userId });
   if (!member) return { ok: false, reason: "no_tenant" };
-  return { ok: true, session: { userId, tenantId, ...member } };
+  const { sessionAlive: isAlive, ...rest } = member;
+  if (!isAlive) return { ok: false, reason: "signed_out" };
+  return { ok: true, session: { userId, tenantId, sessionId, ...rest } };
 });
 
 /**
@@ -54,13 +90,24 @@ export function withSessionTenant<T>(session: TenantSession, fn: (tx: TenantTx) 
   return withTenant(session.tenantId, fn, { userId: session.userId });
 }
 
-/** The signed-in user (from the session, checked against the database), or null when signed out. */
+/**
+ * The signed-in user of a live session (the session row checked and slid in the same statement), or
+ * null when signed out: for the pages before a tenant (sign-in, sign-up, invitations).
+ */
 export const signedInUser = cache(async (): Promise<{ id: string; email: string; name: string } | null> => {
-  const session = await auth();
-  const userId = session?.user?.id;
-  if (!userId || !isUuid(userId)) return null;
+  const claims = await sessionClaims();
+  if (!claims) return null;
+  const { userId, sessionId } = claims;
   const [user] = await withUser(userId, (tx) =>
-    tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.id, userId)),
+    tx
+      .select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        alive: sessionAlive(sessionId, env().SESSION_IDLE_TIMEOUT_SECONDS),
+      })
+      .from(users)
+      .where(eq(users.id, userId)),
   );
-  return user ?? null;
+  return user?.alive ? { id: user.id, email: user.email, name: user.name } : null;
 });

@@ -1,13 +1,14 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { closePools, rawPool } from "@/db/client";
+import { closePools, newPool, rawPool } from "@/db/client";
 import { resolveApiKeyHash } from "@/db/api-keys";
 import { withTenant } from "@/db/tenant";
 import { bearerToken, generateApiKey, hashApiKey, isWellFormedApiKey } from "@/lib/auth/api-key-format";
-import { TokenBuckets } from "@/lib/rate-limit";
 import { createApiKey, listApiKeys, revokeApiKey, type CreatedApiKey } from "@/features/api-keys/store";
 import { adminSql, appSql, ownerSql, rejectsWith, sql, tenantIdsBySlug } from "../support/db";
 
+// A limit no test here reaches.
+const roomy = { perMinute: 100_000, cost: 1 };
 let acme = "";
 let globex = "";
 let acmeKey: CreatedApiKey;
@@ -85,28 +86,32 @@ describe("the api_keys table", () => {
       await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: globexKey.id, revokedBy: null })),
       false,
     );
-    assert.equal((await resolveApiKeyHash(hashApiKey(globexKey.key)))?.tenantId, globex, "globex's key still works");
+    assert.equal(
+      (await resolveApiKeyHash(hashApiKey(globexKey.key), roomy))?.tenantId,
+      globex,
+      "globex's key still works",
+    );
   });
 });
 
 describe("app.resolve_api_key, the one way from a key to its tenant", () => {
   it("resolves a live key to its tenant and id, an unknown one to nothing", async () => {
-    const resolved = await resolveApiKeyHash(hashApiKey(acmeKey.key));
+    const resolved = await resolveApiKeyHash(hashApiKey(acmeKey.key), roomy);
     assert.equal(resolved?.tenantId, acme);
     assert.equal(resolved?.keyId, acmeKey.id);
-    assert.equal(await resolveApiKeyHash(hashApiKey(generateApiKey().key)), null);
+    assert.equal(await resolveApiKeyHash(hashApiKey(generateApiKey().key), roomy), null);
   });
 
   it("stops resolving a key once revoked, and audits creation and revocation", async () => {
     const key = await withTenant(acme, (tx) =>
       createApiKey(tx, { tenantId: acme, name: "to revoke", createdBy: null }),
     );
-    assert.ok(await resolveApiKeyHash(hashApiKey(key.key)));
+    assert.ok(await resolveApiKeyHash(hashApiKey(key.key), roomy));
     assert.equal(
       await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: key.id, revokedBy: null })),
       true,
     );
-    assert.equal(await resolveApiKeyHash(hashApiKey(key.key)), null);
+    assert.equal(await resolveApiKeyHash(hashApiKey(key.key), roomy), null);
     assert.equal(
       await withTenant(acme, (tx) => revokeApiKey(tx, { tenantId: acme, id: key.id, revokedBy: null })),
       false,
@@ -123,17 +128,22 @@ describe("app.resolve_api_key, the one way from a key to its tenant", () => {
 
   it("is a SECURITY DEFINER function with a pinned search_path, executable by app_user only", async () => {
     const [fn] = await ownerSql()<{ definer: boolean; config: string[] }[]>`
-      select prosecdef as definer, proconfig as config from pg_proc where oid = 'app.resolve_api_key(text)'::regprocedure`;
+      select prosecdef as definer, proconfig as config from pg_proc where oid = 'app.resolve_api_key(text, integer, integer)'::regprocedure`;
     assert.equal(fn!.definer, true);
     assert.deepEqual(fn!.config, ["search_path=pg_catalog, pg_temp"]);
     const hash = hashApiKey(acmeKey.key);
-    const [viaApp] = await appSql()<{ tenant_id: string }[]>`select tenant_id from app.resolve_api_key(${hash})`;
+    const [viaApp] = await appSql()<
+      { tenant_id: string }[]
+    >`select tenant_id from app.resolve_api_key(${hash}, 1000, 1)`;
     assert.equal(viaApp!.tenant_id, acme, "control: app_user resolves the key");
-    await rejectsWith(rawPool("agent_reader")`select * from app.resolve_api_key(${hash})`, /permission denied/);
-    await rejectsWith(adminSql()`select * from app.resolve_api_key(${hash})`, /permission denied/);
+    await rejectsWith(
+      rawPool("agent_reader")`select * from app.resolve_api_key(${hash}, 1000, 1)`,
+      /permission denied/,
+    );
+    await rejectsWith(adminSql()`select * from app.resolve_api_key(${hash}, 1000, 1)`, /permission denied/);
     const [publicCan] = await ownerSql()<{ can: boolean }[]>`
       select bool_or(acl.privilege_type = 'EXECUTE' and acl.grantee = 0) as can
-      from pg_proc p, aclexplode(p.proacl) acl where p.oid = 'app.resolve_api_key(text)'::regprocedure`;
+      from pg_proc p, aclexplode(p.proacl) acl where p.oid = 'app.resolve_api_key(text, integer, integer)'::regprocedure`;
     assert.notEqual(publicCan!.can, true, "PUBLIC has no EXECUTE");
   });
 
@@ -142,16 +152,53 @@ describe("app.resolve_api_key, the one way from a key to its tenant", () => {
   });
 });
 
-describe("rate limit (token bucket per key)", () => {
-  it("allows a burst of perMinute, then 429s with a retry time, then refills", () => {
-    const buckets = new TokenBuckets(60);
-    const t0 = 1_000_000;
-    for (let i = 0; i < 60; i++) assert.equal(buckets.take("k", t0).allowed, true, `request ${i}`);
-    const refused = buckets.take("k", t0);
+describe("rate limit (token bucket per key, in PostgreSQL)", () => {
+  async function fresh() {
+    return withTenant(acme, (tx) => createApiKey(tx, { tenantId: acme, name: "rate", createdBy: null }));
+  }
+
+  it("allows a burst of perMinute units, then refuses with a retry time, and charges `cost` units", async () => {
+    const key = await fresh();
+    const hash = hashApiKey(key.key);
+    const limit = { perMinute: 6, cost: 1 };
+    const decisions = [];
+    for (let i = 0; i < 7; i++) decisions.push((await resolveApiKeyHash(hash, limit))!.rate.allowed);
+    assert.deepEqual(decisions, [true, true, true, true, true, true, false]);
+    const refused = (await resolveApiKeyHash(hash, limit))!.rate;
     assert.equal(refused.allowed, false);
-    assert.equal(refused.retryAfterSeconds, 1);
-    assert.equal(buckets.take("other-key", t0).allowed, true, "buckets are per key");
-    assert.equal(buckets.take("k", t0 + 1000).allowed, true, "one token back after a second at 60/min");
-    assert.equal(buckets.take("k", t0 + 1000).allowed, false);
+    assert.ok(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 10, String(refused.retryAfterSeconds));
+    // Another key has its own bucket; a request costing 4 units takes 4 of them.
+    const other = hashApiKey((await fresh()).key);
+    assert.equal((await resolveApiKeyHash(other, { perMinute: 6, cost: 4 }))!.rate.remaining, 2);
+    assert.equal((await resolveApiKeyHash(other, { perMinute: 6, cost: 4 }))!.rate.allowed, false);
+    assert.equal((await resolveApiKeyHash(other, { perMinute: 6, cost: 2 }))!.rate.allowed, true);
+  });
+
+  it("refills with time", async () => {
+    const key = await fresh();
+    const hash = hashApiKey(key.key);
+    for (let i = 0; i < 2; i++) await resolveApiKeyHash(hash, { perMinute: 2, cost: 1 });
+    assert.equal((await resolveApiKeyHash(hash, { perMinute: 2, cost: 1 }))!.rate.allowed, false);
+    // Thirty seconds pass (at 2 per minute: one unit back).
+    await ownerSql()`update app_private.rate_buckets set updated_at = updated_at - interval '30 seconds'
+                     where key = ${`api_key:${key.id}`}`;
+    assert.equal((await resolveApiKeyHash(hash, { perMinute: 2, cost: 1 }))!.rate.allowed, true);
+  });
+
+  it("holds under concurrent requests on separate connections: exactly perMinute get through", async () => {
+    const key = await fresh();
+    const hash = hashApiKey(key.key);
+    const clients = [0, 1, 2, 3].map(() => newPool("app_user", "rate-limit-test"));
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          clients[i % clients.length]!<{ allowed: boolean }[]>`
+            select allowed from app.resolve_api_key(${hash}, 25, 1)`.then((r) => r[0]!.allowed),
+        ),
+      );
+      assert.equal(results.filter(Boolean).length, 25);
+    } finally {
+      await Promise.all(clients.map((c) => c.end({ timeout: 5 })));
+    }
   });
 });

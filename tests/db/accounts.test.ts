@@ -235,32 +235,54 @@ describe("app.external_sign_in (OAuth, verified email)", () => {
 describe("magic links", () => {
   const mac = () => createHash("sha256").update(randomBytes(16)).digest("hex");
 
-  it("stores a link only for an existing account, uses it once, and caps outstanding links at 3", async () => {
+  const request = async (email: string, m: string, ip: string | null = null) => {
+    const [r] = await appSql()<{ stored: boolean; retry_after_seconds: number }[]>`
+      select stored, retry_after_seconds from app.create_magic_link(${email}, ${m}, ${ip})`;
+    return r!.retry_after_seconds > 0 ? "throttled" : r!.stored ? "stored" : "no link";
+  };
+
+  it("stores a link only for an existing account, uses it once; a fourth request in 15 minutes is throttled", async () => {
     const email = uniqueEmail("magic");
     const { userId } = await signUp(email);
-    const [none] = await appSql()<
-      { stored: boolean }[]
-    >`select app.create_magic_link(${uniqueEmail("nobody")}, ${mac()}) as stored`;
-    assert.equal(none!.stored, false);
+    assert.equal(await request(uniqueEmail("nobody"), mac()), "no link");
     const first = mac();
-    const stored = [];
-    for (const m of [first, mac(), mac(), mac()]) {
-      const [r] = await appSql()<{ stored: boolean }[]>`select app.create_magic_link(${email}, ${m}) as stored`;
-      stored.push(r!.stored);
-    }
-    assert.deepEqual(stored, [true, true, true, false]);
+    const outcomes = [];
+    for (const m of [first, mac(), mac(), mac()]) outcomes.push(await request(email, m));
+    assert.deepEqual(outcomes, ["stored", "stored", "stored", "throttled"]);
     const [used] = await appSql()<{ id: string | null }[]>`select app.consume_magic_link(${first}) as id`;
     assert.equal(used!.id, userId);
     const [twice] = await appSql()<{ id: string | null }[]>`select app.consume_magic_link(${first}) as id`;
     assert.equal(twice!.id, null);
-    await rejectsWith(appSql()`select app.create_magic_link(${email}, 'not-a-mac')`, /HMAC/);
+    await rejectsWith(appSql()`select * from app.create_magic_link(${email}, 'not-a-mac', null)`, /HMAC/);
+  });
+
+  it("throttles an address without an account exactly like one with (the answer tells nothing)", async () => {
+    const known = uniqueEmail("known");
+    await signUp(known);
+    const unknown = uniqueEmail("unknown");
+    const run = async (email: string) => {
+      const outcomes = [];
+      for (let i = 0; i < 4; i++) outcomes.push((await request(email, mac())) === "throttled");
+      return outcomes;
+    };
+    assert.deepEqual(await run(known), await run(unknown));
+    assert.deepEqual(await run(unknown), [true, true, true, true]);
+  });
+
+  it("throttles one client address across many accounts: 10 requests per 15 minutes", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250)}`;
+    await ownerSql()`delete from app_private.rate_buckets where key = ${`magic_link_ip:${ip}`}`;
+    const outcomes = [];
+    for (let i = 0; i < 11; i++) outcomes.push(await request(uniqueEmail(`spray${i}`), mac(), ip));
+    assert.deepEqual(outcomes, [...Array<string>(10).fill("no link"), "throttled"]);
+    assert.equal(await request(uniqueEmail("elsewhere"), mac(), "198.51.100.7"), "no link", "another address is not");
   });
 
   it("refuses an expired link", async () => {
     const email = uniqueEmail("expired");
     await signUp(email);
     const m = mac();
-    await appSql()`select app.create_magic_link(${email}, ${m})`;
+    await appSql()`select * from app.create_magic_link(${email}, ${m}, null)`;
     await ownerSql()`update app_private.magic_links set expires_at = now() - interval '1 second' where token_mac = ${m}`;
     const [r] = await appSql()<{ id: string | null }[]>`select app.consume_magic_link(${m}) as id`;
     assert.equal(r!.id, null);
@@ -285,12 +307,16 @@ describe("the definer functions app roles can execute", () => {
       "create_magic_link",
       "current_tenant_id",
       "current_user_id",
+      "end_other_sessions",
+      "end_session",
       "external_sign_in",
       "invitation_by_token",
       "matching_conversation_ids",
+      "open_session",
       "resolve_api_key",
       "sign_in",
       "sign_up",
+      "touch_session",
     ]);
     for (const r of rows.filter((x) => x.app_user)) {
       assert.equal(r.definer, true, `${r.name} is SECURITY DEFINER`);

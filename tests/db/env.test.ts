@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { dbEnvVariables, parseDbEnv } from "@/db/env";
-import { envVariables, parseEnv } from "@/lib/env";
+import { appUrl, envVariables, parseEnv } from "@/lib/env";
 
 /**
  * The database's settings are validated in db/env.ts, the app's in lib/env.ts: each variable in
@@ -66,5 +66,29 @@ describe("environment validation", () => {
     );
     assert.match(output, /^ {2}AUTH_SECRET: /m, output);
     assert.match(output, /^ {2}TENANT_CONTEXT_SECRET: /m, output);
+    assert.match(output, /^ {2}APP_URL: .*required in production/m, output);
+  });
+
+  it("production refuses to start without APP_URL: emailed links never come from the request's Host", () => {
+    const production = { NODE_ENV: "production", AUTH_SECRET: secret };
+    assert.throws(() => parseEnv(production), /^ {2}APP_URL: .*invitation links/m);
+    assert.throws(
+      () => parseEnv({ ...production, APP_URL: "", AUTH_MAGIC_LINKS: "true", MAIL_TRANSPORT: "log" }),
+      /^ {2}APP_URL: .*invitation and sign-in links/m,
+    );
+    assert.equal(parseEnv({ ...production, APP_URL: "https://app.example.com" }).APP_URL, "https://app.example.com");
+    // Outside production, links point at the local server.
+    assert.equal(appUrl(parseEnv({ AUTH_SECRET: secret })), "http://localhost:3000");
+  });
+
+  it("session lifetimes: defaults, and an idle timeout longer than the lifetime is refused", () => {
+    const e = parseEnv({ AUTH_SECRET: secret });
+    assert.equal(e.SESSION_IDLE_TIMEOUT_SECONDS, 3 * 86_400);
+    assert.equal(e.SESSION_MAX_AGE_SECONDS, 30 * 86_400);
+    assert.throws(
+      () => parseEnv({ AUTH_SECRET: secret, SESSION_IDLE_TIMEOUT_SECONDS: "7200", SESSION_MAX_AGE_SECONDS: "3600" }),
+      /^ {2}SESSION_IDLE_TIMEOUT_SECONDS: cannot be longer/m,
+    );
+    assert.throws(() => parseEnv({ AUTH_SECRET: secret, SESSION_MAX_AGE_SECONDS: "10" }), /SESSION_MAX_AGE_SECONDS/);
   });
 });

@@ -61,7 +61,8 @@ export async function startNextServer(options: {
   // connection the server was closing ("other side closed").
   const args = ["next", "start", "-p", String(port), "-H", "127.0.0.1", "--keepAliveTimeout", "60000"];
   const child = spawn("npx", args, {
-    env: { ...options.env, NODE_ENV: "production" },
+    // Emailed links come from APP_URL only (lib/env.ts requires it in production): this server's own URL.
+    env: { APP_URL: url, ...options.env, NODE_ENV: "production" },
     stdio: output === "ignore" ? "ignore" : ["ignore", "pipe", "pipe"],
     detached: true,
   });

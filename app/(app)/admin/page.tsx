@@ -3,7 +3,8 @@ import { notFound } from "next/navigation";
 import { NotPlatformAdminError, tenantOverview } from "@/db";
 import { formatStart } from "@/lib/format";
 import { requireTenant } from "@/lib/auth/session";
-import { DataTable, EmptyState, PageHeader, Pagination, Td, TextLink, Th } from "@/components/ui";
+import { Card, DataTable, EmptyState, PageHeader, Pagination, Td, TextLink, Th } from "@/components/ui";
+import { RevokeSessionsForm } from "./revoke-sessions-form";
 
 export const metadata: Metadata = { title: "Platform admin" };
 
@@ -65,6 +66,13 @@ export default async function PlatformAdminPage({
         newer={afterSlug ? <TextLink href="/admin">← First</TextLink> : null}
         older={overview.nextSlug ? <TextLink href={`/admin?after=${overview.nextSlug}`}>Next →</TextLink> : null}
       />
+      <Card
+        title="Revoke sessions"
+        headingId="revoke-heading"
+        description="Signs an account out everywhere, on every instance, at its next request. Recorded in the platform audit log."
+      >
+        <RevokeSessionsForm />
+      </Card>
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { endOtherSessions } from "@/db";
 import { changeOwnPassword, renameSelf } from "@/features/accounts/profile";
 import { tenantAction } from "@/lib/action";
 import { recordAudit } from "@/lib/audit-log";
@@ -33,7 +34,25 @@ export const changePassword = tenantAction(
     const outcome = await changeOwnPassword(tx, current, password);
     if (outcome === "throttled") return fail("Too many wrong passwords. Try again in a few minutes.");
     if (outcome !== "changed") return fieldError("current", "This is not your current password.");
-    await recordAudit(tx, { tenantId: session.tenantId, actorUserId: session.userId, action: "auth.password_changed" });
-    return ok("Password changed.");
+    // Whoever else holds a session (a stolen cookie, a forgotten device) is out; this one stays.
+    const ended = await endOtherSessions(tx, session.sessionId);
+    await recordAudit(tx, {
+      tenantId: session.tenantId,
+      actorUserId: session.userId,
+      action: "auth.password_changed",
+      metadata: { otherSessionsEnded: ended },
+    });
+    return ok("Password changed. Your other sessions were signed out.");
   },
 );
+
+export const signOutOtherSessions = tenantAction("account.update", z.object({}), async (_input, { tx, session }) => {
+  const ended = await endOtherSessions(tx, session.sessionId);
+  await recordAudit(tx, {
+    tenantId: session.tenantId,
+    actorUserId: session.userId,
+    action: "auth.other_sessions_ended",
+    metadata: { ended },
+  });
+  return ok(ended === 1 ? "1 other session was signed out." : `${ended} other sessions were signed out.`);
+});

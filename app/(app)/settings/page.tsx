@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Card } from "@/components/ui";
 import { requireTenant } from "@/lib/auth/session";
-import { PasswordForm, ProfileForm } from "./profile-forms";
+import { OtherSessionsForm, PasswordForm, ProfileForm } from "./profile-forms";
 
 export const metadata: Metadata = { title: "Profile" };
 
@@ -14,6 +14,13 @@ export default async function ProfilePage() {
       </Card>
       <Card title="Password" headingId="password-heading">
         <PasswordForm />
+      </Card>
+      <Card
+        title="Sessions"
+        headingId="sessions-heading"
+        description="Ends every session of your account except this one, on every device and browser."
+      >
+        <OtherSessionsForm />
       </Card>
     </div>
   );

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import type { FormState } from "@/lib/form-state";
-import { changePassword, updateProfile } from "./actions";
+import { changePassword, signOutOtherSessions, updateProfile } from "./actions";
 
 export function ProfileForm({ name }: { name: string }) {
   const [state, action] = useActionState<FormState, FormData>(updateProfile, {});
@@ -47,6 +47,16 @@ export function PasswordForm() {
       />
       <FormMessage state={state} />
       <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+    </form>
+  );
+}
+
+export function OtherSessionsForm() {
+  const [state, action] = useActionState<FormState, FormData>(signOutOtherSessions, {});
+  return (
+    <form action={action} className="space-y-4" aria-labelledby="sessions-heading">
+      <FormMessage state={state} />
+      <SubmitButton pendingText="Signing out…">Sign out other devices</SubmitButton>
     </form>
   );
 }

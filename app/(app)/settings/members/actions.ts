@@ -39,7 +39,7 @@ export const inviteMember = tenantAction(
     }
     const result = await createInvitation(tx, session, input.email, input.role);
     if (!result.ok || !result.token) return answer(result, "");
-    const link = await absoluteUrl(`/invite/${result.token}`);
+    const link = absoluteUrl(`/invite/${result.token}`);
     revalidatePath("/settings/members");
     const delivery = mailer();
     return {
