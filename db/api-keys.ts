@@ -3,7 +3,7 @@ import { drizzleOn, rawPool } from "./client";
 
 /**
  * A request with an API key names no tenant: the key is the tenant. Resolution goes through the one
- * narrow SECURITY DEFINER function made for it (app.resolve_api_key, drizzle/0015), which takes the
+ * narrow SECURITY DEFINER function made for it (app.resolve_api_key, drizzle/0016), which takes the
  * SHA-256 of the presented key and returns the live key's tenant and id; app_user cannot read hashes.
  * The same call spends `cost` units from the key's token bucket, kept in PostgreSQL and shared by
  * every app instance (atomic: the bucket's row lock serialises concurrent requests), so the limit

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { TenantTx } from "./tenant";
 
 /**
- * Server-side sessions (drizzle/0015): the session cookie names a row in app_private.sessions, which
+ * Server-side sessions (drizzle/0016): the session cookie names a row in app_private.sessions, which
  * no runtime role can read; these definer calls act on the signed context's user only, so each runs
  * inside withUser/withTenant with the user in the context.
  */

@@ -3,7 +3,7 @@ import { env } from "@/lib/env";
 import { jsonError } from "@/lib/http/json";
 
 /**
- * Rate limits live in PostgreSQL (app_private.rate_buckets, drizzle/0015), so every server instance
+ * Rate limits live in PostgreSQL (app_private.rate_buckets, drizzle/0016), so every server instance
  * spends from the same token buckets, atomically. A bucket holds `perMinute` units, refilled at
  * perMinute/60 per second; a request spends `cost` units (1 for an ordinary request, more for one
  * that does the work of several). The API key's bucket is spent by the same call that resolves the

@@ -6,7 +6,7 @@ import { withUser } from "@/db/tenant";
 import { endOtherSessions, endSession, openSessionRow, sessionAlive } from "@/db/sessions";
 import { ownerSql, rejectsWith, sql } from "../support/db";
 
-// Server-side sessions (drizzle/0015): the cookie names a row; the row decides. Each function acts on
+// Server-side sessions (drizzle/0016): the cookie names a row; the row decides. Each function acts on
 // the signed context's user only.
 let alice = "";
 let bob = "";
