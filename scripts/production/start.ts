@@ -15,7 +15,8 @@ import { runShutdownHooks, startDraining } from "@/lib/shutdown";
  * listen() time.
  */
 process.env.NEXT_MANUAL_SIG_HANDLE = "true";
-const timeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 20_000);
+const configuredTimeout = Number(process.env.SHUTDOWN_TIMEOUT_MS);
+const timeoutMs = Number.isFinite(configuredTimeout) && configuredTimeout > 0 ? configuredTimeout : 20_000;
 const log = (message: string) =>
   console.log(JSON.stringify({ level: "info", msg: message, time: new Date().toISOString() }));
 
