@@ -1,10 +1,14 @@
 // Runs once when the server starts: an invalid or incomplete environment (in production: missing
 // TENANT_CONTEXT_SECRET or AUTH_SECRET) stops the server here instead of failing on the first request.
 // The app's settings (lib/env.ts) and the database's (db/env.ts) are checked together, so one start
-// reports every problem of both.
+// reports every problem of both. The database pools are closed last on shutdown (lib/shutdown.ts).
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const [{ env }, { dbEnv }] = await Promise.all([import("@/lib/env"), import("@/db")]);
+    const [{ env }, { dbEnv, closePools }, { onShutdown }] = await Promise.all([
+      import("@/lib/env"),
+      import("@/db"),
+      import("@/lib/shutdown"),
+    ]);
     const problems: string[] = [];
     for (const validate of [env, dbEnv]) {
       try {
@@ -14,5 +18,6 @@ export async function register() {
       }
     }
     if (problems.length > 0) throw new Error(problems.join("\n\n"));
+    onShutdown(closePools);
   }
 }

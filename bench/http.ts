@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { summarize, type LatencySummary } from "./stats";
 
 /**
- * The HTTP benchmark: the real app (`next start`, production build) on the bench database, signed
+ * The HTTP benchmark: the real app (the production server, `node .next/standalone/start.mjs`) on the bench database, signed
  * in through Auth.js's credentials endpoint, loaded by a small keep-alive HTTP loop (node:http, so
  * the load generator costs little of the two cores it shares with the server and PostgreSQL).
  */
@@ -68,8 +68,15 @@ export async function startNextServer(
   log: (line: string) => void,
 ): Promise<{ baseUrl: string; stop(): void }> {
   const port = await freePort();
-  const child = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { APP_URL: `http://127.0.0.1:${port}`, ...process.env, ...appEnv, NODE_ENV: "production" },
+  const child = spawn(process.execPath, [".next/standalone/start.mjs"], {
+    env: {
+      APP_URL: `http://127.0.0.1:${port}`,
+      ...process.env,
+      ...appEnv,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+    },
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
@@ -92,12 +99,12 @@ export async function startNextServer(
     if (Date.now() > deadline || child.exitCode !== null) {
       stop();
       throw new Error(
-        `next start did not answer on ${baseUrl} within 60 s (is there a production build? run npx next build)`,
+        `the production server did not answer on ${baseUrl} within 60 s (is there a production build? run npm run build)`,
       );
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  log(`next start listening on ${baseUrl}`);
+  log(`production server listening on ${baseUrl}`);
   return { baseUrl, stop };
 }
 

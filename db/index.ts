@@ -15,6 +15,9 @@
  *   platform_admin (BYPASSRLS) .. tenantOverview(userId, …): after a database check of the user's
  *                                 platform-admin flag, audited in the same transaction (./platform-admin.ts)
  *
+ * Operations: databaseReadiness() checks the above as the health endpoint sees it (./readiness.ts), and
+ * closePools() ends every pool at shutdown (./client.ts).
+ *
  * The owner role (DATABASE_URL) only migrates and seeds (./migrate.ts, ./seed): scripts and tests use
  * those directly; the app never connects as the owner.
  *
@@ -56,5 +59,7 @@ export {
   type TenantOverviewRow,
 } from "./platform-admin";
 export { dbEnv, type DbEnv } from "./env";
+export { databaseReadiness, type Readiness } from "./readiness";
+export { closePools } from "./client";
 export { databaseError, sqlState, isLastOwnerError } from "./errors";
 export { demoUsers, demoPassword } from "./seed/demo-accounts";

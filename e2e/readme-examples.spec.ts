@@ -107,6 +107,10 @@ test("every curl example in the README and docs works against the running app", 
       expect(body.rows, label).toEqual([[await initechCount()]]);
     } else if (script.includes("FROM users")) {
       expect(body, label).toMatchObject({ error: { code: "relation_not_allowed", stoppedBy: "parser" } });
+    } else if (script.includes("/api/health/live")) {
+      expect(body, label).toEqual({ status: "live" });
+    } else if (script.includes("/api/health/ready")) {
+      expect(body, label).toMatchObject({ status: "ready", role: "app_user" });
     } else if (script.includes("/api/mcp")) {
       const text = (body as { result: { content: { text: string }[] } }).result.content[0]!.text;
       expect((JSON.parse(text) as { rows: unknown[] }).rows.length, label).toBeGreaterThan(0);

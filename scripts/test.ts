@@ -16,9 +16,12 @@ import { freePort, startNextServer, type NextServer } from "../tests/support/ser
  *
  * The machine is assumed to have two cores, so the steps run in two lanes, then the browser tests:
  *
- *   next build → tsc (it reads the route types the build writes) ─┐
- *   eslint → prettier → dependency-cruiser                        ├─ Playwright suites (`next start`)
- *   PostgreSQL, migrate, seed → RLS lint  → node:test suites ─────┘
+ *   npm run build → tsc (it reads the route types the build writes) ─┐
+ *   eslint → prettier → dependency-cruiser                           ├─ Playwright suites
+ *   PostgreSQL, migrate, seed → RLS lint  → node:test suites ────────┘
+ *
+ * The browser suites run the production server as the image does (`node .next/standalone/start.mjs`,
+ * tests/support/servers.ts): `npm run build` is `next build`, then scripts/build-standalone.ts.
  *
  * The browser tests wait for the node:test suites, whose database they share (on a database of their
  * own, running both at once made both two to four times slower on a busy machine). Output lines are
@@ -179,9 +182,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 // The build needs no database: it starts at once.
 const build = skipE2e
   ? Promise.resolve(false)
-  : step("build (next build)", "build", async () => {
+  : step("build (npm run build: next build, standalone server)", "build", async () => {
       const { code } = await run("build", "npx", ["next", "build"], { NODE_ENV: "production" });
       if (code !== 0) throw new Error(`next build exited with ${code}`);
+      const packaged = await run("build", "npx", ["tsx", "scripts/build-standalone.ts"]);
+      if (packaged.code !== 0) throw new Error(`scripts/build-standalone.ts exited with ${packaged.code}`);
     });
 
 // eslint and prettier ignore what the build writes (.next/, next-env.d.ts); tsc reads it (the route

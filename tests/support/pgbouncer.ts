@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +7,8 @@ import { freePort } from "./servers";
 
 /**
  * A real PgBouncer (the Debian package) in transaction pooling mode, started for a test and stopped
- * after it. Each database alias gets its own server pool of `poolSize` connections to the upstream
+ * after it, with the pooling settings of deploy/pgbouncer-pooling.ini (the file docker-compose.yml's
+ * PgBouncer uses too). Each database alias gets its own server pool of `poolSize` connections to the upstream
  * PostgreSQL, shared by every client of that alias: transactions of different clients take turns
  * on the same server connections, which is what makes session state leak.
  */
@@ -65,6 +66,16 @@ function accepts(port: number): Promise<boolean> {
 const authLine = (user: string, password: string) =>
   `"${user.replace(/"/g, '""')}" "${password.replace(/"/g, '""')}"\n`;
 
+/** The shared pooling settings; the test only adds where to listen, the users file and the databases. */
+export const poolingSettingsFile = path.join(process.cwd(), "deploy/pgbouncer-pooling.ini");
+
+function poolingSettings(): string {
+  const text = readFileSync(poolingSettingsFile, "utf8");
+  if (!/^pool_mode = transaction$/m.test(text))
+    throw new Error(`${poolingSettingsFile} must set pool_mode = transaction`);
+  return text;
+}
+
 export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncer> {
   const version = pgbouncerVersion();
   const port = await freePort();
@@ -85,15 +96,8 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
       "listen_addr = 127.0.0.1",
       `listen_port = ${port}`,
       "unix_socket_dir =",
-      "pool_mode = transaction",
-      "auth_type = scram-sha-256",
       `auth_file = ${authFile}`,
-      "max_client_conn = 200",
-      // No reset between clients in transaction mode (PgBouncer's default): session state stays on the server connection.
-      "server_reset_query_always = 0",
-      "log_connections = 0",
-      "log_disconnections = 0",
-      "",
+      poolingSettings(),
     ].join("\n"),
   );
   writeFileSync(

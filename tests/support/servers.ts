@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 
 /**
- * Local servers for the test runs: a free port, waiting for HTTP, and `next start` of the current
- * build (npm test's app server, and the second server of e2e/ask.spec.ts).
+ * Local servers for the test runs: a free port, waiting for HTTP, and the production server of the
+ * current build (npm test's app server, the second server of e2e/ask.spec.ts, the servers of
+ * e2e/production-server.spec.ts).
  */
 
 /** A TCP port on 127.0.0.1 that is free right now (the OS picks it). */
@@ -38,31 +40,51 @@ export async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => 
 
 export interface NextServer {
   url: string;
-  /** SIGTERM to the server's process group (npx, next and its workers). */
+  port: number;
+  /** The server's process id (the process group's too). */
+  pid: number;
+  /** Resolves when the process has exited, with its exit code (null when a signal ended it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM to the server's process group: a graceful shutdown (scripts/production/start.ts). */
   stop(): void;
 }
 
+/** The production server as the image runs it: `npm run build` writes it (scripts/build-standalone.ts). */
+export const productionServerEntry = ".next/standalone/start.mjs";
+
 /**
- * `next start` of the build in .next on a free port of 127.0.0.1, in production mode with `env`;
- * resolves once its login page answers.
+ * The production server (`node .next/standalone/start.mjs`, the image's entry point) on 127.0.0.1, on
+ * a free port or `port`, with `env`; resolves once its login page answers.
  */
 export async function startNextServer(options: {
   env: NodeJS.ProcessEnv;
   /** What the server prints: dropped, or handed to a function as it comes. */
   output: "ignore" | ((text: string, stream: "stdout" | "stderr") => void);
   timeoutMs: number;
+  port?: number;
+  /** Another script of the build to run instead (a control runs Next's server.js without the entry point). */
+  entry?: string;
 }): Promise<NextServer> {
-  const port = await freePort();
+  const entry = options.entry ?? productionServerEntry;
+  if (!existsSync(entry))
+    throw new Error(`${entry} not found: run npm run build (next build, then the standalone packaging).`);
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const output = options.output;
-  // Idle keep-alive connections stay open for a minute instead of Node's 5 s. Clients (undici's fetch
-  // in the MCP SDK, Playwright's request) reuse an idle connection until shortly before the timeout
-  // the server announced; on a machine so busy that the client runs seconds late, it could send on a
-  // connection the server was closing ("other side closed").
-  const args = ["next", "start", "-p", String(port), "-H", "127.0.0.1", "--keepAliveTimeout", "60000"];
-  const child = spawn("npx", args, {
-    // Emailed links come from APP_URL only (lib/env.ts requires it in production): this server's own URL.
-    env: { APP_URL: url, ...options.env, NODE_ENV: "production" },
+  const child = spawn(process.execPath, [entry], {
+    env: {
+      // Idle keep-alive connections stay open for a minute instead of Node's 5 s. Clients (undici's fetch
+      // in the MCP SDK, Playwright's request) reuse an idle connection until shortly before the timeout
+      // the server announced; on a machine so busy that the client runs seconds late, it could send on a
+      // connection the server was closing ("other side closed").
+      KEEP_ALIVE_TIMEOUT: "60000",
+      // Emailed links come from APP_URL only (lib/env.ts requires it in production): this server's own URL.
+      APP_URL: url,
+      ...options.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+    },
     stdio: output === "ignore" ? "ignore" : ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -70,20 +92,25 @@ export async function startNextServer(options: {
     child.stdout?.on("data", (d: Buffer) => output(d.toString(), "stdout"));
     child.stderr?.on("data", (d: Buffer) => output(d.toString(), "stderr"));
   }
-  let exited: string | undefined;
-  child.once("exit", (code, signal) => (exited = `next start exited (${signal ?? code})`));
+  let exitedWith: string | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exitedWith = `the server exited (${signal ?? code})`;
+      resolve({ code, signal });
+    }),
+  );
   const stop = () => {
     try {
-      if (child.pid && !exited) process.kill(-child.pid, "SIGTERM");
+      if (child.pid && !exitedWith) process.kill(-child.pid, "SIGTERM");
     } catch {
       // already gone
     }
   };
   try {
-    await waitForHttp(`${url}/login`, options.timeoutMs, () => exited);
+    await waitForHttp(`${url}/login`, options.timeoutMs, () => exitedWith);
   } catch (error) {
     stop();
     throw error;
   }
-  return { url, stop };
+  return { url, port, pid: child.pid!, exited, stop };
 }
