@@ -46,7 +46,12 @@ export const rlsLintSettings: {
    * every tenant, on purpose. Everything else they can read or write must be under forced RLS (rule
    * runtime-role-reaches-table-outside-rls). One line each, with the reason; keep it short.
    */
-  globalTables: [],
+  globalTables: [
+    {
+      table: "drizzle.__drizzle_migrations",
+      why: "applied migrations (hash, time): no tenant data; readiness compares the newest with the build's",
+    },
+  ],
 };
 
 export interface RuntimeRoles {
