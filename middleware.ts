@@ -1,6 +1,7 @@
 import type { NextFetchEvent, NextMiddleware, NextRequest } from "next/server";
 import NextAuth from "next-auth";
 import { authConfig } from "@/lib/auth/config";
+import { securityHeaders } from "@/lib/page-security-headers";
 
 // Signed-out visitors of app pages go to /login. This only checks that a session exists; which
 // tenant it may read is checked against the database by every page and action (lib/tenancy.ts).
@@ -25,7 +26,8 @@ export default async function middleware(request: NextRequest, event: NextFetchE
   const kept = response.headers.getSetCookie().filter((cookie) => !sessionCookie.test(cookie));
   response.headers.delete("set-cookie");
   for (const cookie of kept) response.headers.append("set-cookie", cookie);
-  return response;
+  // Pages get a Content-Security-Policy with a nonce of their own (the other headers: next.config.ts).
+  return securityHeaders(request).apply(response);
 }
 
 // The API routes (/api/v1, /api/agent, /api/mcp) authenticate each request themselves (API key or
