@@ -34,6 +34,12 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default("RLS Starter <no-reply@localhost>"),
   /** Public base URL for links in emails (invitations, magic links); default: the request's own origin. */
   APP_URL: z.string().url().optional(),
+  /** OpenTelemetry traces go over OTLP/HTTP to `<this>/v1/traces` when set; unset, tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
+  /** The `service.name` of the traces. */
+  OTEL_SERVICE_NAME: z.string().min(1).default("rls-starter"),
+  /** The least severe log lines written (JSON, one per line, on stdout). */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 const paired = [
