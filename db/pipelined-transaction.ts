@@ -160,6 +160,7 @@ async function run<T>(
     userId: start.context.userId,
     readOnly: start.readOnly === true,
   });
+  if (!trace) return runTransaction(pool, start, state, body);
   state.trace = trace;
   try {
     const result = await withinTransaction(trace, () => runTransaction(pool, start, state, body));

@@ -28,7 +28,7 @@ describe("the log scan", () => {
     ["a signed tenant context token", `error: bad context ${contextToken}`],
     ["a session token (JWE)", `cookie: authjs.session-token=${sessionJwe}`],
   ] as const) {
-    it(`finds a planted ${what}`, () => {
+    it(`finds ${what} planted in a log line`, () => {
       const log = ["ready on 127.0.0.1", line, "GET /login 200"].join("\n");
       assert.deepEqual(findSecrets(log, known), [{ line: 2, what }]);
     });
