@@ -5,6 +5,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { z } from "zod";
 import { authConfig } from "./config";
+import { authLogger } from "./log";
 import { consumeMagicLink, externalSignIn, signInWithPassword, isUuid } from "@/db";
 import { env } from "@/lib/env";
 import { linkToken } from "@/lib/validation";
@@ -59,6 +60,7 @@ function providers(): Provider[] {
 
 const config = (): NextAuthConfig => ({
   ...authConfig,
+  logger: authLogger,
   providers: providers(),
   callbacks: {
     ...authConfig.callbacks,
