@@ -88,10 +88,13 @@ export function endTransactionSpan(transaction: TransactionTrace, error?: unknow
   span.end();
 }
 
-/** An error's SQLSTATE or class name, not its message: a message can quote a value. */
+/** An error's SQLSTATE (also when wrapped, as Drizzle does) or class name, not its message: a message can quote a value. */
 function errorLabel(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : error instanceof Error ? error.name : "error";
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return error instanceof Error ? error.name : "error";
 }
 
 /** Runs fn with the transaction's span as the active one (so spans made inside are its children). */
