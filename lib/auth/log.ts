@@ -8,8 +8,11 @@ import { logger } from "@/lib/logger";
  */
 export const authLogger: NonNullable<NextAuthConfig["logger"]> = {
   error(error) {
-    if (error.name === "CredentialsSignin") logger().warn({ authError: error.name }, "sign-in refused");
-    else logger().error({ err: error, authError: error.name }, "Auth.js error");
+    // Auth.js's error class (`type`), not `name`: the production build minifies class names.
+    const type = (error as { type?: unknown }).type;
+    const authError = typeof type === "string" ? type : error.name;
+    if (authError === "CredentialsSignin") logger().warn({ authError }, "sign-in refused");
+    else logger().error({ err: error, authError }, "Auth.js error");
   },
   warn(code) {
     logger().warn({ authWarning: code }, "Auth.js warning");
