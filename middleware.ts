@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { publicPaths } from "@/lib/auth/config";
 import { hasSessionCookie } from "@/lib/auth/session-cookie";
+import { securityHeaders } from "@/lib/page-security-headers";
 
 // Visitors without a session cookie go to /login. That is all this does: no decryption, no database,
 // and it never writes the session cookie. Every page and action decrypts the cookie once and checks the
@@ -10,7 +11,9 @@ import { hasSessionCookie } from "@/lib/auth/session-cookie";
 export default function middleware(request: NextRequest) {
   const path = request.nextUrl.pathname;
   const isPublic = publicPaths.some((p) => path === p || path.startsWith(`${p}/`));
-  if (isPublic || hasSessionCookie(request.cookies.getAll())) return NextResponse.next();
+  // Pages get a Content-Security-Policy with a nonce of their own (the other headers: next.config.ts).
+  if (isPublic || hasSessionCookie(request.cookies.getAll()))
+    return securityHeaders(request).apply(NextResponse.next());
   const signIn = request.nextUrl.clone();
   signIn.pathname = "/login";
   signIn.search = "";

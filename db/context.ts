@@ -31,6 +31,14 @@ export class ContextStatement {
     private readonly settings: readonly string[],
   ) {}
 
+  /** Whose context this is (for the transaction's trace span; never the token). */
+  get tenantId(): string | undefined {
+    return this.claims.tenantId;
+  }
+  get userId(): string | undefined {
+    return this.claims.userId;
+  }
+
   /** The bind parameters: a token minted (or reused, db/context-token.ts) now, then the settings. */
   params(): string[] {
     const e = dbEnv();

@@ -3,6 +3,13 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { oneStatementPerQuery, type AppDatabase } from "./client";
 import type { ContextStatement } from "./context";
 import * as schema from "./schema";
+import {
+  endTransactionSpan,
+  startTransactionSpan,
+  traceStatement,
+  withinTransaction,
+  type TransactionTrace,
+} from "./telemetry";
 
 /**
  * A transaction on one reserved connection in the fewest round trips the protocol allows: BEGIN, the
@@ -68,6 +75,7 @@ class TransactionState {
   /** The body returned a query it has not started: COMMIT is queued right behind the next query started. */
   commitBehindNextQuery = false;
   queueCommit: () => void = () => undefined;
+  trace: TransactionTrace | undefined;
 }
 
 /**
@@ -86,6 +94,7 @@ function transactionClient(connection: postgres.ReservedSql, state: TransactionS
           if (state.ending) throw new QueryAfterCommitError();
           const query = target.unsafe(...args);
           query.catch((e: unknown) => (state.lost ||= connectionLost(e)));
+          if (state.trace) traceStatement(state.trace, args[0], query);
           if (state.commitBehindNextQuery) {
             state.commitBehindNextQuery = false;
             // postgres.js hands queries to the connection in the order they are started: this one first.
@@ -134,10 +143,36 @@ function fixed(connection: postgres.ReservedSql, state: TransactionState, text: 
   // On the raw connection, without parameters, postgres.js sends a simple Query message.
   const query = connection.unsafe(text);
   query.catch((e: unknown) => (state.lost ||= connectionLost(e)));
+  if (state.trace) traceStatement(state.trace, text, query, false);
   return query;
 }
 
+/** A transaction inside its trace span (db/telemetry.ts: a no-op unless the app turned tracing on). */
 async function run<T>(
+  pool: postgres.Sql,
+  start: TransactionStart,
+  state: TransactionState,
+  body: (client: TransactionClient) => Promise<T>,
+): Promise<T> {
+  const trace = startTransactionSpan({
+    role: pool.options.user,
+    tenantId: start.context.tenantId,
+    userId: start.context.userId,
+    readOnly: start.readOnly === true,
+  });
+  if (!trace) return runTransaction(pool, start, state, body);
+  state.trace = trace;
+  try {
+    const result = await withinTransaction(trace, () => runTransaction(pool, start, state, body));
+    endTransactionSpan(trace);
+    return result;
+  } catch (error) {
+    endTransactionSpan(trace, error);
+    throw error;
+  }
+}
+
+async function runTransaction<T>(
   pool: postgres.Sql,
   start: TransactionStart,
   state: TransactionState,

@@ -51,6 +51,12 @@ const schema = z.object({
    * Host or X-Forwarded-Host. Required in production; development and tests default to localhost.
    */
   APP_URL: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
+  /** OpenTelemetry traces go over OTLP/HTTP to `<this>/v1/traces` when set; unset, tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
+  /** The `service.name` of the traces. */
+  OTEL_SERVICE_NAME: z.string().min(1).default("rls-starter"),
+  /** The least severe log lines written (JSON, one per line, on stdout). */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 const paired = [

@@ -1,4 +1,5 @@
 import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
 
 /**
  * Outgoing email behind one interface, so delivery is pluggable. The built-in transport, `log`,
@@ -21,7 +22,7 @@ export interface Mailer {
 const logMailer: Mailer = {
   description: "written to the server log (MAIL_TRANSPORT=log)",
   async send(message) {
-    console.info(`[mail] to: ${message.to}\n[mail] subject: ${message.subject}\n${message.text}\n[mail] end`);
+    logger().info({ mail: message }, "email written to the log (MAIL_TRANSPORT=log)");
   },
 };
 

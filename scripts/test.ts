@@ -1,13 +1,26 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
-import { dbEnv, roleDatabaseUrl } from "@/db/env";
+import { dbEnv, roleDatabaseUrl, type DbRole } from "@/db/env";
 import { freePort, startNextServer, type NextServer } from "../tests/support/servers";
+import { findSecrets, urlPassword, type KnownSecret } from "../tests/support/log-secrets";
+import { newPassword } from "../e2e/support/accounts";
+import { demoPassword, demoUsers, storedSessionFile, type DemoUser } from "../e2e/support/demo-users";
 
 /**
  * `npm test`: type check, lint, format, architecture, then the RLS lint and every suite against a real PostgreSQL (a
@@ -17,11 +30,14 @@ import { freePort, startNextServer, type NextServer } from "../tests/support/ser
  * The machine is assumed to have two cores, so the steps run in two lanes, then the browser tests:
  *
  *   npm run build → tsc (it reads the route types the build writes) ─┐
- *   eslint → prettier → dependency-cruiser                           ├─ Playwright suites
+ *   eslint → prettier → dependency-cruiser                           ├─ Playwright suites → secret scan
  *   PostgreSQL, migrate, seed → RLS lint  → node:test suites ────────┘
  *
  * The browser suites run the production server as the image does (`node .next/standalone/start.mjs`,
  * tests/support/servers.ts): `npm run build` is `next build`, then scripts/build-standalone.ts.
+ *
+ * The secret scan reads what the app server printed during the whole browser run (kept in
+ * test-logs/app-server.log) for the run's secrets and for anything shaped like a key or token.
  *
  * The browser tests wait for the node:test suites, whose database they share (on a database of their
  * own, running both at once made both two to four times slower on a busy machine). Output lines are
@@ -261,6 +277,36 @@ const nodeTests = after({ mustSucceed: [database], mustEnd: [audit] }, "database
 );
 
 const appOutput = { stdout: prefixed("app", process.stdout), stderr: prefixed("app", process.stderr) };
+// Everything the app server prints during the browser run, for the secret scan at the end.
+let appLog = "";
+const appLogFile = path.join("test-logs", "app-server.log");
+
+/** The run's secrets, by value: what must never appear in a log line. */
+function runSecrets(): KnownSecret[] {
+  const secrets: KnownSecret[] = [
+    { what: "TENANT_CONTEXT_SECRET", value: process.env.TENANT_CONTEXT_SECRET! },
+    { what: "AUTH_SECRET", value: process.env.AUTH_SECRET! },
+    { what: "the demo accounts' password", value: demoPassword },
+    { what: "the password of accounts made by tests", value: newPassword },
+  ];
+  for (const [what, url] of [
+    ["the owner's database password", process.env.DATABASE_URL],
+    ...(["app_user", "agent_reader", "platform_admin"] as DbRole[]).map((role) => [
+      `${role}'s database password`,
+      roleDatabaseUrl(role),
+    ]),
+  ] as const) {
+    const value = urlPassword(url);
+    if (value) secrets.push({ what, value });
+  }
+  // The demo users' session cookies, as signed in for this run.
+  for (const user of Object.keys(demoUsers) as DemoUser[]) {
+    if (!existsSync(storedSessionFile(user))) continue;
+    const state = JSON.parse(readFileSync(storedSessionFile(user), "utf8")) as { cookies: { value: string }[] };
+    for (const cookie of state.cookies) secrets.push({ what: `${user}'s session cookie`, value: cookie.value });
+  }
+  return secrets;
+}
 // The browser tests need the build and the database, which they share with the node:test suites: they
 // start when those end.
 const browserTests = skipE2e
@@ -269,7 +315,10 @@ const browserTests = skipE2e
       step("browser tests (Playwright, Chromium)", "e2e", async () => {
         appServer = await startNextServer({
           env: { ...process.env, SHOW_DEMO_ACCOUNTS: "true" },
-          output: (text, stream) => appOutput[stream].write(text),
+          output: (text, stream) => {
+            appLog += text;
+            appOutput[stream].write(text);
+          },
           timeoutMs: 60_000,
         });
         const reportFile = "test-results/e2e.json";
@@ -290,7 +339,20 @@ const browserTests = skipE2e
         total.failed += report.stats.unexpected + (code !== 0 && report.stats.unexpected === 0 ? 1 : 0);
         total.skipped += report.stats.skipped;
       }),
-    );
+    ).then(async (ran) => {
+      if (!ran) return false;
+      return step("no secret in the app server's output", "secrets", async () => {
+        mkdirSync(path.dirname(appLogFile), { recursive: true });
+        writeFileSync(appLogFile, appLog);
+        const findings = findSecrets(appLog, runSecrets());
+        if (findings.length > 0) {
+          const list = findings.map((f) => `line ${f.line}: ${f.what}`).join("\n  ");
+          throw new Error(`secrets in ${appLogFile}:\n  ${list}`);
+        }
+        log("secrets", `${appLog.split("\n").length} lines of ${appLogFile} scanned: no secret`);
+        total.passed++;
+      });
+    });
 
 await Promise.all([checks, nodeTests, browserTests]);
 await stopEverything();

@@ -1,6 +1,7 @@
 import type { TenantTx } from "@/db";
 import { agentOptions } from "@/features/agents/queries";
 import { recordAudit } from "@/lib/audit-log";
+import { requestLogger } from "@/lib/logger";
 import { csvRow } from "./csv";
 import type { ConversationFilters } from "./filters";
 import { listConversations, type Cursor } from "./queries";
@@ -63,7 +64,7 @@ export function exportStream(inTenant: InTenant, tenantId: string, filters: Conv
         if (!next || !last) controller.close();
         else cursor = { startedAt: last.startedAt, id: last.id };
       } catch (error) {
-        console.error("CSV export failed", error);
+        requestLogger({ tenantId }).error({ err: error }, "CSV export failed");
         controller.error(error);
       }
     },

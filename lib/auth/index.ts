@@ -5,6 +5,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { z } from "zod";
 import { authConfig } from "./config";
+import { authLogger } from "./log";
 import { consumeMagicLink, endSession, externalSignIn, signInWithPassword, isUuid, withUser } from "@/db";
 import { env } from "@/lib/env";
 import { isStorableText } from "@/lib/text";
@@ -62,6 +63,7 @@ const config = (): NextAuthConfig => ({
   ...authConfig,
   // The cookie lives as long as the longest a session may; the session row decides sooner (idle timeout).
   session: { strategy: "jwt", maxAge: env().SESSION_MAX_AGE_SECONDS },
+  logger: authLogger,
   providers: providers(),
   events: {
     // Sign-out ends the session row, so a copy of the cookie taken before is refused everywhere.

@@ -16,6 +16,7 @@ import { unstable_update } from "@/lib/auth";
 import { userTenants } from "@/lib/auth/memberships";
 import { tenantAction, type ActionOutcome } from "@/lib/action";
 import { fail, fieldError, ok, type FormState } from "@/lib/form-state";
+import { requestLogger } from "@/lib/logger";
 import { mailer } from "@/lib/mailer";
 import { can } from "@/lib/permissions";
 import { absoluteUrl } from "@/lib/request-info";
@@ -53,7 +54,7 @@ export const inviteMember = tenantAction(
             text: `${session.userName} invited you to join ${session.tenantName} as ${input.role}.\n\nAccept or decline: ${link}\n\nThe link works for 7 days.`,
           });
         } catch (error) {
-          console.error("invitation email failed", error);
+          requestLogger({ tenantId: session.tenantId }).error({ err: error }, "invitation email failed");
           const unsent = fail(
             `Invitation for ${input.email} created, but the email could not be sent: share the link.`,
           );
