@@ -38,12 +38,16 @@ export {
 export { resolveApiKeyHash, type ResolvedApiKey } from "./api-keys";
 export {
   runCheckedSql,
+  agentSqlAuditsSettled,
   type CheckedSql,
+  type AgentSqlAudit,
+  type AgentSqlSettled,
   agentSqlLimits,
   type AgentSqlColumn,
   type AgentSqlLimits,
   type AgentSqlResult,
 } from "./agent-sql";
+export { TenantBusyError } from "./tenant-share";
 export {
   isPlatformAdmin,
   tenantOverview,

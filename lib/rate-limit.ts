@@ -1,6 +1,7 @@
 /**
- * A token bucket per API key, in this server process: `perMinute` requests may arrive at once, then
- * they refill at perMinute/60 per second. Behind several server processes each keeps its own buckets,
+ * A token bucket per API key, in this server process: `perMinute` units may be spent at once, then
+ * they refill at perMinute/60 per second. A request costs 1, an MCP batch one per tool call, so a
+ * batch of 100 calls spends as much as 100 requests. Behind several server processes each keeps its own buckets,
  * so the effective limit is per process; a shared store (Redis, PostgreSQL) would be the next step.
  */
 interface Bucket {
@@ -10,7 +11,7 @@ interface Bucket {
 
 export interface RateDecision {
   allowed: boolean;
-  /** Seconds until one request is allowed again (0 when allowed). */
+  /** Seconds until the same cost is allowed again (0 when allowed). */
   retryAfterSeconds: number;
   remaining: number;
 }
@@ -22,23 +23,26 @@ export class TokenBuckets {
 
   constructor(private readonly perMinute: number) {}
 
-  take(id: string, nowMs = Date.now()): RateDecision {
+  /** Spends `cost` units of the key's bucket, or none when it holds fewer (all or nothing). */
+  take(id: string, cost = 1, nowMs = Date.now()): RateDecision {
     const ratePerMs = this.perMinute / 60_000;
     const previous = this.buckets.get(id);
     const tokens = previous
       ? Math.min(this.perMinute, previous.tokens + (nowMs - previous.updatedMs) * ratePerMs)
       : this.perMinute;
-    if (tokens < 1) {
+    if (tokens < cost) {
       this.buckets.set(id, { tokens, updatedMs: nowMs });
+      // A cost above the bucket's size never fits: the retry hint is for a full bucket.
+      const missing = Math.min(cost, this.perMinute) - tokens;
       return {
         allowed: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000)),
-        remaining: 0,
+        retryAfterSeconds: Math.max(1, Math.ceil(missing / ratePerMs / 1000)),
+        remaining: Math.floor(tokens),
       };
     }
     if (!previous && this.buckets.size >= maxTrackedKeys) this.forgetFullBuckets(nowMs);
-    this.buckets.set(id, { tokens: tokens - 1, updatedMs: nowMs });
-    return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(tokens - 1) };
+    this.buckets.set(id, { tokens: tokens - cost, updatedMs: nowMs });
+    return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(tokens - cost) };
   }
 
   private forgetFullBuckets(nowMs: number): void {

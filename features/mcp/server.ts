@@ -2,9 +2,11 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { withTenant } from "@/db";
 import { allowedFunctions } from "@/features/agent-sql/allow-list";
+import { maxAgentSqlLength } from "@/features/agent-sql/guard";
 import { runAgentSql } from "@/features/agent-sql/run";
 import { describeVisibleSchema } from "@/features/agent-sql/visible-schema";
 import type { ApiKeyCaller } from "@/lib/auth/api-keys";
+import { unstorableTextReason } from "@/lib/storable-text";
 import { searchConversations } from "./search";
 
 /**
@@ -35,7 +37,8 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       title: "Run read-only SQL",
       description:
         "Run one PostgreSQL SELECT (or WITH … SELECT, VALUES) over agents, conversations and conversation_turns. Refused: writes, SET, several statements, catalogs, functions outside the allow-list. Returns {columns, rows, rowCount, truncated}.",
-      inputSchema: { sql: z.string().min(1).max(20_000).describe("One SELECT statement.") },
+      // Length, depth and characters are the guard's to refuse, so that every refusal is audited.
+      inputSchema: { sql: z.string().describe(`One SELECT statement, at most ${maxAgentSqlLength} characters.`) },
       annotations: { readOnlyHint: true },
     },
     async ({ sql }) => {
@@ -58,7 +61,13 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       description:
         "Conversations whose summary, caller or transcript contains the text (case-insensitive), newest first.",
       inputSchema: {
-        query: z.string().trim().min(1).max(200).describe("Text to look for."),
+        query: z
+          .string()
+          .trim()
+          .min(1)
+          .max(200)
+          .refine((q) => unstorableTextReason(q) === null, "query contains a NUL character or a lone surrogate")
+          .describe("Text to look for."),
         limit: z.number().int().min(1).max(50).default(10),
       },
       annotations: { readOnlyHint: true },

@@ -26,6 +26,26 @@ const unauthorized = (code: string, message: string): ApiKeyAuth => ({
   response: jsonError(401, code, message, {}, { "WWW-Authenticate": 'Bearer realm="api", error="invalid_token"' }),
 });
 
+/**
+ * Spends `cost` of the key's rate limit: 1 per request (authenticateApiKey), and the further calls a
+ * request carries (an MCP batch: one per tool call). The 429 answer when the budget is short, else null.
+ */
+export function chargeApiKey(keyId: string, cost: number): Response | null {
+  if (cost <= 0) return null;
+  const decision = buckets().take(keyId, cost);
+  if (decision.allowed) return null;
+  const retry = decision.retryAfterSeconds;
+  return jsonError(
+    429,
+    "rate_limited",
+    cost === 1
+      ? `Too many requests for this API key; retry in ${retry} s.`
+      : `This request costs ${cost} calls and the API key has ${decision.remaining} left; retry in ${retry} s.`,
+    { retryAfterSeconds: retry, cost, remaining: decision.remaining },
+    { "Retry-After": String(retry) },
+  );
+}
+
 export function hasBearer(request: Request): boolean {
   return request.headers.has("authorization");
 }
@@ -37,20 +57,8 @@ export async function authenticateApiKey(request: Request): Promise<ApiKeyAuth> 
   const resolved = await resolveApiKeyHash(hashApiKey(key));
   if (!resolved) return unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.");
 
-  const decision = buckets().take(resolved.keyId);
-  if (!decision.allowed) {
-    const retry = decision.retryAfterSeconds;
-    return {
-      ok: false,
-      response: jsonError(
-        429,
-        "rate_limited",
-        `Too many requests for this API key; retry in ${retry} s.`,
-        { retryAfterSeconds: retry },
-        { "Retry-After": String(retry) },
-      ),
-    };
-  }
+  const limited = chargeApiKey(resolved.keyId, 1);
+  if (limited) return { ok: false, response: limited };
   if (!resolved.lastUsedAt || Date.now() - resolved.lastUsedAt.getTime() > 60_000) {
     await withTenant(resolved.tenantId, (tx) =>
       // At most once a minute per key: a write per request would cost more than the request.

@@ -146,12 +146,12 @@ describe("rate limit (token bucket per key)", () => {
   it("allows a burst of perMinute, then 429s with a retry time, then refills", () => {
     const buckets = new TokenBuckets(60);
     const t0 = 1_000_000;
-    for (let i = 0; i < 60; i++) assert.equal(buckets.take("k", t0).allowed, true, `request ${i}`);
-    const refused = buckets.take("k", t0);
+    for (let i = 0; i < 60; i++) assert.equal(buckets.take("k", 1, t0).allowed, true, `request ${i}`);
+    const refused = buckets.take("k", 1, t0);
     assert.equal(refused.allowed, false);
     assert.equal(refused.retryAfterSeconds, 1);
-    assert.equal(buckets.take("other-key", t0).allowed, true, "buckets are per key");
-    assert.equal(buckets.take("k", t0 + 1000).allowed, true, "one token back after a second at 60/min");
-    assert.equal(buckets.take("k", t0 + 1000).allowed, false);
+    assert.equal(buckets.take("other-key", 1, t0).allowed, true, "buckets are per key");
+    assert.equal(buckets.take("k", 1, t0 + 1000).allowed, true, "one token back after a second at 60/min");
+    assert.equal(buckets.take("k", 1, t0 + 1000).allowed, false);
   });
 });
