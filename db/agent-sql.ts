@@ -117,12 +117,13 @@ export function agentSqlTenantShare(): TenantShare {
 }
 
 /**
- * The checked statement inside fixed text, so PostgreSQL bounds the answer: at most $1 (cap + 1) rows
- * are computed, each row's size as JSON is summed in order, and only the rows within $2 bytes are sent,
- * each with the count of rows computed (one all-NULL row carries it when none fits). The checked text is
- * one complete statement (the guard parsed it alone), followed by a newline that ends any line comment,
- * so it cannot close the parenthesis around it. Three columns are added at the end: the row's number,
- * the running size, the rows computed; they are removed before the answer leaves this module.
+ * The checked statement inside fixed text, so PostgreSQL bounds the answer: at most cap + 1 rows are
+ * computed, each row's size as JSON is summed in order, and only the rows within the byte budget are
+ * sent, each with the count of rows computed (one all-NULL row carries it when none fits). Both limits
+ * come from the transaction's context statement (local settings, bind parameters there). The checked
+ * text is one complete statement (the guard parsed it alone), followed by a newline that ends any line
+ * comment, so it cannot close the parenthesis around it. Three columns are added at the end: the row's
+ * number, the running size, the rows computed; they are removed before the answer leaves this module.
  */
 const answerBounded = (checked: CheckedSql) => `with agent_sql_stream as materialized (
   select agent_sql_answer.*,
@@ -130,12 +131,13 @@ const answerBounded = (checked: CheckedSql) => `with agent_sql_stream as materia
          sum(octet_length(row_to_json(agent_sql_answer.*)::text)) over agent_sql_window as agent_sql_bytes
   from (select * from (
 ${checked}
-) agent_sql_answer limit $1) agent_sql_answer
+) agent_sql_answer limit (select current_setting('app.agent_sql_rows')::bigint)) agent_sql_answer
   window agent_sql_window as (rows unbounded preceding)
 )
 select agent_sql_kept.*, agent_sql_seen.agent_sql_rows
 from (select count(*) as agent_sql_rows from agent_sql_stream) agent_sql_seen
-left join (select * from agent_sql_stream where agent_sql_bytes <= $2) agent_sql_kept on true
+left join (select * from agent_sql_stream
+           where agent_sql_bytes <= (select current_setting('app.agent_sql_bytes')::numeric)) agent_sql_kept on true
 order by agent_sql_kept.agent_sql_n`;
 const addedColumns = 3;
 
@@ -197,8 +199,8 @@ class Pipeline {
     return this.started(this.connection.unsafe(text, params as postgres.ParameterOrJSON<never>[], extendedProtocol));
   }
 
-  values(text: string, params: (string | number)[]): Promise<unknown[][] & { columns: ResultColumns }> {
-    return this.started(this.connection.unsafe(text, params, extendedProtocol).values());
+  values(text: string): Promise<unknown[][] & { columns: ResultColumns }> {
+    return this.started(this.connection.unsafe(text, [], extendedProtocol).values());
   }
 
   /** A read-write transaction with the context, around one statement; its COMMIT's answer. */
@@ -239,7 +241,12 @@ export async function runCheckedSql(
   const limits = { ...agentSqlLimits(), ...given };
   const context = contextStatement(
     { tenantId },
-    { statement_timeout: String(limits.timeoutMs), search_path: "public" },
+    {
+      statement_timeout: String(limits.timeoutMs),
+      search_path: "public",
+      "app.agent_sql_rows": String(limits.rowCap + 1),
+      "app.agent_sql_bytes": String(limits.maxBytes),
+    },
   );
   const auditContext = audit ? contextStatement({ tenantId, userId: audit.userId }) : undefined;
   const releaseShare = await agentSqlTenantShare().acquire(tenantId);
@@ -256,7 +263,7 @@ export async function runCheckedSql(
     }
     const begin = pipeline.fixed("begin read only");
     const ctx = pipeline.statement(context.text, context.params());
-    const answer = pipeline.values(answerBounded(text), [limits.rowCap + 1, limits.maxBytes]);
+    const answer = pipeline.values(answerBounded(text));
     const commit = pipeline.fixed("commit");
     const opened = Promise.all([begin, ctx]);
     opened.catch(() => undefined);
