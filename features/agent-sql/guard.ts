@@ -32,7 +32,8 @@ export type RefusalCode =
   | "parameters_not_allowed"
   | "too_long"
   | "too_deep"
-  | "unstorable_text";
+  | "unstorable_text"
+  | "control_character";
 
 export interface Refusal {
   code: RefusalCode;
@@ -345,7 +346,14 @@ const operandTokens = new Set(["IDENT", "SCONST", "ICONST", "FCONST", "BCONST", 
  * adds one until a comma, AND, OR or WHEN/THEN/ELSE.
  */
 async function nestingEstimate(text: string): Promise<number> {
-  const { tokens } = await scan(text);
+  let tokens: Awaited<ReturnType<typeof scan>>["tokens"];
+  try {
+    ({ tokens } = await scan(text));
+  } catch (error) {
+    // The scanner is the parser's lexer: text it cannot split into tokens cannot be parsed either.
+    const message = error instanceof Error ? error.message.slice(0, 200) : "unreadable text";
+    return refuse("syntax_error", `Refused: the PostgreSQL scanner rejected the SQL: ${message}.`);
+  }
   const levels: number[] = [0];
   let deepest = 0;
   let depth = 1;
@@ -388,6 +396,10 @@ async function parseTree(text: string): Promise<ParsedStatement[]> {
     return result.stmts ?? [];
   } catch (error) {
     if (error instanceof RangeError) throw error; // too deep after all: refused by the caller
+    if (error instanceof SyntaxError) {
+      // The parser answered, but its JSON could not be read: refused, not a server error.
+      return refuse("syntax_error", "Refused: the PostgreSQL parser's answer for this text could not be read.");
+    }
     const message = error instanceof Error ? error.message : String(error);
     const position = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     return refuse(
@@ -405,6 +417,11 @@ function statementText(text: string, parsed: ParsedStatement): string {
   return bytes.subarray(from, to).toString("utf8");
 }
 
+// C0 controls other than tab, line feed, form feed and carriage return, and DEL: no SQL needs them,
+// and the parser's JSON answer does not escape them.
+// eslint-disable-next-line no-control-regex
+const controlCharacter = /[\u0001-\u0008\u000b\u000e-\u001f\u007f]/;
+
 const tooDeep: Refusal = {
   code: "too_deep",
   message: `Refused: the SQL is nested more deeply than ${maxAgentSqlNesting} levels (brackets, CASE, chained operators).`,
@@ -416,6 +433,11 @@ export async function checkAgentSql(text: string): Promise<GuardVerdict> {
       refuse("too_long", `Refused: the SQL is ${text.length} characters long; the most is ${maxAgentSqlLength}.`);
     const unstorable = unstorableTextReason(text);
     if (unstorable) refuse("unstorable_text", `Refused: the SQL ${unstorable}.`);
+    const control = controlCharacter.exec(text);
+    if (control) {
+      const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      refuse("control_character", `Refused: the SQL contains the control character U+${code}.`);
+    }
     if (text.trim() === "") refuse("empty_statement", "Refused: there is no statement.");
     if ((await nestingEstimate(text)) > maxAgentSqlNesting) return { ok: false, refusal: tooDeep };
     const stmts = await parseTree(text);
