@@ -9,8 +9,10 @@
  *   app_user, no context ........ one narrow SECURITY DEFINER function per pre-session step: sign-in,
  *                                 sign-up, invitation links, magic links, OAuth (./auth.ts), API-key
  *                                 resolution (./api-keys.ts)
- *   agent_reader ................ runCheckedSql(checked, tenantId): agent-written SQL that passed the
- *                                 guard, read only, signed context, timeout and row cap (./agent-sql.ts)
+ *   agent_reader ................ runCheckedSql(checked, tenantId, limits, audit): agent-written SQL that
+ *                                 passed the guard, read only, signed context, timeout, row and byte caps,
+ *                                 a per-tenant share of its pool, its audit row in the same round trip
+ *                                 (./agent-sql.ts, ./tenant-share.ts)
  *   platform_admin (BYPASSRLS) .. tenantOverview(userId, …): after a database check of the user's
  *                                 platform-admin flag, audited in the same transaction (./platform-admin.ts)
  *
