@@ -73,8 +73,17 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       annotations: { readOnlyHint: true },
     },
     async ({ query, limit }) => {
-      const rows = await withTenant(caller.tenantId, (tx) => searchConversations(tx, caller.tenantId, query, limit));
-      return text(rows.map((r) => ({ ...r, startedAt: r.startedAt.toISOString() })));
+      try {
+        const rows = await withTenant(caller.tenantId, (tx) => searchConversations(tx, caller.tenantId, query, limit));
+        return text(rows.map((r) => ({ ...r, startedAt: r.startedAt.toISOString() })));
+      } catch (error) {
+        // A driver error's message holds the statement and its parameters: logged, never answered.
+        console.error("search_conversations failed", error);
+        return {
+          ...text({ error: { code: "search_failed", message: "The search failed; try again." } }),
+          isError: true,
+        };
+      }
     },
   );
 
