@@ -166,19 +166,30 @@ async function fairness(busyTenant: string, otherTenant: string): Promise<void> 
 
 async function largestAnswer(tenantId: string): Promise<void> {
   const e = dbEnv();
-  const text = "select format('%1000000s', id::text) as padded from conversations";
-  const before = process.memoryUsage().rss;
-  const outcome = await checkAgentSql(text).then((v) =>
-    v.ok
-      ? runCheckedSql(v.sql, tenantId).then(
-          (r) => JSON.stringify(r),
-          (err: unknown) => JSON.stringify({ error: String(err) }),
-        )
-      : "",
-  );
-  const grew = Math.max(0, process.memoryUsage().rss - before);
+  // format() width padding: a megabyte a row (stopped by the budget, or by the timeout while PostgreSQL
+  // computes cap + 1 of them), a third of the budget a row, and the row cap's worth of 990-byte rows.
+  const statements = [
+    "select format('%1000000s', id::text) as padded from conversations",
+    "select format('%330000s', id::text) as padded from conversations limit 10",
+    "select format('%990s', c.id::text) as padded from conversations c, agents a",
+  ];
   console.log(
-    `\nLargest answer: ${text}\n  ${Buffer.byteLength(outcome)} bytes of JSON (byte budget ${e.AGENT_SQL_MAX_BYTES}, ` +
-      `row cap ${e.AGENT_SQL_ROW_CAP}, timeout ${e.AGENT_SQL_TIMEOUT_MS} ms); server RSS grew ${(grew / 1e6).toFixed(1)} MB: ${outcome.slice(0, 120)}`,
+    `\nLargest answers (byte budget ${e.AGENT_SQL_MAX_BYTES}, row cap ${e.AGENT_SQL_ROW_CAP}, timeout ${e.AGENT_SQL_TIMEOUT_MS} ms):`,
   );
+  let largest = 0;
+  for (const text of statements) {
+    const verdict = await checkAgentSql(text);
+    if (!verdict.ok) throw new Error(verdict.refusal.message);
+    const before = process.memoryUsage().rss;
+    const answer = await runCheckedSql(verdict.sql, tenantId).then(
+      (r) => JSON.stringify(r),
+      (err: unknown) => JSON.stringify({ error: String(err) }),
+    );
+    const grew = Math.max(0, process.memoryUsage().rss - before);
+    const bytes = Buffer.byteLength(answer);
+    largest = Math.max(largest, bytes);
+    const summary = answer.startsWith('{"error"') ? answer : answer.replace(/ {20,}/g, "…").slice(0, 100);
+    console.log(`  ${text}\n    ${bytes} bytes of JSON, server RSS +${(grew / 1e6).toFixed(1)} MB: ${summary}`);
+  }
+  console.log(`  largest: ${largest} bytes`);
 }
