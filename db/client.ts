@@ -24,7 +24,7 @@ export function rawPool(role: DbRole): postgres.Sql {
 export function newPool(role: DbRole, applicationName = `rls-starter:${role}`): postgres.Sql {
   const e = dbEnv();
   return postgres(roleDatabaseUrl(role, e), {
-    max: role === "app_user" ? e.DB_POOL_MAX : 5,
+    max: role === "app_user" ? e.DB_POOL_MAX : role === "agent_reader" ? e.AGENT_SQL_POOL_MAX : 5,
     // A named prepared statement lives on the connection, and tenants share connections through the
     // pool: SQL running as app_user can DEALLOCATE one and PREPARE its own under the same name, and
     // the next tenant whose transaction executes that name runs it in that tenant's context

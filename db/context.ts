@@ -18,7 +18,9 @@ import { contextToken, InvalidTenantIdError, isUuid, type ContextClaims } from "
  */
 
 /** The transaction-local settings a context may carry besides the tenant context, in this order. */
-const localSettingNames = ["statement_timeout", "search_path"] as const;
+// The agent SQL limits are settings rather than bind parameters of its statement: a statement with
+// parameters and a text the connection has not seen waits for a Describe round trip first.
+const localSettingNames = ["statement_timeout", "search_path", "app.agent_sql_rows", "app.agent_sql_bytes"] as const;
 export type LocalSettings = Partial<Record<(typeof localSettingNames)[number], string>>;
 
 export class ContextStatement {

@@ -33,6 +33,13 @@ const schema = z.object({
   /** Agent SQL (db/agent-sql.ts): per-statement timeout and the most rows one call returns. */
   AGENT_SQL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   AGENT_SQL_ROW_CAP: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** The most bytes one agent SQL answer may hold (its rows as JSON, measured in PostgreSQL). */
+  AGENT_SQL_MAX_BYTES: z.coerce.number().int().min(1_000).max(100_000_000).default(1_000_000),
+  /** agent_reader connections per process, and how many of them one tenant may use at once. */
+  AGENT_SQL_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  AGENT_SQL_TENANT_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(2),
+  /** A tenant's calls beyond its connections wait in its own queue, this many at most. */
+  AGENT_SQL_TENANT_QUEUE: z.coerce.number().int().min(0).max(1_000).default(8),
 });
 
 export type DbEnv = z.infer<typeof schema>;

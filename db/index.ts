@@ -10,8 +10,10 @@
  *                                 sign-up, invitation links, magic links, OAuth (./auth.ts), API-key
  *                                 resolution with its shared rate limit (./api-keys.ts)
  *   app_user, the user's context  server-side sessions: open, check-and-slide, end (./sessions.ts)
- *   agent_reader ................ runCheckedSql(checked, tenantId): agent-written SQL that passed the
- *                                 guard, read only, signed context, timeout and row cap (./agent-sql.ts)
+ *   agent_reader ................ runCheckedSql(checked, tenantId, limits, audit): agent-written SQL that
+ *                                 passed the guard, read only, signed context, timeout, row and byte caps,
+ *                                 a per-tenant share of its pool, its audit row in the same round trip
+ *                                 (./agent-sql.ts, ./tenant-share.ts)
  *   platform_admin (BYPASSRLS) .. tenantOverview(userId, …): after a database check of the user's
  *                                 platform-admin flag, audited in the same transaction (./platform-admin.ts)
  *
@@ -44,12 +46,16 @@ export { resolveApiKeyHash, type ResolvedApiKey, type RateDecision } from "./api
 export { openSessionRow, sessionAlive, endSession, endOtherSessions } from "./sessions";
 export {
   runCheckedSql,
+  agentSqlAuditsSettled,
   type CheckedSql,
+  type AgentSqlAudit,
+  type AgentSqlSettled,
   agentSqlLimits,
   type AgentSqlColumn,
   type AgentSqlLimits,
   type AgentSqlResult,
 } from "./agent-sql";
+export { TenantBusyError } from "./tenant-share";
 export {
   isPlatformAdmin,
   tenantOverview,

@@ -39,7 +39,7 @@ export interface TransactionStart {
 export type TransactionClient = postgres.TransactionSql & postgres.Sql;
 
 /** The connection is gone (closed, reset, or the server ended the session with FATAL). */
-function connectionLost(error: unknown): boolean {
+export function connectionLost(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     const { code, severity } = e as { code?: unknown; severity?: unknown };
     if (typeof code === "string" && /^(CONNECTION_(CLOSED|DESTROYED|ENDED)|ECONNRESET|EPIPE)$/.test(code)) return true;

@@ -225,9 +225,18 @@ export const auditEvents = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index("audit_events_tenant_occurred_idx").on(t.tenantId, t.occurredAt.desc().nullsFirst()),
-    // Append-only for the app: readable and insertable in context, no UPDATE or DELETE policy or grant.
+    // Append-only for the app: readable and insertable in context, no UPDATE or DELETE grant. The one
+    // UPDATE is app.record_agent_sql_outcome() (owner's rights): it fills in the outcome of an agent
+    // SQL call recorded as pending, once (features/agent-sql/run.ts).
     pgPolicy("audit_read", { as: "permissive", for: "select", to: "public", using: tenantMatches }),
     pgPolicy("audit_append", { as: "permissive", for: "insert", to: "public", withCheck: tenantMatches }),
+    pgPolicy("audit_agent_sql_outcome", {
+      as: "permissive",
+      for: "update",
+      to: "public",
+      using: sql`${tenantMatches} and action = 'agent_sql.run' and metadata->>'verdict' = 'pending'`,
+      withCheck: tenantMatches,
+    }),
   ],
 );
 

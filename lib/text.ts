@@ -68,3 +68,10 @@ export function truncateText(
   }
   return { text: text.slice(0, end), truncated: end < text.length };
 }
+
+/** What a record of untrusted text may hold (an audit row): cut within maxChars, then made storable. */
+export function auditableText(text: string, maxChars: number): { text: string; truncated: boolean; altered: boolean } {
+  const cut = truncateText(text, { maxChars });
+  const stored = toStorableText(cut.text);
+  return { text: stored, truncated: cut.truncated, altered: stored !== cut.text };
+}

@@ -23,6 +23,16 @@ export const allowedDefinerFunctions: AllowedDefinerFunction[] = [
     roles: ["app_user", "agent_reader"],
     why: "verifies the signed context; user-scoped policies call it",
   },
+  {
+    signature: "app.record_agent_sql_call(text, jsonb)",
+    roles: ["agent_reader"],
+    why: "agent SQL's audit row in the statement's round trip; agent_reader may not insert, and the tenant is the verified context's",
+  },
+  {
+    signature: "app.record_agent_sql_outcome(bigint, jsonb)",
+    roles: ["agent_reader"],
+    why: "fills in a pending agent SQL audit row's outcome once; no role may update audit rows otherwise",
+  },
   // Accounts and teams: steps that run before any tenant or user context exists.
   {
     signature: "app.sign_in(text, text, text)",

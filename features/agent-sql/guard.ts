@@ -1,5 +1,6 @@
-import { parse } from "libpg-query";
+import { parse, scan } from "libpg-query";
 import type { CheckedSql } from "@/db";
+import { unstorableReason } from "@/lib/text";
 import {
   agentVisibleRelations,
   allowedFunctions,
@@ -28,7 +29,11 @@ export type RefusalCode =
   | "relation_not_allowed"
   | "type_not_allowed"
   | "construct_not_allowed"
-  | "parameters_not_allowed";
+  | "parameters_not_allowed"
+  | "too_long"
+  | "too_deep"
+  | "unstorable_text"
+  | "control_character";
 
 export interface Refusal {
   code: RefusalCode;
@@ -38,6 +43,8 @@ export interface Refusal {
 export type GuardVerdict = { ok: true; sql: CheckedSql } | { ok: false; refusal: Refusal };
 
 export const maxAgentSqlLength = 20_000;
+/** Nesting the guard accepts, estimated from the tokens before parsing (see nestingEstimate). */
+export const maxAgentSqlNesting = 100;
 
 class Refused extends Error {
   constructor(readonly refusal: Refusal) {
@@ -307,11 +314,92 @@ function definedNames(tree: Json | undefined, into = new Set<string>()): Set<str
   return into;
 }
 
-async function parseTree(text: string): Promise<Json[]> {
+// Tokens that nest the parse tree one level deeper than their operands (left-deep chains such as
+// 1+1+1…, NOT NOT …, x::a::b, UNION …, JOIN …), counted per bracket level.
+const nestingKeywords = new Set([
+  "not",
+  "is",
+  "isnull",
+  "notnull",
+  "like",
+  "ilike",
+  "similar",
+  "between",
+  "in",
+  "collate",
+  "at",
+  "union",
+  "intersect",
+  "except",
+  "join",
+  "overlaps",
+  "escape",
+]);
+// Lists the parser keeps flat (AND and OR are flattened into one node; commas separate list items).
+const flatSeparators = new Set([",", ";", "and", "or", "when", "then", "else"]);
+const operandTokens = new Set(["IDENT", "SCONST", "ICONST", "FCONST", "BCONST", "XCONST", "USCONST", "UIDENT"]);
+
+/**
+ * An upper estimate of the parse tree's depth from the tokens alone (the scanner is a loop, not a
+ * recursion), so text nested too deeply for the parser and the walk below is refused before either
+ * runs: brackets and CASE … END open a level, and within a level each operator or nesting keyword
+ * adds one until a comma, AND, OR or WHEN/THEN/ELSE.
+ */
+async function nestingEstimate(text: string): Promise<number> {
+  let tokens: Awaited<ReturnType<typeof scan>>["tokens"];
   try {
-    const result = (await parse(text)) as unknown as { stmts?: Json[] };
+    ({ tokens } = await scan(text));
+  } catch (error) {
+    // The scanner is the parser's lexer: text it cannot split into tokens cannot be parsed either.
+    const message = error instanceof Error ? error.message.slice(0, 200) : "unreadable text";
+    return refuse("syntax_error", `Refused: the PostgreSQL scanner rejected the SQL: ${message}.`);
+  }
+  const levels: number[] = [0];
+  let deepest = 0;
+  let depth = 1;
+  for (const token of tokens) {
+    const word = token.keywordName === "NO_KEYWORD" ? null : token.text.toLowerCase();
+    const t = token.text;
+    if (t === "(" || t === "[" || word === "case") {
+      levels.push(0);
+      depth++;
+    } else if (t === ")" || t === "]" || word === "end") {
+      if (levels.length > 1) depth -= 1 + levels.pop()!;
+    } else if (flatSeparators.has(word ?? t)) {
+      depth -= levels[levels.length - 1]!;
+      levels[levels.length - 1] = 0;
+    } else if (
+      (word !== null && nestingKeywords.has(word)) ||
+      (word === null &&
+        !operandTokens.has(token.tokenName) &&
+        !token.tokenName.endsWith("COMMENT") &&
+        t !== "." &&
+        t !== ":")
+    ) {
+      levels[levels.length - 1]!++;
+      depth++;
+    }
+    deepest = Math.max(deepest, depth);
+  }
+  return deepest;
+}
+
+interface ParsedStatement {
+  stmt?: Json;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+async function parseTree(text: string): Promise<ParsedStatement[]> {
+  try {
+    const result = (await parse(text)) as unknown as { stmts?: ParsedStatement[] };
     return result.stmts ?? [];
   } catch (error) {
+    if (error instanceof RangeError) throw error; // too deep after all: refused by the caller
+    if (error instanceof SyntaxError) {
+      // The parser answered, but its JSON could not be read: refused, not a server error.
+      return refuse("syntax_error", "Refused: the PostgreSQL parser's answer for this text could not be read.");
+    }
     const message = error instanceof Error ? error.message : String(error);
     const position = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     return refuse(
@@ -321,17 +409,42 @@ async function parseTree(text: string): Promise<Json[]> {
   }
 }
 
+/** The statement's own text: without a trailing semicolon or what follows it (byte offsets, UTF-8). */
+function statementText(text: string, parsed: ParsedStatement): string {
+  const bytes = Buffer.from(text, "utf8");
+  const from = parsed.stmt_location ?? 0;
+  const to = parsed.stmt_len ? from + parsed.stmt_len : bytes.length;
+  return bytes.subarray(from, to).toString("utf8");
+}
+
+// C0 controls other than tab, line feed, form feed and carriage return, and DEL: no SQL needs them,
+// and the parser's JSON answer does not escape them.
+// eslint-disable-next-line no-control-regex
+const controlCharacter = /[\u0001-\u0008\u000b\u000e-\u001f\u007f]/;
+
+const tooDeep: Refusal = {
+  code: "too_deep",
+  message: `Refused: the SQL is nested more deeply than ${maxAgentSqlNesting} levels (brackets, CASE, chained operators).`,
+};
+
 export async function checkAgentSql(text: string): Promise<GuardVerdict> {
   try {
     if (text.length > maxAgentSqlLength)
-      refuse("construct_not_allowed", `Refused: the SQL is longer than ${maxAgentSqlLength} characters.`);
-    if (text.includes("\u0000")) refuse("syntax_error", "Refused: the SQL contains a NUL character.");
+      refuse("too_long", `Refused: the SQL is ${text.length} characters long; the most is ${maxAgentSqlLength}.`);
+    const unstorable = unstorableReason(text);
+    if (unstorable) refuse("unstorable_text", `Refused: the SQL ${unstorable}.`);
+    const control = controlCharacter.exec(text);
+    if (control) {
+      const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      refuse("control_character", `Refused: the SQL contains the control character U+${code}.`);
+    }
     if (text.trim() === "") refuse("empty_statement", "Refused: there is no statement.");
+    if ((await nestingEstimate(text)) > maxAgentSqlNesting) return { ok: false, refusal: tooDeep };
     const stmts = await parseTree(text);
     if (stmts.length === 0) refuse("empty_statement", "Refused: there is no statement (empty or only comments).");
     if (stmts.length > 1) refuse("multiple_statements", `Refused: ${stmts.length} statements; send exactly one.`);
-    const first = stmts[0];
-    const stmt = isObject(first) && isObject(first.stmt) ? first.stmt : {};
+    const first = stmts[0]!;
+    const stmt = isObject(first.stmt) ? first.stmt : {};
     const [type] = Object.keys(stmt);
     if (type !== "SelectStmt" || !isObject(stmt.SelectStmt)) {
       refuse(
@@ -341,9 +454,11 @@ export async function checkAgentSql(text: string): Promise<GuardVerdict> {
     }
     const select = stmt.SelectStmt as JsonObject;
     new Walker(definedNames(select)).select(select, { ctes: new Set() });
-    return { ok: true, sql: text as CheckedSql };
+    return { ok: true, sql: statementText(text, first) as CheckedSql };
   } catch (error) {
     if (error instanceof Refused) return { ok: false, refusal: error.refusal };
+    // A backstop only: the estimate above refuses what is nested this deeply before parsing.
+    if (error instanceof RangeError) return { ok: false, refusal: tooDeep };
     throw error;
   }
 }

@@ -1,5 +1,6 @@
-import { runCheckedSql, type AgentSqlResult, withTenant } from "@/db";
+import { runCheckedSql, TenantBusyError, type AgentSqlAudit, type AgentSqlResult, withTenant } from "@/db";
 import { recordAudit } from "@/lib/audit-log";
+import { auditableText } from "@/lib/text";
 import type { Caller } from "@/lib/http/caller";
 import { checkAgentSql, type RefusalCode } from "./guard";
 
@@ -17,11 +18,15 @@ export function actorOf(caller: Caller): AgentSqlActor {
 
 export type AgentSqlChannel = "sql_endpoint" | "mcp" | "ask";
 
-export type AgentSqlErrorCode = RefusalCode | "statement_timeout" | "database_error";
+export type AgentSqlErrorCode = RefusalCode | "statement_timeout" | "database_error" | "busy";
 
 export type AgentSqlOutcome =
   | { ok: true; result: AgentSqlResult }
-  | { ok: false; error: { code: AgentSqlErrorCode; message: string }; stoppedBy: "parser" | "database" };
+  | {
+      ok: false;
+      error: { code: AgentSqlErrorCode; message: string; retryAfterSeconds?: number };
+      stoppedBy: "parser" | "database";
+    };
 
 export interface AgentSqlRequest {
   tenantId: string;
@@ -49,10 +54,77 @@ const serverSide = (code: string) => code.startsWith("08") || code.startsWith("5
 
 const auditedSqlLength = 4000;
 
+/** What the audit row records of the call before it runs: storable whatever the text was. */
+function callRecord(request: AgentSqlRequest): Record<string, unknown> {
+  const sql = auditableText(request.sql, auditedSqlLength);
+  const question = request.question === undefined ? undefined : auditableText(request.question, auditedSqlLength);
+  return {
+    via: request.via,
+    sql: sql.text,
+    sqlTruncated: sql.truncated,
+    ...(sql.altered ? { sqlAltered: true } : {}),
+    sqlLength: request.sql.length,
+    ...(question ? { question: question.text } : {}),
+  };
+}
+
+function outcomeRecord(outcome: AgentSqlOutcome, durationMs: number): Record<string, unknown> {
+  return {
+    verdict: outcome.ok ? "ok" : `refused_by_${outcome.stoppedBy}`,
+    ...(outcome.ok
+      ? { rows: outcome.result.rowCount, truncated: outcome.result.truncated }
+      : { errorCode: outcome.error.code, error: auditableText(outcome.error.message, 500).text }),
+    durationMs: Math.round(durationMs * 10) / 10,
+  };
+}
+
+const auditTarget = (actor: AgentSqlActor) =>
+  actor.kind === "api_key" ? `api_key:${actor.keyId}` : `user:${actor.userId}`;
+
+/**
+ * Every call leaves one audit row, refused or not, whatever its text. A statement that reaches the
+ * database has its row written in the statement's own round trip and its outcome filled in after the
+ * answer (db/agent-sql.ts); a call refused before the database has its whole row written here.
+ */
 export async function runAgentSql(request: AgentSqlRequest): Promise<AgentSqlOutcome> {
   const started = performance.now();
-  const outcome = await guardedRun(request);
-  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  const verdict = await checkAgentSql(request.sql);
+  const refused = (outcome: AgentSqlOutcome & { ok: false }) => recordRefusal(request, outcome, started);
+  if (!verdict.ok) return refused({ ok: false, error: verdict.refusal, stoppedBy: "parser" });
+  const audit: AgentSqlAudit = {
+    ...(request.actor.kind === "user" ? { userId: request.actor.userId } : {}),
+    target: auditTarget(request.actor),
+    call: callRecord(request),
+    outcome: (settled) => {
+      const durationMs = performance.now() - started;
+      if (settled.ok) return outcomeRecord({ ok: true, result: settled.result }, durationMs);
+      const outcome = databaseRefusal(settled.error);
+      return outcome
+        ? outcomeRecord(outcome, durationMs)
+        : { verdict: "failed", errorCode: "server_error", durationMs: Math.round(durationMs * 10) / 10 };
+    },
+  };
+  try {
+    return { ok: true, result: await runCheckedSql(verdict.sql, request.tenantId, {}, audit) };
+  } catch (error) {
+    if (error instanceof TenantBusyError) {
+      return refused({
+        ok: false,
+        stoppedBy: "database",
+        error: { code: "busy", message: error.message, retryAfterSeconds: error.retryAfterSeconds },
+      });
+    }
+    const outcome = databaseRefusal(error);
+    if (!outcome) throw error;
+    return outcome;
+  }
+}
+
+async function recordRefusal(
+  request: AgentSqlRequest,
+  outcome: AgentSqlOutcome & { ok: false },
+  started: number,
+): Promise<AgentSqlOutcome> {
   await withTenant(
     request.tenantId,
     (tx) =>
@@ -60,48 +132,33 @@ export async function runAgentSql(request: AgentSqlRequest): Promise<AgentSqlOut
         tenantId: request.tenantId,
         actorUserId: request.actor.kind === "user" ? request.actor.userId : null,
         action: "agent_sql.run",
-        target: request.actor.kind === "api_key" ? `api_key:${request.actor.keyId}` : `user:${request.actor.userId}`,
-        metadata: {
-          via: request.via,
-          sql: request.sql.slice(0, auditedSqlLength),
-          sqlTruncated: request.sql.length > auditedSqlLength,
-          ...(request.question ? { question: request.question.slice(0, auditedSqlLength) } : {}),
-          verdict: outcome.ok ? "ok" : `refused_by_${outcome.stoppedBy}`,
-          ...(outcome.ok
-            ? { rows: outcome.result.rowCount, truncated: outcome.result.truncated }
-            : { errorCode: outcome.error.code, error: outcome.error.message.slice(0, 500) }),
-          durationMs,
-        },
+        target: auditTarget(request.actor),
+        metadata: { ...callRecord(request), ...outcomeRecord(outcome, performance.now() - started) },
       }),
     request.actor.kind === "user" ? { userId: request.actor.userId } : {},
   );
   return outcome;
 }
 
-async function guardedRun(request: AgentSqlRequest): Promise<AgentSqlOutcome> {
-  const verdict = await checkAgentSql(request.sql);
-  if (!verdict.ok) return { ok: false, error: verdict.refusal, stoppedBy: "parser" };
-  try {
-    return { ok: true, result: await runCheckedSql(verdict.sql, request.tenantId) };
-  } catch (error) {
-    if (!isPostgresError(error) || serverSide(error.code)) throw error;
-    if (error.code === "57014") {
-      return {
-        ok: false,
-        stoppedBy: "database",
-        error: {
-          code: "statement_timeout",
-          message: `Stopped: the statement ran longer than the agent SQL timeout (${error.message}).`,
-        },
-      };
-    }
+/** The statement's own fault, as a refusal; undefined for the server's (connection lost, shutdown). */
+function databaseRefusal(error: unknown): (AgentSqlOutcome & { ok: false }) | undefined {
+  if (!isPostgresError(error) || serverSide(error.code)) return undefined;
+  if (error.code === "57014") {
     return {
       ok: false,
       stoppedBy: "database",
       error: {
-        code: "database_error",
-        message: `PostgreSQL refused the statement: ${error.message} (SQLSTATE ${error.code}).`,
+        code: "statement_timeout",
+        message: `Stopped: the statement ran longer than the agent SQL timeout (${error.message}).`,
       },
     };
   }
+  return {
+    ok: false,
+    stoppedBy: "database",
+    error: {
+      code: "database_error",
+      message: `PostgreSQL refused the statement: ${error.message} (SQLSTATE ${error.code}).`,
+    },
+  };
 }

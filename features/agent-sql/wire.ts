@@ -2,7 +2,15 @@ import { z } from "zod";
 import { maxAgentSqlLength } from "./guard";
 
 /** Request and response bodies of the agent endpoints; the OpenAPI document is generated from these. */
-export const sqlRequest = z.object({ sql: z.string().min(1, "sql is empty").max(maxAgentSqlLength) }).strict();
+// No length or character rule here: the guard refuses text too long, too deep or not storable, and
+// every call it refuses is audited (a schema refusal here would not be). The body limit bounds it.
+export const sqlRequest = z
+  .object({
+    sql: z
+      .string()
+      .describe(`One read-only statement; at most ${maxAgentSqlLength} characters (longer is refused, and audited).`),
+  })
+  .strict();
 
 export const askRequest = z.object({ question: z.string().trim().min(1, "question is empty").max(2_000) }).strict();
 
@@ -10,7 +18,9 @@ export const sqlResult = z.object({
   columns: z.array(z.object({ name: z.string(), type: z.string().describe('PostgreSQL type name, or "other".') })),
   rows: z.array(z.array(z.unknown())).describe("One array per row, values in column order."),
   rowCount: z.number().int(),
-  truncated: z.boolean().describe("True when the statement had more rows than the row cap."),
+  truncated: z
+    .boolean()
+    .describe("True when the statement had more rows than the row cap, or more bytes than the answer's byte budget."),
 });
 
 export const askResult = z.object({

@@ -2,6 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { withTenant } from "@/db";
 import { allowedFunctions } from "@/features/agent-sql/allow-list";
+import { maxAgentSqlLength } from "@/features/agent-sql/guard";
 import { runAgentSql } from "@/features/agent-sql/run";
 import { describeVisibleSchema } from "@/features/agent-sql/visible-schema";
 import type { ApiKeyCaller } from "@/lib/auth/api-keys";
@@ -53,7 +54,8 @@ export function createMcpServer(caller: ApiKeyCaller): McpServer {
       title: "Run read-only SQL",
       description:
         "Run one PostgreSQL SELECT (or WITH … SELECT, VALUES) over agents, conversations and conversation_turns. Refused: writes, SET, several statements, catalogs, functions outside the allow-list. Returns {columns, rows, rowCount, truncated}.",
-      inputSchema: { sql: z.string().min(1).max(20_000).describe("One SELECT statement.") },
+      // Length, depth and characters are the guard's to refuse, so that every refusal is audited.
+      inputSchema: { sql: z.string().describe(`One SELECT statement, at most ${maxAgentSqlLength} characters.`) },
       annotations: { readOnlyHint: true },
     },
     failSafely("run_sql", async ({ sql }: { sql: string }) => {

@@ -34,7 +34,7 @@ export async function authenticateApiKey(request: Request, cost = 1): Promise<Ap
   const resolved = await resolveApiKeyHash(hashApiKey(key), apiKeyLimit(cost));
   if (!resolved) return unauthorized("invalid_api_key", "The API key is malformed, unknown or revoked.");
 
-  if (!resolved.rate.allowed) return { ok: false, response: rateLimited(resolved.rate, "this API key") };
+  if (!resolved.rate.allowed) return { ok: false, response: rateLimited(resolved.rate, "this API key", cost) };
   if (!resolved.lastUsedAt || Date.now() - resolved.lastUsedAt.getTime() > 60_000) {
     await withTenant(resolved.tenantId, (tx) =>
       // At most once a minute per key: a write per request would cost more than the request.

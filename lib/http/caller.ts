@@ -24,7 +24,7 @@ type Refusal = { ok: false; response: Response };
 
 export async function routeCaller<K extends Caller["kind"]>(
   request: Request,
-  options: { permission: Permission; accept: readonly K[] },
+  options: { permission: Permission; accept: readonly K[]; cost?: number },
 ): Promise<CallerLookup<Extract<Caller, { kind: K }>>> {
   const found = await identify(request, options);
   // identify() only answers with a kind that `accept` lists.
@@ -33,11 +33,11 @@ export async function routeCaller<K extends Caller["kind"]>(
 
 async function identify(
   request: Request,
-  options: { permission: Permission; accept: readonly Caller["kind"][] },
+  options: { permission: Permission; accept: readonly Caller["kind"][]; cost?: number },
 ): Promise<CallerLookup> {
   const acceptsSession = options.accept.includes("member");
   if (options.accept.includes("api_key") && (hasBearer(request) || !acceptsSession)) {
-    const key = await authenticateApiKey(request);
+    const key = await authenticateApiKey(request, options.cost);
     if (!key.ok) return key;
     if (!apiKeyPermissions.includes(options.permission)) {
       return refused(403, "forbidden", refusal("API key", options.permission));

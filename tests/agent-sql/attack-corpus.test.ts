@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { closePools } from "@/db/client";
+import { closePools, rawPool } from "@/db/client";
 import { runCheckedSql } from "@/db/agent-sql";
 import { withTenant } from "@/db/tenant";
 import type { CheckedSql } from "@/db";
@@ -136,7 +136,10 @@ describe("controls: each category does harm without the guard", () => {
     });
     assert.equal(seen[0]!.n, await totalRows("conversations"));
     assert.ok(seen[0]!.n > data.ctx.acmeConversations);
-    await rejectsWith(unchecked("set role platform_admin"), /permission denied to set role/);
+    // A statement other than a read cannot even be sent (db/agent-sql.ts wraps the text in a read);
+    // inside a read, the role change is PostgreSQL's to refuse.
+    await rejectsWith(unchecked("set role platform_admin"), /syntax error/);
+    await rejectsWith(unchecked("select set_config('role', 'platform_admin', true)"), /permission denied to set role/);
   });
 
   it("multi-statement: over the simple protocol `select 1; commit; …` escapes the read-only transaction; over the extended protocol PostgreSQL refuses it", async () => {
@@ -175,7 +178,11 @@ describe("controls: each category does harm without the guard", () => {
     assert.ok(deleted > 1000, `control: the CTE would have deleted ${deleted} turns`);
     await rejectsWith(
       unchecked("with d as (delete from conversation_turns returning 1) select count(*) from d"),
-      /read-only transaction|permission denied/,
+      /read-only transaction|permission denied|must be at the top level/,
+    );
+    await rejectsWith(
+      unchecked("select count(*) from (with d as (delete from conversation_turns returning 1) select * from d) x"),
+      /read-only transaction|permission denied|must be at the top level/,
     );
   });
 
@@ -189,8 +196,10 @@ describe("controls: each category does harm without the guard", () => {
   });
 
   it("EXPLAIN: without the parser, agent_reader gets plans with whole-table estimates; BYPASSRLS sees every tenant's rows", async () => {
-    const plan = await unchecked("explain select * from conversations");
-    assert.ok(plan.rows.length > 0, "EXPLAIN runs for agent_reader: only the parser stops it");
+    const plan = await rawPool("agent_reader").unsafe("explain select * from conversations");
+    assert.ok(plan.length > 0, "EXPLAIN runs for agent_reader: the database does not stop it");
+    // The runner sends only a read, wrapped (db/agent-sql.ts): EXPLAIN cannot be sent through it at all.
+    await rejectsWith(unchecked("explain select * from conversations"), /syntax error/);
     const [rows] = await adminSql()<{ "QUERY PLAN": unknown }[]>`explain (format json) select * from conversations`;
     const planRows = (rows!["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[])[0]!.Plan["Plan Rows"];
     assert.ok(planRows > data.ctx.acmeConversations, `control: ${planRows} rows estimated`);

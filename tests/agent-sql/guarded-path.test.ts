@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { closePools, rawPool } from "@/db/client";
-import { runCheckedSql } from "@/db/agent-sql";
+import { agentSqlAuditsSettled, runCheckedSql } from "@/db/agent-sql";
 import { withTenant } from "@/db/tenant";
 import type { CheckedSql } from "@/db";
 import { checkAgentSql } from "@/features/agent-sql/guard";
@@ -157,6 +157,7 @@ describe("audit", () => {
     await asKey("select pg_sleep(1)");
     await asKey("select 1/0");
     await runAgentSql({ tenantId: acme, actor: { kind: "user", userId: alice }, sql: "select 7", via: "sql_endpoint" });
+    await agentSqlAuditsSettled(); // outcomes are filled in after the answer
     const rows = await adminSql()<{ actor: string | null; target: string; metadata: Record<string, unknown> }[]>`
       select actor_user_id as actor, target, metadata from audit_events
       where tenant_id = ${acme} and action = 'agent_sql.run' and occurred_at >= ${startedAt} and metadata->>'sql' in ('select 42 as answer', 'select pg_sleep(1)', 'select 1/0', 'select 7')

@@ -317,7 +317,15 @@ interface WireReport {
   contextSet: boolean;
   namedStatements: number;
   shapes: Record<
-    "oneQuery" | "select" | "awaited" | "twoQueries" | "together" | "parameterised" | "agentSql" | "unpipelined",
+    | "oneQuery"
+    | "select"
+    | "awaited"
+    | "twoQueries"
+    | "together"
+    | "parameterised"
+    | "agentSql"
+    | "agentSqlAudited"
+    | "unpipelined",
     Shape
   >;
 }
@@ -363,7 +371,7 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
 
   it("the context is the first statement after BEGIN, and COMMIT the last, in every shape", () => {
     for (const [name, shape] of Object.entries(report.shapes)) {
-      if (name === "unpipelined" || name === "agentSql") continue;
+      if (name === "unpipelined" || name.startsWith("agentSql")) continue;
       assert.deepEqual(shape.statements.slice(0, 2), ["begin", contextText], `${name}: ${show(shape)}`);
       assert.equal(shape.statements.at(-1), "commit", `${name}: ${show(shape)}`);
     }
@@ -406,23 +414,42 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     assert.equal(report.shapes.oneQuery.messages.H ?? 0, 0, show(report.shapes.oneQuery));
   });
 
-  it("agent SQL: BEGIN READ ONLY, the context with timeout and search path, then the agent's query; three round trips", () => {
+  const agentContext =
+    "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true), set_config($4, $5, true), set_config($6, $7, true), set_config($8, $9, true)";
+  const agentStatement = (s: string) => s.startsWith("with agent_sql_stream as materialized (");
+
+  it("agent SQL: BEGIN READ ONLY, the context with timeout and search path, the bounded query, COMMIT; one round trip", () => {
     const shape = report.shapes.agentSql;
+    assert.deepEqual(shape.statements.slice(0, 2), ["begin read only", agentContext], show(shape));
+    assert.ok(agentStatement(shape.statements[2]!), show(shape));
+    assert.match(shape.statements[2]!, /select id, status from conversations limit 5/);
+    assert.equal(shape.statements[3], "commit", show(shape));
+    assert.equal(shape.statements.length, 4, show(shape));
+    assert.equal(shape.roundTrips, 1, show(shape));
+  });
+
+  it("agent SQL with its audit row: the row's transaction and the statement's in one write, the outcome after", () => {
+    const shape = report.shapes.agentSqlAudited;
     assert.deepEqual(
-      shape.statements,
+      shape.statements.slice(0, 6),
       [
-        "begin read only",
-        "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true), set_config($4, $5, true)",
-        "select id, status from conversations limit 5",
+        "begin read write",
+        contextText,
+        "select app.record_agent_sql_call($1, $2) as id",
         "commit",
+        "begin read only",
+        agentContext,
       ],
       show(shape),
     );
-    // The first write carries BEGIN, the context and the query (its rows come back through a portal
-    // row limit); the Sync after the rows is the second; COMMIT the third.
-    assert.equal(shape.roundTrips, 3, show(shape));
-    assert.equal(shape.messages.Q, 2, show(shape));
-    assert.equal(shape.messages.P, 2, show(shape));
+    assert.ok(agentStatement(shape.statements[6]!), show(shape));
+    assert.deepEqual(
+      shape.statements.slice(7),
+      ["commit", "begin read write", contextText, "select app.record_agent_sql_outcome($1, $2) as done", "commit"],
+      show(shape),
+    );
+    // One round trip for the answer (with the audit row committed before it), one for the outcome.
+    assert.equal(shape.roundTrips, 2, show(shape));
   });
 
   it("control: a plain Drizzle transaction's shape (awaited BEGIN, awaited set_config, query, COMMIT) counts more", () => {

@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { startWireCounter, type WireCounts } from "@/bench/wire";
 import type { CheckedSql } from "@/db";
-import { runCheckedSql } from "@/db/agent-sql";
+import { agentSqlAuditsSettled, runCheckedSql } from "@/db/agent-sql";
 import { closePools } from "@/db/client";
 import { mintContextToken } from "@/db/context-token";
 import { dbEnv, derivedRolePassword } from "@/db/env";
@@ -82,9 +82,24 @@ const shapes: Record<string, () => Promise<unknown>> = {
       tx.execute(sql`select count(*)::int as total from conversations where tenant_id = ${tenantId}
                      and started_at > ${since.toISOString()}::timestamptz`),
     ),
-  // Agent SQL (runCheckedSql): BEGIN READ ONLY, the context with its timeout and search path, and the
-  // agent's query (rows through a portal row limit) in one write; the Sync after its rows; COMMIT.
+  // Agent SQL (runCheckedSql): BEGIN READ ONLY, the context with its timeout and search path, the
+  // agent's query (wrapped so PostgreSQL bounds its answer) and COMMIT in one write.
   agentSql: () => runCheckedSql("select id, status from conversations limit 5" as CheckedSql, tenantId),
+  // The same with its audit row: the call's row (read-write transaction, same context) goes first in
+  // the same write; the outcome is a second write after the answer, waited for here to be counted.
+  agentSqlAudited: async () => {
+    await runCheckedSql(
+      "select id, status from conversations limit 5" as CheckedSql,
+      tenantId,
+      {},
+      {
+        target: "wire-test",
+        call: { via: "wire-test", sql: "select id, status from conversations limit 5" },
+        outcome: (settled) => ({ verdict: settled.ok ? "ok" : "refused_by_database" }),
+      },
+    );
+    await agentSqlAuditsSettled();
+  },
 };
 
 async function perCall(run: () => Promise<unknown>): Promise<Shape> {

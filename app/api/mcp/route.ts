@@ -1,13 +1,25 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { z } from "zod";
+import { mcpRequestCost } from "@/features/mcp/cost";
 import { createMcpServer } from "@/features/mcp/server";
 import { routeCaller } from "@/lib/http/caller";
 import { maxBodyBytes } from "@/lib/http/body";
-import { jsonError } from "@/lib/http/json";
+import { jsonError, readJsonBody } from "@/lib/http/json";
 
 // MCP over streamable HTTP, stateless: every POST carries the API key and gets a fresh server bound
-// to that key's tenant, answering with plain JSON (no SSE stream is kept open).
+// to that key's tenant, answering with plain JSON (no SSE stream is kept open). The key's rate limit
+// is charged per tool call (features/mcp/cost.ts): a batch beyond what is left is refused whole with
+// 429 and runs nothing.
 export async function POST(request: Request): Promise<Response> {
-  const who = await routeCaller(request, { permission: "agentSql.run", accept: ["api_key"] });
+  // The body first (bounded as it streams): its tool calls are what the key's rate limit is charged,
+  // in the same call that resolves the key.
+  const body = await readJsonBody(request, z.unknown());
+  if (!body.ok) return body.response;
+  const who = await routeCaller(request, {
+    permission: "agentSql.run",
+    accept: ["api_key"],
+    cost: mcpRequestCost(body.data),
+  });
   if (!who.ok) return who.response;
   const server = createMcpServer(who.caller);
   const transport = new WebStandardStreamableHTTPServerTransport({
@@ -18,7 +30,7 @@ export async function POST(request: Request): Promise<Response> {
   });
   await server.connect(transport);
   try {
-    return await transport.handleRequest(request);
+    return await transport.handleRequest(request, { parsedBody: body.data });
   } finally {
     await server.close();
   }

@@ -16,7 +16,16 @@ export async function POST(request: Request): Promise<Response> {
     sql: input.data.sql,
     via: "sql_endpoint",
   });
-  return outcome.ok
-    ? Response.json(outcome.result)
-    : jsonError(400, outcome.error.code, outcome.error.message, { stoppedBy: outcome.stoppedBy });
+  if (outcome.ok) return Response.json(outcome.result);
+  const { code, message, retryAfterSeconds } = outcome.error;
+  // busy: the tenant's share of the agent pool and its queue are full (docs/agents-api.md).
+  return retryAfterSeconds === undefined
+    ? jsonError(400, code, message, { stoppedBy: outcome.stoppedBy })
+    : jsonError(
+        429,
+        code,
+        message,
+        { stoppedBy: outcome.stoppedBy, retryAfterSeconds },
+        { "Retry-After": String(retryAfterSeconds) },
+      );
 }
