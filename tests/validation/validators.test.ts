@@ -12,7 +12,14 @@ import {
   textField,
 } from "@/lib/validation";
 import { appSql } from "../support/db";
-import { hostileCursor, hostileDay, hostileInstant, hostileText, nestedJson, unstorableText } from "../support/hostile";
+import {
+  hostileCursor,
+  hostileDay,
+  hostileInstant,
+  nestedJson,
+  oddButStorableText,
+  unstorableText,
+} from "../support/hostile";
 
 /**
  * The shared validators against the real PostgreSQL: whatever they accept, PostgreSQL stores as sent
@@ -37,7 +44,8 @@ describe("text", () => {
   it("accepted text comes back from PostgreSQL unchanged; refused text is what PostgreSQL cannot store", async () => {
     const field = textField({ max: 10_000_000 });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileText, fc.string({ unit: "binary" })), async (text) => {
+      // Not the megabyte strings of hostileText: PostgreSQL answers those with an error before it has read them.
+      fc.asyncProperty(fc.oneof(unstorableText, oddButStorableText, fc.string({ unit: "binary" })), async (text) => {
         const accepted = field.safeParse(text).success;
         const roundTrip = await pg(sql<{ v: string }[]>`select ${text}::text as v`);
         if (accepted) assert.deepEqual(roundTrip, { ok: true, v: text });
