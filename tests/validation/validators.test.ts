@@ -113,15 +113,13 @@ describe("instants, days and cursors", { timeout: 120_000 }, () => {
   it("an accepted instant is the same instant in PostgreSQL; a refused one is out of range or not a date", async () => {
     await fc.assert(
       fc.asyncProperty(hostileInstant, async (text) => {
-        const accepted = instantField.safeParse(text).success;
+        if (!instantField.safeParse(text).success) return;
         const inPg = await pg(
-          sql<{ v: string }[]>`select round(extract(epoch from ${text}::timestamptz) * 1000)::bigint::text as v`,
+          sql<{ v: string }[]>`select (extract(epoch from ${text}::timestamptz) * 1000)::text as v`,
         );
-        if (accepted) {
-          assert.deepEqual(inPg, { ok: true, v: String(Date.parse(text)) });
-          const year = new Date(text).getUTCFullYear();
-          assert.ok(year >= 1 && year <= 9999);
-        }
+        assert.equal(inPg.ok && Number(inPg.v), Date.parse(text));
+        const year = new Date(text).getUTCFullYear();
+        assert.ok(year >= 1 && year <= 9999);
       }),
       { numRuns: 150 },
     );
@@ -145,12 +143,14 @@ describe("instants, days and cursors", { timeout: 120_000 }, () => {
       fc.asyncProperty(hostileCursor, async (raw) => {
         const cursor = decodeKeysetCursor(raw);
         if (!cursor) return;
-        const inPg = await pg(
-          sql<
-            { v: string }[]
-          >`select round(extract(epoch from ${cursor.at.toISOString()}::timestamptz) * 1000)::bigint::text || ${cursor.id}::uuid::text as v`,
+        const at = await pg(
+          sql<{ v: string }[]>`select (extract(epoch from ${cursor.at.toISOString()}::timestamptz) * 1000)::text as v`,
         );
-        assert.deepEqual(inPg, { ok: true, v: `${cursor.at.getTime()}${cursor.id}` });
+        assert.equal(at.ok && Number(at.v), cursor.at.getTime());
+        assert.deepEqual(await pg(sql<{ v: string }[]>`select ${cursor.id}::uuid::text as v`), {
+          ok: true,
+          v: cursor.id,
+        });
         assert.equal(encodeKeysetCursor(cursor), raw);
       }),
       { numRuns: 150 },
