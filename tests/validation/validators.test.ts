@@ -11,8 +11,15 @@ import {
   jsonDepthExceeds,
   textField,
 } from "@/lib/validation";
-import { appSql } from "../support/db";
-import { hostileCursor, hostileDay, hostileInstant, hostileText, nestedJson, unstorableText } from "../support/hostile";
+import { ownerSql } from "../support/db";
+import {
+  hostileCursor,
+  hostileDay,
+  hostileInstant,
+  nestedJson,
+  oddButStorableText,
+  unstorableText,
+} from "../support/hostile";
 
 /**
  * The shared validators against the real PostgreSQL: whatever they accept, PostgreSQL stores as sent
@@ -20,9 +27,11 @@ import { hostileCursor, hostileDay, hostileInstant, hostileText, nestedJson, uns
  */
 after(async () => {
   await closePools();
+  await ownerSql().end();
 });
 
-const sql = appSql();
+// What PostgreSQL makes of a value does not depend on the role asking.
+const sql = ownerSql();
 
 /** PostgreSQL's answer for a value, or its error code. */
 async function pg<T>(query: Promise<{ v: T }[]>): Promise<{ ok: true; v: T } | { ok: false; code: string }> {
@@ -33,11 +42,12 @@ async function pg<T>(query: Promise<{ v: T }[]>): Promise<{ ok: true; v: T } | {
   }
 }
 
-describe("text", () => {
+describe("text", { timeout: 120_000 }, () => {
   it("accepted text comes back from PostgreSQL unchanged; refused text is what PostgreSQL cannot store", async () => {
     const field = textField({ max: 10_000_000 });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(hostileText, fc.string({ unit: "binary" })), async (text) => {
+      // Not the megabyte strings of hostileText: PostgreSQL answers those with an error before it has read them.
+      fc.asyncProperty(fc.oneof(unstorableText, oddButStorableText, fc.string({ unit: "binary" })), async (text) => {
         const accepted = field.safeParse(text).success;
         const roundTrip = await pg(sql<{ v: string }[]>`select ${text}::text as v`);
         if (accepted) assert.deepEqual(roundTrip, { ok: true, v: text });
@@ -99,19 +109,17 @@ describe("truncateText", () => {
   });
 });
 
-describe("instants, days and cursors", () => {
+describe("instants, days and cursors", { timeout: 120_000 }, () => {
   it("an accepted instant is the same instant in PostgreSQL; a refused one is out of range or not a date", async () => {
     await fc.assert(
       fc.asyncProperty(hostileInstant, async (text) => {
-        const accepted = instantField.safeParse(text).success;
+        if (!instantField.safeParse(text).success) return;
         const inPg = await pg(
-          sql<{ v: string }[]>`select round(extract(epoch from ${text}::timestamptz) * 1000)::bigint::text as v`,
+          sql<{ v: string }[]>`select (extract(epoch from ${text}::timestamptz) * 1000)::text as v`,
         );
-        if (accepted) {
-          assert.deepEqual(inPg, { ok: true, v: String(Date.parse(text)) });
-          const year = new Date(text).getUTCFullYear();
-          assert.ok(year >= 1 && year <= 9999);
-        }
+        assert.equal(inPg.ok && Number(inPg.v), Date.parse(text));
+        const year = new Date(text).getUTCFullYear();
+        assert.ok(year >= 1 && year <= 9999);
       }),
       { numRuns: 150 },
     );
@@ -135,12 +143,14 @@ describe("instants, days and cursors", () => {
       fc.asyncProperty(hostileCursor, async (raw) => {
         const cursor = decodeKeysetCursor(raw);
         if (!cursor) return;
-        const inPg = await pg(
-          sql<
-            { v: string }[]
-          >`select round(extract(epoch from ${cursor.at.toISOString()}::timestamptz) * 1000)::bigint::text || ${cursor.id}::uuid::text as v`,
+        const at = await pg(
+          sql<{ v: string }[]>`select (extract(epoch from ${cursor.at.toISOString()}::timestamptz) * 1000)::text as v`,
         );
-        assert.deepEqual(inPg, { ok: true, v: `${cursor.at.getTime()}${cursor.id}` });
+        assert.equal(at.ok && Number(at.v), cursor.at.getTime());
+        assert.deepEqual(await pg(sql<{ v: string }[]>`select ${cursor.id}::uuid::text as v`), {
+          ok: true,
+          v: cursor.id,
+        });
         assert.equal(encodeKeysetCursor(cursor), raw);
       }),
       { numRuns: 150 },
