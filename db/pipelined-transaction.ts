@@ -2,6 +2,7 @@ import type postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { oneStatementPerQuery, type AppDatabase } from "./client";
 import type { ContextStatement } from "./context";
+import { dbEnv } from "./env";
 import * as schema from "./schema";
 
 /**
@@ -24,7 +25,7 @@ import * as schema from "./schema";
 export interface TransactionStart {
   /** The first statement after BEGIN: the only way a transaction gets its context. */
   readonly context: ContextStatement;
-  /** BEGIN READ ONLY (agent SQL). */
+  /** BEGIN READ ONLY (agent SQL, and withTenant's reads, which a hot standby can serve). */
   readonly readOnly?: boolean;
 }
 
@@ -50,6 +51,36 @@ export class ConnectionLostError extends Error {
       { cause },
     );
     this.name = "ConnectionLostError";
+  }
+}
+
+export class PoolTimeoutError extends Error {
+  constructor(waitedMs: number) {
+    super(`No database connection became free within ${waitedMs} ms (DB_POOL_TIMEOUT_MS).`);
+    this.name = "PoolTimeoutError";
+  }
+}
+
+/**
+ * pool.reserve(), bounded: postgres.js would wait for a free connection for as long as it takes. A
+ * connection that arrives after the wait gave up goes straight back to the pool.
+ */
+async function reserveWithin(pool: postgres.Sql, waitMs: number): Promise<postgres.ReservedSql> {
+  const reserving = pool.reserve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PoolTimeoutError(waitMs)), waitMs);
+  });
+  try {
+    return await Promise.race([reserving, timeout]);
+  } catch (error) {
+    reserving.then(
+      (late) => late.release(),
+      () => undefined,
+    );
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -143,7 +174,7 @@ async function run<T>(
   state: TransactionState,
   body: (client: TransactionClient) => Promise<T>,
 ): Promise<T> {
-  const connection = await pool.reserve();
+  const connection = await reserveWithin(pool, dbEnv().DB_POOL_TIMEOUT_MS);
   const client = transactionClient(connection, state);
   let commit: Promise<postgres.RowList<postgres.Row[]>> | undefined;
   state.queueCommit = () => {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "@/db";
 
 /** Every API error has one shape: {"error": {"code", "message", ...details}}. */
 export function jsonError(
@@ -43,4 +44,40 @@ export async function readJsonBody<T extends z.ZodType>(
     };
   }
   return { ok: true, data: parsed.data };
+}
+
+/** Seconds a client is asked to wait before retrying when the database cannot serve it. */
+export const unavailableRetryAfterSeconds = 2;
+
+/** The one answer for a database that cannot serve the request now (db/errors.ts): 503 with Retry-After. */
+export function databaseUnavailableJson(): Response {
+  const retry = unavailableRetryAfterSeconds;
+  return jsonError(
+    503,
+    "database_unavailable",
+    `The database is unavailable or busy; retry in ${retry} s.`,
+    { retryAfterSeconds: retry },
+    { "Retry-After": String(retry) },
+  );
+}
+
+/**
+ * Every route handler is exported through this: an error that means the database cannot serve the
+ * request now (down, restarting, behind a restarting PgBouncer, no free pooled connection in time, a
+ * statement timeout) answers 503 with Retry-After instead of a 500; any other error stays an error.
+ *
+ *   export const GET = apiRoute(async (request: Request) => { … });
+ */
+export function apiRoute<A extends unknown[]>(
+  handler: (...args: A) => Promise<Response>,
+): (...args: A) => Promise<Response> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      console.error(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      return databaseUnavailableJson();
+    }
+  };
 }

@@ -1,11 +1,11 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { createMcpServer } from "@/features/mcp/server";
 import { routeCaller } from "@/lib/http/caller";
-import { jsonError } from "@/lib/http/json";
+import { apiRoute, jsonError } from "@/lib/http/json";
 
 // MCP over streamable HTTP, stateless: every POST carries the API key and gets a fresh server bound
 // to that key's tenant, answering with plain JSON (no SSE stream is kept open).
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const who = await routeCaller(request, { permission: "agentSql.run", accept: ["api_key"] });
   if (!who.ok) return who.response;
   const server = createMcpServer(who.caller);
@@ -19,7 +19,7 @@ export async function POST(request: Request): Promise<Response> {
   } finally {
     await server.close();
   }
-}
+});
 
 // No server-initiated stream and no sessions to end in stateless mode.
 const notAllowed = () =>

@@ -6,11 +6,11 @@ import {
 } from "@/features/ingest/conversations";
 import { conversationInput, listQuery } from "@/features/ingest/schema";
 import { routeCaller, withCaller } from "@/lib/http/caller";
-import { jsonError, readJsonBody } from "@/lib/http/json";
+import { apiRoute, jsonError, readJsonBody } from "@/lib/http/json";
 
 // The tenant is the API key's, never a field of the request.
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const who = await routeCaller(request, { permission: "conversations.create", accept: ["api_key"] });
   if (!who.ok) return who.response;
   const input = await readJsonBody(request, conversationInput);
@@ -27,9 +27,9 @@ export async function POST(request: Request): Promise<Response> {
     }
     throw error;
   }
-}
+});
 
-export async function GET(request: Request): Promise<Response> {
+export const GET = apiRoute(async (request: Request): Promise<Response> => {
   const who = await routeCaller(request, { permission: "conversations.read", accept: ["api_key"] });
   if (!who.ok) return who.response;
   const query = listQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
@@ -40,11 +40,13 @@ export async function GET(request: Request): Promise<Response> {
   }
   const { caller } = who;
   try {
-    return Response.json(await withCaller(caller, (tx) => listConversationsForApi(tx, caller.tenantId, query.data)));
+    return Response.json(
+      await withCaller(caller, (tx) => listConversationsForApi(tx, caller.tenantId, query.data), { read: true }),
+    );
   } catch (error) {
     if (error instanceof InvalidCursorError) {
       return jsonError(400, "invalid_query", error.message, { fields: { after: [error.message] } });
     }
     throw error;
   }
-}
+});
