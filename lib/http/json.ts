@@ -46,6 +46,24 @@ export async function readJsonBody<T extends z.ZodType>(
   return { ok: true, data: parsed.data };
 }
 
+/** Reads and validates an optional header; a bad one is a 400 naming the header. Absent: undefined. */
+export function readHeader<T extends z.ZodType>(
+  request: Request,
+  name: string,
+  schema: T,
+): { ok: true; value: z.infer<T> | undefined } | { ok: false; response: Response } {
+  const raw = request.headers.get(name);
+  if (raw === null) return { ok: true, value: undefined };
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    response: jsonError(400, "invalid_header", `The ${name} header failed validation; see fields.`, {
+      fields: { [name]: parsed.error.issues.map((i) => i.message) },
+    }),
+  };
+}
+
 /** Seconds a client is asked to wait before retrying when the database cannot serve it. */
 export const unavailableRetryAfterSeconds = 2;
 
