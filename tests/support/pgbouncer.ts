@@ -27,6 +27,8 @@ export interface PgBouncerOptions {
   aliases: PgBouncerAlias[];
   /** Login roles and their passwords: PgBouncer checks clients with them and logs in upstream with them. */
   users: Record<string, string>;
+  /** Listen on this port (a restart keeps its clients' URL); a free one when unset. */
+  port?: number;
 }
 
 export interface PgBouncer {
@@ -67,7 +69,7 @@ const authLine = (user: string, password: string) =>
 
 export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncer> {
   const version = pgbouncerVersion();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "rls-starter-pgbouncer-"));
   const config = path.join(dir, "pgbouncer.ini");
   const authFile = path.join(dir, "users.txt");
