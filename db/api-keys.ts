@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { drizzleOn, rawPool } from "./client";
+import { boundedQuery, rawPool } from "./client";
 
 /**
  * A request with an API key names no tenant: the key is the tenant. Resolution goes through the one
@@ -13,11 +12,11 @@ export interface ResolvedApiKey {
 }
 
 export async function resolveApiKeyHash(secretHash: string): Promise<ResolvedApiKey | null> {
-  const rows = await drizzleOn(rawPool("app_user")).execute<{
-    tenant_id: string;
-    key_id: string;
-    last_used_at: string | Date | null;
-  }>(sql`select tenant_id, key_id, last_used_at from app.resolve_api_key(${secretHash})`);
+  // Every request with a key starts here, before its transaction: a full pool must not queue it forever.
+  const pool = rawPool("app_user");
+  const rows = await boundedQuery<{ tenant_id: string; key_id: string; last_used_at: string | Date | null }[]>(
+    pool`select tenant_id, key_id, last_used_at from app.resolve_api_key(${secretHash})`,
+  );
   const row = rows[0];
   if (!row) return null;
   return {

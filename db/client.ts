@@ -50,6 +50,35 @@ export function newPool(
   });
 }
 
+export class PoolTimeoutError extends Error {
+  constructor(waitedMs: number) {
+    super(`No database connection became free within ${waitedMs} ms (DB_POOL_TIMEOUT_MS).`);
+    this.name = "PoolTimeoutError";
+  }
+}
+
+/**
+ * A single short query outside a transaction (a definer function before any tenant is known), given
+ * up after DB_POOL_TIMEOUT_MS: postgres.js would queue it behind a full pool for as long as it takes.
+ * A query still queued is taken out of the queue; one already running is cancelled.
+ */
+export async function boundedQuery<T>(query: postgres.PendingQuery<T extends postgres.Row[] ? T : never>): Promise<T> {
+  const waitMs = dbEnv().DB_POOL_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      query.catch(() => undefined);
+      void query.cancel();
+      reject(new PoolTimeoutError(waitMs));
+    }, waitMs);
+  });
+  try {
+    return (await Promise.race([query, timeout])) as T;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A postgres.js function the proxy below passes its caller's arguments to, and whose result it passes back. */
 type Forwarded = (...args: unknown[]) => unknown;
 

@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { oneStatementPerQuery, type AppDatabase } from "./client";
+import { oneStatementPerQuery, PoolTimeoutError, type AppDatabase } from "./client";
 import type { ContextStatement } from "./context";
 import { dbEnv } from "./env";
 import * as schema from "./schema";
@@ -54,13 +54,6 @@ export class ConnectionLostError extends Error {
   }
 }
 
-export class PoolTimeoutError extends Error {
-  constructor(waitedMs: number) {
-    super(`No database connection became free within ${waitedMs} ms (DB_POOL_TIMEOUT_MS).`);
-    this.name = "PoolTimeoutError";
-  }
-}
-
 /**
  * pool.reserve(), bounded: postgres.js would wait for a free connection for as long as it takes. A
  * connection that arrives after the wait gave up goes straight back to the pool.
@@ -83,6 +76,8 @@ async function reserveWithin(pool: postgres.Sql, waitMs: number): Promise<postgr
     clearTimeout(timer);
   }
 }
+
+export { PoolTimeoutError };
 
 export class QueryAfterCommitError extends Error {
   constructor() {

@@ -46,7 +46,9 @@ test.beforeAll(async () => {
     dataDir: path.join(scratch, "pg"),
     port: await freePort(),
     password: randomBytes(12).toString("hex"),
-    unsafeFast: true,
+    // Durable commits: with synchronous_commit=off (the other suites' fast cluster) a kill loses the
+    // last acknowledged commits, and this test sees exactly that (3 of 245 rows in one run).
+    unsafeFast: false,
     log: () => undefined,
   };
   database = await startEmbedded(pgOptions);

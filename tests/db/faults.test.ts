@@ -15,7 +15,7 @@ process.env.DB_POOL_MAX = "1";
 process.env.DB_POOL_TIMEOUT_MS = "500";
 process.env.DB_STATEMENT_TIMEOUT_MS = "1000";
 
-const { withTenant, isDatabaseUnavailable, DatabaseUnavailableError } = await import("@/db");
+const { withTenant, isDatabaseUnavailable, DatabaseUnavailableError, resolveApiKeyHash } = await import("@/db");
 const { closePools, rawPool } = await import("@/db/client");
 const { apiRoute } = await import("@/lib/http/json");
 const { tenantIdsBySlug } = await import("../support/db");
@@ -50,6 +50,17 @@ describe("database faults", () => {
     // The connection that came free after the wait gave up went back to the pool: it serves again.
     const [row] = await withTenant(acme, (tx) => tx.execute<{ one: number }>(sql`select 1 as one`));
     assert.equal(row!.one, 1);
+  });
+
+  it("an API-key lookup (before any transaction) behind the held pool gives up after the same wait", async () => {
+    const unknownKey = "0".repeat(64);
+    let holderDone = false;
+    const holder = withTenant(acme, (tx) => tx.execute(sql`select pg_sleep(0.9)`)).then(() => (holderDone = true));
+    const error = await failure(resolveApiKeyHash(unknownKey));
+    assert.equal(holderDone, false);
+    assert.equal(isDatabaseUnavailable(error), true, String(error));
+    await holder;
+    assert.equal(await resolveApiKeyHash(unknownKey), null, "the pool serves the lookup again");
   });
 
   it("the statement timeout is set with the context, for the transaction only", async () => {
