@@ -79,6 +79,16 @@ export function databaseUnavailableJson(): Response {
   );
 }
 
+/** The error's chain by name and code only: Drizzle's message repeats the SQL and its parameters. */
+function unavailableCause(error: unknown): string {
+  const links: string[] = [];
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const { code } = e as { code?: unknown };
+    links.push(typeof code === "string" ? `${e.name} ${code}` : e.name);
+  }
+  return links.join(" <- ");
+}
+
 /**
  * Every route handler is exported through this: an error that means the database cannot serve the
  * request now (down, restarting, behind a restarting PgBouncer, no free pooled connection in time, a
@@ -94,7 +104,7 @@ export function apiRoute<A extends unknown[]>(
       return await handler(...args);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
-      console.error(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`database unavailable: ${unavailableCause(error)}`);
       return databaseUnavailableJson();
     }
   };

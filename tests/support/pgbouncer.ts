@@ -29,6 +29,8 @@ export interface PgBouncerOptions {
   users: Record<string, string>;
   /** Listen on this port (a restart keeps its clients' URL); a free one when unset. */
   port?: number;
+  /** More [pgbouncer] settings, e.g. the timeouts a fault test needs. */
+  settings?: Record<string, string>;
 }
 
 export interface PgBouncer {
@@ -95,6 +97,7 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
       "server_reset_query_always = 0",
       "log_connections = 0",
       "log_disconnections = 0",
+      ...Object.entries(options.settings ?? {}).map(([name, value]) => `${name} = ${value}`),
       "",
     ].join("\n"),
   );
