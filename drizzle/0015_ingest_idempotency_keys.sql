@@ -14,7 +14,10 @@ ALTER TABLE "ingest_idempotency_keys" ADD CONSTRAINT "ingest_idempotency_keys_co
 CREATE INDEX "ingest_idempotency_keys_conversation_idx" ON "ingest_idempotency_keys" USING btree ("tenant_id","conversation_id");--> statement-breakpoint
 CREATE POLICY "tenant_isolation" ON "ingest_idempotency_keys" AS PERMISSIVE FOR ALL TO public USING (tenant_id = (select app.current_tenant_id())) WITH CHECK (tenant_id = (select app.current_tenant_id()));--> statement-breakpoint
 -- What drizzle-kit cannot emit: FORCE RLS and the grants. The app records a key and reads it back in the
--- tenant's context; it never changes or deletes one (the conversation's deletion cascades).
+-- tenant's context; it never changes or deletes one (the conversation's deletion cascades). agent_reader
+-- gets nothing.
 ALTER TABLE ingest_idempotency_keys FORCE ROW LEVEL SECURITY;--> statement-breakpoint
 REVOKE ALL ON ingest_idempotency_keys FROM PUBLIC;--> statement-breakpoint
-GRANT SELECT, INSERT ON ingest_idempotency_keys TO app_user;
+GRANT SELECT, INSERT ON ingest_idempotency_keys TO app_user;--> statement-breakpoint
+-- platform_admin reads every tenant table (BYPASSRLS), as the isolation tests' control does.
+GRANT SELECT ON ingest_idempotency_keys TO platform_admin;
