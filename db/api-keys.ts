@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { drizzleOn, rawPool } from "./client";
+import { boundedQuery, rawPool } from "./client";
 
 /**
  * A request with an API key names no tenant: the key is the tenant. Resolution goes through the one
@@ -27,16 +26,20 @@ export async function resolveApiKeyHash(
   secretHash: string,
   limit: { perMinute: number; cost: number },
 ): Promise<ResolvedApiKey | null> {
-  const rows = await drizzleOn(rawPool("app_user")).execute<{
-    tenant_id: string;
-    key_id: string;
-    last_used_at: string | Date | null;
-    allowed: boolean;
-    retry_after_seconds: number;
-    remaining: number;
-  }>(
-    sql`select tenant_id, key_id, last_used_at, allowed, retry_after_seconds, remaining
-        from app.resolve_api_key(${secretHash}, ${limit.perMinute}::integer, ${limit.cost}::integer)`,
+  // Every request with a key starts here, before its transaction: a full pool must not queue it forever.
+  const pool = rawPool("app_user");
+  const rows = await boundedQuery<
+    {
+      tenant_id: string;
+      key_id: string;
+      last_used_at: string | Date | null;
+      allowed: boolean;
+      retry_after_seconds: number;
+      remaining: number;
+    }[]
+  >(
+    pool`select tenant_id, key_id, last_used_at, allowed, retry_after_seconds, remaining
+         from app.resolve_api_key(${secretHash}, ${limit.perMinute}::integer, ${limit.cost}::integer)`,
   );
   const row = rows[0];
   if (!row) return null;

@@ -7,7 +7,8 @@ import * as schema from "./schema";
  * The raw connections, one pool per database role. Only modules in db/ may import this file
  * (enforced by ESLint): app code reaches tenant data through withTenant() in db/tenant.ts.
  */
-type Pools = Partial<Record<DbRole, postgres.Sql>>;
+type PoolName = DbRole | "app_user_read";
+type Pools = Partial<Record<PoolName, postgres.Sql>>;
 
 // Survives Next's hot reload in development, so edits do not open new pools.
 const globalPools = globalThis as unknown as { __rlsStarterPools?: Pools };
@@ -17,13 +18,24 @@ export function rawPool(role: DbRole): postgres.Sql {
   return (pools[role] ??= newPool(role));
 }
 
+/** app_user on the hot standby named by APP_READ_DATABASE_URL, or null when there is none. */
+export function readPool(): postgres.Sql | null {
+  const url = dbEnv().APP_READ_DATABASE_URL;
+  if (url === undefined) return null;
+  return (pools.app_user_read ??= newPool("app_user", "rls-starter:app_user:read", url));
+}
+
 /**
  * A pool of its own for a role, with the same options as rawPool's (the benchmark gives each variant
  * its own connection). Not cached: the caller ends it.
  */
-export function newPool(role: DbRole, applicationName = `rls-starter:${role}`): postgres.Sql {
+export function newPool(
+  role: DbRole,
+  applicationName = `rls-starter:${role}`,
+  url = roleDatabaseUrl(role),
+): postgres.Sql {
   const e = dbEnv();
-  return postgres(roleDatabaseUrl(role, e), {
+  return postgres(url, {
     max: role === "app_user" ? e.DB_POOL_MAX : role === "agent_reader" ? e.AGENT_SQL_POOL_MAX : 5,
     // A named prepared statement lives on the connection, and tenants share connections through the
     // pool: SQL running as app_user can DEALLOCATE one and PREPARE its own under the same name, and
@@ -31,9 +43,40 @@ export function newPool(role: DbRole, applicationName = `rls-starter:${role}`): 
     // (tests/db/attacks.test.ts). The roles subject to RLS therefore use unnamed statements only.
     prepare: role === "platform_admin" && e.DB_PREPARE,
     idle_timeout: 30,
+    // A server that accepts connections but does not answer fails the request instead of holding it.
+    connect_timeout: e.DB_CONNECT_TIMEOUT_SECONDS,
     connection: { application_name: applicationName },
     onnotice: () => undefined,
   });
+}
+
+export class PoolTimeoutError extends Error {
+  constructor(waitedMs: number) {
+    super(`No database connection became free within ${waitedMs} ms (DB_POOL_TIMEOUT_MS).`);
+    this.name = "PoolTimeoutError";
+  }
+}
+
+/**
+ * A single short query outside a transaction (a definer function before any tenant is known), given
+ * up after DB_POOL_TIMEOUT_MS: postgres.js would queue it behind a full pool for as long as it takes.
+ * A query still queued is taken out of the queue; one already running is cancelled.
+ */
+export async function boundedQuery<T>(query: postgres.PendingQuery<T extends postgres.Row[] ? T : never>): Promise<T> {
+  const waitMs = dbEnv().DB_POOL_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      query.catch(() => undefined);
+      void query.cancel();
+      reject(new PoolTimeoutError(waitMs));
+    }, waitMs);
+  });
+  try {
+    return (await Promise.race([query, timeout])) as T;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A postgres.js function the proxy below passes its caller's arguments to, and whose result it passes back. */
@@ -77,6 +120,6 @@ export function drizzleOn(client: postgres.Sql) {
 export type AppDatabase = ReturnType<typeof drizzleOn>;
 
 export async function closePools(): Promise<void> {
-  const open = Object.entries(pools) as [DbRole, postgres.Sql][];
+  const open = Object.entries(pools) as [PoolName, postgres.Sql][];
   await Promise.all(open.map(([role, pool]) => (delete pools[role], pool.end({ timeout: 5 }))));
 }

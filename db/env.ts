@@ -15,6 +15,11 @@ const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   /** Runtime role connections; derived from DATABASE_URL (same server, role name, derived password) when unset. */
   APP_DATABASE_URL: postgresUrl.optional(),
+  /**
+   * app_user on a hot standby, for reads that may lag the primary by the replication delay
+   * (withTenant(…, { read: true })). Unset: those reads go to the primary, still read-only.
+   */
+  APP_READ_DATABASE_URL: postgresUrl.optional(),
   AGENT_DATABASE_URL: postgresUrl.optional(),
   ADMIN_DATABASE_URL: postgresUrl.optional(),
   /** Signs the tenant context that PostgreSQL verifies. At least 32 characters. */
@@ -30,6 +35,12 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true"),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** The longest a transaction waits for a pooled connection before it fails (503, never a hang). */
+  DB_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The longest a new connection may take to open (a server that accepts but does not answer). */
+  DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
+  /** statement_timeout of every app_user statement in withTenant and withUser, set with the context. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** Agent SQL (db/agent-sql.ts): per-statement timeout and the most rows one call returns. */
   AGENT_SQL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   AGENT_SQL_ROW_CAP: z.coerce.number().int().min(1).max(100_000).default(1000),

@@ -4,6 +4,9 @@
  *
  *   app_user, tenant data ....... withTenant(tenantId, tx => …): one transaction, signed tenant
  *                                 context set first, RLS on every row (./tenant.ts)
+ *   app_user, on the standby .... withTenant(tenantId, tx => …, { read: true }): the same, BEGIN READ
+ *                                 ONLY, on the hot standby (APP_READ_DATABASE_URL) when there is one:
+ *                                 reads that may lag the primary by the replication delay
  *   app_user, before a tenant ... withUser(userId, tx => …): the user's own row, memberships and
  *                                 their tenants only (./tenant.ts)
  *   app_user, no context ........ one narrow SECURITY DEFINER function per pre-session step: sign-in,
@@ -26,9 +29,11 @@
  * Every transaction above that is subject to RLS starts with the one context statement (./context.ts)
  * on the pipelined transaction (./pipelined-transaction.ts). The database's settings are validated
  * in ./env.ts (dbEnv(), checked at server start by instrumentation.ts); db/ imports nothing from
- * outside db/.
+ * outside db/. A database that cannot serve a request now (down, restarting, no free connection in
+ * DB_POOL_TIMEOUT_MS, statement timeout) surfaces as DatabaseUnavailableError: isDatabaseUnavailable()
+ * tells it apart, and the app answers 503 (./errors.ts).
  */
-export { withTenant, withUser, isUuid, InvalidTenantIdError, type TenantTx } from "./tenant";
+export { withTenant, withUser, isUuid, InvalidTenantIdError, type TenantTx, type TenantOptions } from "./tenant";
 export { together } from "./together";
 export {
   signInWithPassword,
@@ -67,5 +72,12 @@ export {
 export { dbEnv, type DbEnv } from "./env";
 export { databaseReadiness, type Readiness } from "./readiness";
 export { closePools } from "./client";
-export { databaseError, sqlState, isLastOwnerError } from "./errors";
+export {
+  databaseError,
+  sqlState,
+  isLastOwnerError,
+  isDatabaseUnavailable,
+  DatabaseUnavailableError,
+  databaseUnavailableDigest,
+} from "./errors";
 export { demoUsers, demoPassword } from "./seed/demo-accounts";

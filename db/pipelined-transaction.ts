@@ -1,7 +1,8 @@
 import type postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { oneStatementPerQuery, type AppDatabase } from "./client";
+import { oneStatementPerQuery, PoolTimeoutError, type AppDatabase } from "./client";
 import type { ContextStatement } from "./context";
+import { dbEnv } from "./env";
 import * as schema from "./schema";
 import {
   endTransactionSpan,
@@ -31,7 +32,7 @@ import {
 export interface TransactionStart {
   /** The first statement after BEGIN: the only way a transaction gets its context. */
   readonly context: ContextStatement;
-  /** BEGIN READ ONLY (agent SQL). */
+  /** BEGIN READ ONLY (agent SQL, and withTenant's reads, which a hot standby can serve). */
   readonly readOnly?: boolean;
 }
 
@@ -59,6 +60,31 @@ export class ConnectionLostError extends Error {
     this.name = "ConnectionLostError";
   }
 }
+
+/**
+ * pool.reserve(), bounded: postgres.js would wait for a free connection for as long as it takes. A
+ * connection that arrives after the wait gave up goes straight back to the pool.
+ */
+async function reserveWithin(pool: postgres.Sql, waitMs: number): Promise<postgres.ReservedSql> {
+  const reserving = pool.reserve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PoolTimeoutError(waitMs)), waitMs);
+  });
+  try {
+    return await Promise.race([reserving, timeout]);
+  } catch (error) {
+    reserving.then(
+      (late) => late.release(),
+      () => undefined,
+    );
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export { PoolTimeoutError };
 
 export class QueryAfterCommitError extends Error {
   constructor() {
@@ -178,7 +204,7 @@ async function runTransaction<T>(
   state: TransactionState,
   body: (client: TransactionClient) => Promise<T>,
 ): Promise<T> {
-  const connection = await pool.reserve();
+  const connection = await reserveWithin(pool, dbEnv().DB_POOL_TIMEOUT_MS);
   const client = transactionClient(connection, state);
   let commit: Promise<postgres.RowList<postgres.Row[]>> | undefined;
   state.queueCommit = () => {

@@ -211,6 +211,35 @@ export const conversationTurns = pgTable(
   ],
 );
 
+/**
+ * Idempotency-Key of the ingest API: the first request with a key creates the conversation and this row
+ * in one transaction; a retry with the same key (and body) gets that conversation back instead of a
+ * duplicate. The row lives as long as its conversation.
+ */
+export const ingestIdempotencyKeys = pgTable(
+  "ingest_idempotency_keys",
+  {
+    tenantId: tenantIdColumn(),
+    key: text("key").notNull(),
+    /** SHA-256 (hex) of the request body: the same key with another body is refused. */
+    requestHash: text("request_hash").notNull(),
+    conversationId: uuid("conversation_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.key] }),
+    foreignKey({
+      columns: [t.tenantId, t.conversationId],
+      foreignColumns: [conversations.tenantId, conversations.id],
+      name: "ingest_idempotency_keys_conversation_fk",
+    }).onDelete("cascade"),
+    index("ingest_idempotency_keys_conversation_idx").on(t.tenantId, t.conversationId),
+    check("ingest_idempotency_keys_key_length", sql`char_length(key) between 1 and 255`),
+    check("ingest_idempotency_keys_request_hash_format", sql`request_hash ~ '^[0-9a-f]{64}$'`),
+    tenantIsolation(),
+  ],
+);
+
 export const auditEvents = pgTable(
   "audit_events",
   {

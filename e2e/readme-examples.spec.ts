@@ -97,7 +97,10 @@ test("every curl example in the README and docs works against the running app", 
       throw new Error(`${where}: the example's output is not JSON:\n${script}\n${out}`);
     }
     const label = `${where}\n${script}`;
-    if (script.includes("/api/v1/conversations") && script.includes("-X POST")) {
+    if (script.includes("Idempotency-Key")) {
+      expect(body.first, label).toMatch(/^[0-9a-f-]{36}$/);
+      expect(body.retry, label).toBe(body.first);
+    } else if (script.includes("/api/v1/conversations") && script.includes("-X POST")) {
       expect(body, label).toMatchObject({ agent: { name: "Front Desk Voice" }, caller: "+1 555 0142" });
     } else if (script.includes("CONVERSATION_ID")) {
       expect(Array.isArray(body.turns), label).toBe(true);

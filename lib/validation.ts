@@ -184,3 +184,13 @@ export const lineField = (min: number, max: number, messages: { min: string; max
 /** The secret of a link (invitation, magic link): base64url, as the app makes them. */
 export const linkToken = /^[A-Za-z0-9_-]{20,100}$/;
 export const linkTokenField = (message: string) => z.string().regex(linkToken, message);
+
+/**
+ * An Idempotency-Key header: what the client chose to name one logical request (a UUID is typical),
+ * 1-255 visible ASCII characters, compared exactly.
+ */
+export const idempotencyKeyField = z
+  .string()
+  .min(1, "Send a non-empty key.")
+  .max(255, "At most 255 characters.")
+  .regex(/^[\x21-\x7e]+$/, "Use visible ASCII characters only (no spaces).");

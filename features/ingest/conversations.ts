@@ -3,6 +3,13 @@ import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
 import { isUuid, type TenantTx, together } from "@/db";
 import { decodeCursor, encodeCursor } from "@/features/conversations/queries";
+import {
+  claimedResult,
+  IdempotencyKeyTakenError,
+  isClaimTaken,
+  recordClaim,
+  type IdempotencyClaim,
+} from "./idempotency";
 import type { ConversationInput, ConversationOutput, ConversationSummaryOutput } from "./schema";
 
 /**
@@ -71,14 +78,16 @@ async function agentIdFor(tx: TenantTx, tenantId: string, agent: string): Promis
 }
 
 /**
- * The conversation, its turns and the read-back go out together (db/together.ts), in one round trip:
- * the id is drawn here rather than by the database. If the conversation is refused, the statements
- * behind it fail with it, and the conversation's error is the one reported.
+ * The conversation, its idempotency key (when the request has one), its turns and the read-back go
+ * out together (db/together.ts), in one round trip: the id is drawn here rather than by the database.
+ * If the conversation is refused, the statements behind it fail with it, and the conversation's error
+ * is the one reported; a key used before fails the transaction with IdempotencyKeyTakenError.
  */
 export async function createConversation(
   tx: TenantTx,
   tenantId: string,
   input: ConversationInput,
+  claim?: IdempotencyClaim,
 ): Promise<ConversationOutput> {
   const agentId = await agentIdFor(tx, tenantId, input.agent);
   const id = randomUUID();
@@ -97,6 +106,7 @@ export async function createConversation(
       summary: input.summary,
     })
     .then(() => undefined);
+  const claimRecorded = claim ? recordClaim(tx, tenantId, id, claim) : undefined;
   const turnsWritten =
     input.turns.length > 0
       ? tx
@@ -115,13 +125,53 @@ export async function createConversation(
       : undefined;
   let created: ConversationOutput | null;
   try {
-    [, , created] = await together([conversationWritten, turnsWritten, getConversationForApi(tx, tenantId, id)]);
+    [, , , created] = await together([
+      conversationWritten,
+      claimRecorded,
+      turnsWritten,
+      getConversationForApi(tx, tenantId, id),
+    ]);
   } catch (error) {
     if (isAgentForeignKeyViolation(error)) throw new UnknownAgentError(input.agent);
+    if (isClaimTaken(error)) throw new IdempotencyKeyTakenError();
     throw error;
   }
   if (!created) throw new Error(`conversation ${id} was written but could not be read back`);
   return created;
+}
+
+export type IngestOutcome =
+  | { kind: "created" | "replayed"; conversation: ConversationOutput }
+  /** The Idempotency-Key was used before with another body. */
+  | { kind: "key_reused" };
+
+/**
+ * The ingest POST: createConversation in one transaction (`run` opens it in the caller's tenant); when
+ * its Idempotency-Key was used before, the first request's conversation from a second transaction.
+ * Retries are rare, so the first request pays nothing for the check: the key rides in its pipeline.
+ */
+export async function ingestConversation(
+  run: <T>(fn: (tx: TenantTx) => Promise<T>) => Promise<T>,
+  tenantId: string,
+  input: ConversationInput,
+  claim?: IdempotencyClaim,
+): Promise<IngestOutcome> {
+  // A second attempt only when the key's conversation was deleted between the two transactions.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { kind: "created", conversation: await run((tx) => createConversation(tx, tenantId, input, claim)) };
+    } catch (error) {
+      if (!claim || !(error instanceof IdempotencyKeyTakenError) || attempt > 1) throw error;
+    }
+    const earlier = await run(async (tx): Promise<IngestOutcome | null> => {
+      const claimed = await claimedResult(tx, tenantId, claim);
+      if (claimed.kind === "other_body") return { kind: "key_reused" };
+      const conversation =
+        claimed.kind === "replay" ? await getConversationForApi(tx, tenantId, claimed.conversationId) : null;
+      return conversation ? { kind: "replayed", conversation } : null;
+    });
+    if (earlier) return earlier;
+  }
 }
 
 export async function listConversationsForApi(

@@ -23,6 +23,12 @@ const authErrors = {
     headers: { "Retry-After": { schema: { type: "integer" } } },
     content: json(ref("Error")),
   },
+  "503": {
+    description:
+      "The database is unavailable or busy (restarting, no free connection, statement timeout). Retry after Retry-After seconds.",
+    headers: { "Retry-After": { schema: { type: "integer" } } },
+    content: json(ref("Error")),
+  },
 };
 
 export function openApiDocument(serverUrl: string) {
@@ -60,13 +66,26 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: "Ingest a conversation with its transcript",
           operationId: "createConversation",
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              schema: { type: "string", minLength: 1, maxLength: 255 },
+              description:
+                "A key you choose per logical request (e.g. a UUID). Retrying with the same key and body answers the first request's conversation (header Idempotent-Replayed: true) instead of creating another.",
+            },
+          ],
           requestBody: { required: true, content: json(ref("ConversationInput")) },
           responses: {
             "201": {
-              description: "Created.",
-              headers: { Location: { schema: { type: "string" } } },
+              description: "Created (or, for a repeated Idempotency-Key, the conversation the first request created).",
+              headers: {
+                Location: { schema: { type: "string" } },
+                "Idempotent-Replayed": { schema: { type: "string" } },
+              },
               content: json(ref("Conversation")),
             },
+            "422": errorResponse("The Idempotency-Key was used before with another body; nothing was written."),
             "400": errorResponse(
               "Invalid JSON or fields (error.fields names each); nothing was written. Includes an agent that is not in the key's tenant.",
             ),
@@ -135,8 +154,10 @@ export function openApiDocument(serverUrl: string) {
             },
             "400": errorResponse("Invalid body."),
             "502": errorResponse("The LLM endpoint failed."),
-            "503": errorResponse("No LLM is configured (OPENAI_BASE_URL / OPENAI_API_KEY / AI_MODEL)."),
             ...authErrors,
+            "503": errorResponse(
+              "No LLM is configured (OPENAI_BASE_URL / OPENAI_API_KEY / AI_MODEL), or the database is unavailable (Retry-After).",
+            ),
           },
         },
       },

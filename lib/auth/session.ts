@@ -85,9 +85,17 @@ export async function requireTenant(permission?: Permission): Promise<TenantSess
   return found.session;
 }
 
-/** withTenant for the session's tenant, with the user in the context too. */
-export function withSessionTenant<T>(session: TenantSession, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-  return withTenant(session.tenantId, fn, { userId: session.userId });
+/**
+ * withTenant for the session's tenant, with the user in the context too. `{ read: true }` for a page
+ * whose data the hot standby may serve, a moment behind the primary (see TenantOptions in db/tenant.ts):
+ * not for what the user has just changed, nor for the membership check above.
+ */
+export function withSessionTenant<T>(
+  session: TenantSession,
+  fn: (tx: TenantTx) => Promise<T>,
+  options: { read?: boolean } = {},
+): Promise<T> {
+  return withTenant(session.tenantId, fn, { ...options, userId: session.userId });
 }
 
 /**

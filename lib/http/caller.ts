@@ -62,9 +62,19 @@ async function identify(
   return { ok: true, caller: { kind: "member", tenantId: session.tenantId, userId: session.userId, session } };
 }
 
-/** withTenant for the caller's tenant; a member's user id goes into the context too. */
-export function withCaller<T>(caller: Caller, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
-  return withTenant(caller.tenantId, fn, caller.kind === "member" ? { userId: caller.userId } : {});
+/**
+ * withTenant for the caller's tenant; a member's user id goes into the context too. `{ read: true }`
+ * for reads the hot standby may serve (see TenantOptions in db/tenant.ts).
+ */
+export function withCaller<T>(
+  caller: Caller,
+  fn: (tx: TenantTx) => Promise<T>,
+  options: { read?: boolean } = {},
+): Promise<T> {
+  return withTenant(caller.tenantId, fn, {
+    ...options,
+    ...(caller.kind === "member" ? { userId: caller.userId } : {}),
+  });
 }
 
 /** The 404 of every route handler: another tenant's id, a missing one and a malformed one look alike. */

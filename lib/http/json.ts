@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "@/db";
 import { jsonDepthExceeds } from "@/lib/validation";
 import { readBodyText } from "./body";
 
@@ -51,4 +52,68 @@ export async function readJsonBody<T extends z.ZodType>(
     };
   }
   return { ok: true, data: parsed.data };
+}
+
+/** Reads and validates an optional header; a bad one is a 400 naming the header. Absent: undefined. */
+export function readHeader<T extends z.ZodType>(
+  request: Request,
+  name: string,
+  schema: T,
+): { ok: true; value: z.infer<T> | undefined } | { ok: false; response: Response } {
+  const raw = request.headers.get(name);
+  if (raw === null) return { ok: true, value: undefined };
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    response: jsonError(400, "invalid_header", `The ${name} header failed validation; see fields.`, {
+      fields: { [name]: parsed.error.issues.map((i) => i.message) },
+    }),
+  };
+}
+
+/** Seconds a client is asked to wait before retrying when the database cannot serve it. */
+export const unavailableRetryAfterSeconds = 2;
+
+/** The one answer for a database that cannot serve the request now (db/errors.ts): 503 with Retry-After. */
+export function databaseUnavailableJson(): Response {
+  const retry = unavailableRetryAfterSeconds;
+  return jsonError(
+    503,
+    "database_unavailable",
+    `The database is unavailable or busy; retry in ${retry} s.`,
+    { retryAfterSeconds: retry },
+    { "Retry-After": String(retry) },
+  );
+}
+
+/** The error's chain by name and code only: Drizzle's message repeats the SQL and its parameters. */
+function unavailableCause(error: unknown): string {
+  const links: string[] = [];
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const { code } = e as { code?: unknown };
+    links.push(typeof code === "string" ? `${e.name} ${code}` : e.name);
+  }
+  return links.join(" <- ");
+}
+
+/**
+ * Every route handler is exported through this: an error that means the database cannot serve the
+ * request now (down, restarting, behind a restarting PgBouncer, no free pooled connection in time, a
+ * statement timeout) answers 503 with Retry-After instead of a 500; any other error stays an error.
+ *
+ *   export const GET = apiRoute(async (request: Request) => { … });
+ */
+export function apiRoute<A extends unknown[]>(
+  handler: (...args: A) => Promise<Response>,
+): (...args: A) => Promise<Response> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      console.error(`database unavailable: ${unavailableCause(error)}`);
+      return databaseUnavailableJson();
+    }
+  };
 }

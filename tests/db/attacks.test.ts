@@ -422,7 +422,7 @@ describe("privileges that RLS does not govern", () => {
       );
     }
     const left = await asOwnerRolledBack(async (tx) => {
-      await tx`truncate agents, conversations, conversation_turns`;
+      await tx`truncate agents, conversations, conversation_turns, ingest_idempotency_keys`;
       return (await tx<{ n: number }[]>`select count(*)::int as n from conversations where tenant_id = ${globex}`)[0]!
         .n;
     });

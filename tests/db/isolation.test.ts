@@ -46,6 +46,7 @@ describe("every tenant table, as app_user", () => {
       "audit_events",
       "conversation_turns",
       "conversations",
+      "ingest_idempotency_keys",
       "invitations",
       "memberships",
     ]);
@@ -68,8 +69,9 @@ describe("every tenant table, as app_user", () => {
         );
       }
       const others = [...truth.entries()].filter(([t]) => t !== acme).reduce((n, [, c]) => n + c, 0);
-      // The seed writes no audit events or API keys; tests/api-keys/ has its own control for api_keys.
-      if (!["audit_events", "api_keys"].includes(table))
+      // The seed writes no audit events, API keys or idempotency keys; tests/api-keys/ and tests/ingest/
+      // have their own controls for those.
+      if (!["audit_events", "api_keys", "ingest_idempotency_keys"].includes(table))
         assert.ok(others > 0, `control: the admin role sees other tenants' rows in ${table}`);
     }
   });

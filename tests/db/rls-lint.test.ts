@@ -100,6 +100,7 @@ describe("the RLS lint on the real schema", () => {
       "public.audit_events",
       "public.conversation_turns",
       "public.conversations",
+      "public.ingest_idempotency_keys",
       "public.invitations",
       "public.memberships",
     ]);

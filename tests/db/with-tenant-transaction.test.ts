@@ -352,7 +352,8 @@ function onTheWire(tenantId: string): Promise<WireReport> {
  * db/pipelined-transaction.ts relies on fails here, by name, instead of making every request slower.
  */
 describe("withTenant on the wire: the contract with Drizzle and postgres.js", () => {
-  const contextText = "select set_config('app.tenant_ctx', $1, true)";
+  // The signed context and the statement timeout (DB_STATEMENT_TIMEOUT_MS), in one statement.
+  const contextText = "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true)";
   let report: WireReport;
   before(async () => {
     report = await onTheWire(acme);

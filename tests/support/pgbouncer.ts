@@ -28,6 +28,10 @@ export interface PgBouncerOptions {
   aliases: PgBouncerAlias[];
   /** Login roles and their passwords: PgBouncer checks clients with them and logs in upstream with them. */
   users: Record<string, string>;
+  /** Listen on this port (a restart keeps its clients' URL); a free one when unset. */
+  port?: number;
+  /** More [pgbouncer] settings, e.g. the timeouts a fault test needs. */
+  settings?: Record<string, string>;
 }
 
 export interface PgBouncer {
@@ -78,7 +82,7 @@ function poolingSettings(): string {
 
 export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncer> {
   const version = pgbouncerVersion();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), "rls-starter-pgbouncer-"));
   const config = path.join(dir, "pgbouncer.ini");
   const authFile = path.join(dir, "users.txt");
@@ -98,6 +102,8 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
       "unix_socket_dir =",
       `auth_file = ${authFile}`,
       poolingSettings(),
+      ...Object.entries(options.settings ?? {}).map(([name, value]) => `${name} = ${value}`),
+      "",
     ].join("\n"),
   );
   writeFileSync(

@@ -22,7 +22,7 @@ function Stat({ label, value, testId }: { label: string; value: string; testId: 
 
 export default async function OverviewPage() {
   const session = await requireTenant("conversations.read");
-  const data = await withSessionTenant(session, (tx) => overview(tx, session.tenantId));
+  const data = await withSessionTenant(session, (tx) => overview(tx, session.tenantId), { read: true });
   const { total, statuses, perAgent } = data;
   const rate = (status: string) => {
     const n = statuses.find((s) => s.status === status)?.conversations ?? 0;

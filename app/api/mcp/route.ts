@@ -4,13 +4,13 @@ import { mcpRequestCost } from "@/features/mcp/cost";
 import { createMcpServer } from "@/features/mcp/server";
 import { routeCaller } from "@/lib/http/caller";
 import { maxBodyBytes } from "@/lib/http/body";
-import { jsonError, readJsonBody } from "@/lib/http/json";
+import { apiRoute, jsonError, readJsonBody } from "@/lib/http/json";
 
 // MCP over streamable HTTP, stateless: every POST carries the API key and gets a fresh server bound
 // to that key's tenant, answering with plain JSON (no SSE stream is kept open). The key's rate limit
 // is charged per tool call (features/mcp/cost.ts): a batch beyond what is left is refused whole with
 // 429 and runs nothing.
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   // The body first (bounded as it streams): its tool calls are what the key's rate limit is charged,
   // in the same call that resolves the key.
   const body = await readJsonBody(request, z.unknown());
@@ -34,7 +34,7 @@ export async function POST(request: Request): Promise<Response> {
   } finally {
     await server.close();
   }
-}
+});
 
 // No server-initiated stream and no sessions to end in stateless mode.
 const notAllowed = () =>

@@ -36,28 +36,32 @@ export default async function ConversationsPage({ searchParams }: { searchParams
 
   const session = await requireTenant("conversations.read");
   const canExport = can(session.role, "conversations.export");
-  const data = await withSessionTenant(session, async (tx) => {
-    const agents = await agentOptions(tx, session.tenantId);
-    const errors: FilterErrors = parsed.ok ? {} : { ...parsed.errors };
-    if (parsed.ok) {
-      // Another tenant's agent id is as unknown here as a made-up one.
-      if (parsed.filters.agent && !agents.some((a) => a.id === parsed.filters.agent))
-        errors.agent = "No such agent in this workspace.";
-      if (parsed.filters.q && (await isEmptySearch(tx, parsed.filters.q)))
-        errors.q = "These words are too common to search for; add a more specific word.";
-    }
-    if (!parsed.ok || Object.keys(errors).length > 0) return { agents, errors, result: null };
-    const page = await listConversations(tx, session.tenantId, parsed.filters, cursor);
-    const highlights = parsed.filters.q
-      ? await searchHighlights(
-          tx,
-          session.tenantId,
-          page.rows.map((r) => r.id),
-          parsed.filters.q,
-        )
-      : null;
-    return { agents, errors, result: { ...page, highlights } };
-  });
+  const data = await withSessionTenant(
+    session,
+    async (tx) => {
+      const agents = await agentOptions(tx, session.tenantId);
+      const errors: FilterErrors = parsed.ok ? {} : { ...parsed.errors };
+      if (parsed.ok) {
+        // Another tenant's agent id is as unknown here as a made-up one.
+        if (parsed.filters.agent && !agents.some((a) => a.id === parsed.filters.agent))
+          errors.agent = "No such agent in this workspace.";
+        if (parsed.filters.q && (await isEmptySearch(tx, parsed.filters.q)))
+          errors.q = "These words are too common to search for; add a more specific word.";
+      }
+      if (!parsed.ok || Object.keys(errors).length > 0) return { agents, errors, result: null };
+      const page = await listConversations(tx, session.tenantId, parsed.filters, cursor);
+      const highlights = parsed.filters.q
+        ? await searchHighlights(
+            tx,
+            session.tenantId,
+            page.rows.map((r) => r.id),
+            parsed.filters.q,
+          )
+        : null;
+      return { agents, errors, result: { ...page, highlights } };
+    },
+    { read: true },
+  );
 
   const { raw } = parsed;
   const filtered = hasFilters(raw);

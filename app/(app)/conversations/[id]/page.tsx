@@ -14,8 +14,10 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
   // Malformed, missing and other-tenant ids all end in the same 404.
   if (!isUuid(id)) notFound();
   const session = await requireTenant("conversations.read");
-  const conversation = await withSessionTenant(session, (tx) =>
-    getConversation(tx, session.tenantId, id.toLowerCase()),
+  const conversation = await withSessionTenant(
+    session,
+    (tx) => getConversation(tx, session.tenantId, id.toLowerCase()),
+    { read: true },
   );
   if (!conversation) notFound();
   const [headline, ...details] = conversation.summary.split("\n");

@@ -1,10 +1,10 @@
 import { exportStream, startExport } from "@/features/conversations/export";
 import { parseFilters } from "@/features/conversations/filters";
 import { routeCaller, withCaller, notFoundJson } from "@/lib/http/caller";
-import { jsonError } from "@/lib/http/json";
+import { apiRoute, jsonError } from "@/lib/http/json";
 
 /** GET /conversations/export?<the list's filters>: the matching conversations as CSV, newest first. */
-export async function GET(request: Request) {
+export const GET = apiRoute(async (request: Request) => {
   const who = await routeCaller(request, { permission: "conversations.export", accept: ["member"] });
   if (!who.ok) return who.response;
   const { caller } = who;
@@ -29,4 +29,4 @@ export async function GET(request: Request) {
       },
     },
   );
-}
+});

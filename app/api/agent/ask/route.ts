@@ -2,10 +2,10 @@ import { actorOf } from "@/features/agent-sql/run";
 import { askRequest } from "@/features/agent-sql/wire";
 import { ask, llmConfigured, LlmFailedError } from "@/features/ask/ask";
 import { routeCaller } from "@/lib/http/caller";
-import { jsonError, readJsonBody } from "@/lib/http/json";
+import { apiRoute, jsonError, readJsonBody } from "@/lib/http/json";
 
 // POST /api/agent/ask {"question": "..."}: the LLM writes SQL, the guarded path runs it.
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const who = await routeCaller(request, { permission: "agentSql.run", accept: ["api_key", "member"] });
   if (!who.ok) return who.response;
   const input = await readJsonBody(request, askRequest);
@@ -23,4 +23,4 @@ export async function POST(request: Request): Promise<Response> {
     if (error instanceof LlmFailedError) return jsonError(502, "llm_failed", error.message);
     throw error;
   }
-}
+});

@@ -1,10 +1,10 @@
 import { actorOf, runAgentSql } from "@/features/agent-sql/run";
 import { sqlRequest } from "@/features/agent-sql/wire";
 import { routeCaller } from "@/lib/http/caller";
-import { jsonError, readJsonBody } from "@/lib/http/json";
+import { apiRoute, jsonError, readJsonBody } from "@/lib/http/json";
 
 // POST /api/agent/sql {"sql": "..."}: one read-only statement through the guarded path.
-export async function POST(request: Request): Promise<Response> {
+export const POST = apiRoute(async (request: Request): Promise<Response> => {
   const who = await routeCaller(request, { permission: "agentSql.run", accept: ["api_key", "member"] });
   if (!who.ok) return who.response;
   const input = await readJsonBody(request, sqlRequest);
@@ -28,4 +28,4 @@ export async function POST(request: Request): Promise<Response> {
         { stoppedBy: outcome.stoppedBy, retryAfterSeconds },
         { "Retry-After": String(retryAfterSeconds) },
       );
-}
+});
