@@ -24,6 +24,7 @@
  */
 export { withTenant, withUser, isUuid, InvalidTenantIdError, type TenantTx } from "./tenant";
 export { together } from "./together";
+export { lastly } from "./pipelined-transaction";
 export {
   signInWithPassword,
   signUp,

@@ -1,15 +1,14 @@
 import Link from "next/link";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { menuButtonClass, menuClass, menuItemClass } from "@/components/ui";
-import { userTenants } from "@/lib/auth/memberships";
-import { requireTenant } from "@/lib/auth/session";
+import { requireTenant, sessionTenants } from "@/lib/auth/session";
 import { signOutAction } from "./actions";
 import { navItems } from "./nav";
 import { TenantSwitcher } from "./tenant-switcher";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const session = await requireTenant();
-  const tenants = await userTenants(session.userId);
+  const tenants = await sessionTenants();
   const links = navItems.filter((item) => !item.visibleTo || item.visibleTo(session.role));
   if (session.isPlatformAdmin) links.push({ href: "/admin", label: "Platform admin" });
   return (

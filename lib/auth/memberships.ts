@@ -4,20 +4,26 @@ import { memberships, tenants, users } from "@/db/schema";
 
 /** The tenants a user belongs to, read inside the user's own signed context (no tenant yet). */
 export function userTenants(userId: string) {
-  return withUser(userId, (tx) =>
-    tx
-      .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
-      .from(memberships)
-      .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
-      .where(eq(memberships.userId, userId))
-      .orderBy(asc(tenants.name)),
-  );
+  return withUser(userId, (tx) => tenantsOf(tx, userId));
+}
+
+/**
+ * The same list inside a context that names the user (withUser, or withTenant with the user): the
+ * policies show a user their own memberships in every tenant. Unawaited, to go with other statements.
+ */
+export function tenantsOf(tx: TenantTx, userId: string) {
+  return tx
+    .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(tenants, eq(tenants.id, memberships.tenantId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(tenants.name));
 }
 
 /**
  * The user's membership of one tenant, with what every page shows of the user and the tenant.
- * Returned unawaited, so withTenant runs it as the transaction's only statement, in one round trip:
- * it is on every request.
+ * Returned unawaited, so it goes out with BEGIN, the context and COMMIT in one round trip: it is on
+ * every request.
  */
 export function membership(tx: TenantTx, userId: string, tenantId: string) {
   return tx

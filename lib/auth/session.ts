@@ -1,10 +1,10 @@
 import { cache } from "react";
 import { eq } from "drizzle-orm";
 import { forbidden, redirect } from "next/navigation";
-import { isUuid, withTenant, withUser, type TenantTx } from "@/db";
+import { isUuid, lastly, withTenant, withUser, type TenantTx } from "@/db";
 import { users } from "@/db/schema";
 import { auth } from "@/lib/auth";
-import { membership } from "@/lib/auth/memberships";
+import { membership, tenantsOf } from "@/lib/auth/memberships";
 import { can, type Permission, type Role } from "@/lib/permissions";
 
 export interface TenantSession {
@@ -19,11 +19,21 @@ export interface TenantSession {
   isPlatformAdmin: boolean;
 }
 
-export type SessionLookup = { ok: true; session: TenantSession } | { ok: false; reason: "signed_out" | "no_tenant" };
+/** A workspace the user belongs to, as the tenant switcher lists it. */
+export interface TenantChoice {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export type SessionLookup =
+  { ok: true; session: TenantSession; tenants: TenantChoice[] } | { ok: false; reason: "signed_out" | "no_tenant" };
 
 /**
  * Session -> user -> active tenant, with the membership checked in the database on every request
  * (cached for the rest of the request). A session naming a tenant the user has left gets nothing.
+ * The user's workspaces (the layout's tenant switcher) come in the same round trip: BEGIN, the
+ * context, both reads and COMMIT in one write.
  * Never redirects: pages and actions use requireTenant(), route handlers routeCaller().
  */
 export const lookupTenantSession = cache(async (): Promise<SessionLookup> => {
@@ -32,9 +42,17 @@ export const lookupTenantSession = cache(async (): Promise<SessionLookup> => {
   const tenantId = session?.activeTenantId;
   if (!userId || !isUuid(userId)) return { ok: false, reason: "signed_out" };
   if (!tenantId || !isUuid(tenantId)) return { ok: false, reason: "no_tenant" };
-  const [member] = await withTenant(tenantId, (tx) => membership(tx, userId, tenantId), { userId });
+  const [[member], tenants] = await withTenant(
+    tenantId,
+    (tx) => lastly(tx, [membership(tx, userId, tenantId), tenantsOf(tx, userId)]),
+    { userId },
+  );
   if (!member) return { ok: false, reason: "no_tenant" };
-  return { ok: true, session: { userId, tenantId, ...member } };
+  return {
+    ok: true,
+    session: { userId, tenantId, ...member },
+    tenants: tenants.map(({ id, name, role }) => ({ id, name, role })),
+  };
 });
 
 /**
@@ -47,6 +65,12 @@ export async function requireTenant(permission?: Permission): Promise<TenantSess
   if (!found.ok) redirect(found.reason === "signed_out" ? "/login" : "/no-access");
   if (permission && !can(found.session.role, permission)) forbidden();
   return found.session;
+}
+
+/** The signed-in user's workspaces, from the same lookup as requireTenant (no query of its own). */
+export async function sessionTenants(): Promise<TenantChoice[]> {
+  const found = await lookupTenantSession();
+  return found.ok ? found.tenants : [];
 }
 
 /** withTenant for the session's tenant, with the user in the context too. */

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ChannelBadge, StatusBadge } from "@/components/badges";
+import { Highlighted } from "@/components/highlighted";
+import { parseFilters } from "@/features/conversations/filters";
 import { BackLink, PageTitle, TitleFacts } from "@/components/ui";
 import { getConversation } from "@/features/conversations/queries";
 import { formatDuration, formatOffset, formatStart } from "@/lib/format";
@@ -9,13 +11,22 @@ import { isUuid } from "@/db";
 
 export const metadata: Metadata = { title: "Conversation" };
 
-export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ConversationPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  // Opened from a search result: the transcript's matches are marked (an invalid q is ignored).
+  const search = parseFilters(await searchParams);
+  const q = search.ok ? search.filters.q : undefined;
   // Malformed, missing and other-tenant ids all end in the same 404.
   if (!isUuid(id)) notFound();
   const session = await requireTenant("conversations.read");
   const conversation = await withSessionTenant(session, (tx) =>
-    getConversation(tx, session.tenantId, id.toLowerCase()),
+    getConversation(tx, session.tenantId, id.toLowerCase(), q),
   );
   if (!conversation) notFound();
   const [headline, ...details] = conversation.summary.split("\n");
@@ -44,7 +55,7 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
               <div className={`mb-0.5 text-xs ${t.speaker === "agent" ? "text-slate-500" : "text-indigo-100"}`}>
                 {t.speaker === "agent" ? conversation.agentName : "Caller"} · {formatOffset(t.offsetMs)}
               </div>
-              <p className="whitespace-pre-wrap">{t.text}</p>
+              <p className="whitespace-pre-wrap">{q ? <Highlighted text={t.text} /> : t.text}</p>
             </div>
           </li>
         ))}
