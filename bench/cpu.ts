@@ -51,10 +51,22 @@ export function processGroupCpuMs(pgrp: number): number {
   return (ticks * 1000) / clockTicks();
 }
 
-/** CPU milliseconds used so far by a process and its direct children (PostgreSQL: the postmaster and its backends). */
-export function processTreeCpuMs(rootPid: number): number {
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * CPU milliseconds used so far by the backends of one role (PostgreSQL shows "postgres: <role> <db> …"
+ * as a backend's command line): the app's connections, without autovacuum, the checkpointer and the
+ * WAL writer, whose work comes and goes on its own.
+ */
+export function backendsCpuMs(postmaster: number, role: string): number {
   const ticks = allStats()
-    .filter((s) => s.pid === rootPid || s.ppid === rootPid)
+    .filter((s) => s.ppid === postmaster && commandLine(s.pid).startsWith(`postgres: ${role} `))
     .reduce((t, s) => t + s.ticks, 0);
   return (ticks * 1000) / clockTicks();
 }

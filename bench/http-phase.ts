@@ -11,7 +11,7 @@ import {
   type HttpRun,
   type HttpTarget,
 } from "./http";
-import { postmasterPid, processGroupCpuMs, processTreeCpuMs } from "./cpu";
+import { backendsCpuMs, postmasterPid, processGroupCpuMs } from "./cpu";
 import { answerSizes, dataDirectory, floorPagesEnv, floorRatios, floorTargets } from "./floors";
 import { cpuTable, httpTable, type Check } from "./report";
 import { runJob } from "./run-job";
@@ -110,10 +110,10 @@ export async function httpPhase(
         for (const t of targets) {
           const key = `${mode}|${t.path}`;
           const server0 = processGroupCpuMs(server.processGroup);
-          const postgres0 = processTreeCpuMs(postgresPid);
+          const postgres0 = backendsCpuMs(postgresPid, "app_user");
           const run = await load(server.baseUrl, t, httpConcurrency, slotMs);
           run.serverCpuMs = processGroupCpuMs(server.processGroup) - server0;
-          run.postgresCpuMs = processTreeCpuMs(postgresPid) - postgres0;
+          run.postgresCpuMs = backendsCpuMs(postgresPid, "app_user") - postgres0;
           runs.set(key, [...(runs.get(key) ?? []), run]);
         }
       }

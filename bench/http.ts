@@ -31,7 +31,7 @@ export interface HttpMeasurement {
   errors: number;
   /** Server CPU per answered request (the `next start` process group, from /proc), ms. */
   serverCpuMs?: number;
-  /** PostgreSQL CPU per answered request (postmaster and backends, from /proc), ms. */
+  /** PostgreSQL CPU per answered request (the app_user backends, from /proc), ms. */
   postgresCpuMs?: number;
   /** Bytes on the wire per answer (body, as sent: compressed when the server compressed it). */
   bytes?: number;

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { ThemeToggle } from "@/components/theme-toggle";
-import { menuButtonClass, menuClass, menuItemClass } from "@/components/ui";
+import { menuButtonClass, menuClass, menuItemClass, navLinkClass } from "@/components/ui";
 import { requireTenant, sessionTenants } from "@/lib/auth/session";
 import { signOutAction } from "./actions";
 import { navItems } from "./nav";
@@ -28,11 +28,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             />
             <nav aria-label="Main" className="-mx-1 flex max-w-full gap-1 overflow-x-auto text-sm">
               {links.map((item) => (
-                <Link
-                  key={item.href}
-                  href={item.href}
-                  className="whitespace-nowrap rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
-                >
+                <Link key={item.href} href={item.href} className={navLinkClass}>
                   {item.label}
                 </Link>
               ))}

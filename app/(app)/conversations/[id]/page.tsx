@@ -48,11 +48,9 @@ export default async function ConversationPage({
       </header>
       <ol className="space-y-3" data-testid="transcript">
         {conversation.turns.map((t) => (
-          <li key={t.position} className={`flex ${t.speaker === "agent" ? "justify-start" : "justify-end"}`}>
-            <div
-              className={`max-w-[85%] rounded-2xl px-4 py-2 sm:max-w-[70%] ${t.speaker === "agent" ? "bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800" : "bg-indigo-600 text-white"}`}
-            >
-              <div className={`mb-0.5 text-xs ${t.speaker === "agent" ? "text-slate-500" : "text-indigo-100"}`}>
+          <li key={t.position} className={`turn turn-${t.speaker === "agent" ? "agent" : "caller"}`}>
+            <div>
+              <div className="turn-by">
                 {t.speaker === "agent" ? conversation.agentName : "Caller"} · {formatOffset(t.offsetMs)}
               </div>
               <p className="whitespace-pre-wrap">{q ? <Highlighted text={t.text} /> : t.text}</p>
