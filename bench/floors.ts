@@ -6,7 +6,8 @@ import { browserHeaders, get, type HttpMeasurement, type HttpTarget } from "./ht
  * The floor pages (app/bench-floor/, built only with BENCH_FLOOR_PAGES=1): what a page cannot do
  * without, loaded in the same rounds as the real pages so the ratio page / floor is read from one run.
  * - bare: 50 plain rows, no database, no session, no middleware;
- * - list, search, detail, overview: the Auth.js session, withTenant and the page's own query, plain rows.
+ * - list, search, detail, overview: the Auth.js session, withTenant and the page's own query, plain rows;
+ * - list + middleware: the list's floor where middleware.ts runs, to tell what the middleware costs.
  */
 export const floorPagesEnv = { BENCH_FLOOR_PAGES: "1" };
 
@@ -28,6 +29,7 @@ export function floorTargets(
     { name: "floor: search", path: `/bench-floor/list${pages.search}`, headers: cookie },
     { name: "floor: detail", path: `/bench-floor/detail/${detailId}`, headers: cookie },
     { name: "floor: overview", path: "/bench-floor/overview", headers: cookie },
+    { name: "floor: list + middleware", path: "/bench-floor-middleware/list", headers: cookie },
   ];
   const pairs = [
     { page: "/conversations", floor: targets[1]!.path, limit: 1.3 },
