@@ -23,9 +23,11 @@ export default function middleware(request: NextRequest) {
 
 // The health checks (/api/health/live, /api/health/ready) answer anyone, without a session. The API
 // routes (/api/v1, /api/agent, /api/mcp) authenticate each request themselves (API key or
-// session) and answer 401 JSON, never a redirect to the sign-in page.
+// session) and answer 401 JSON, never a redirect to the sign-in page. /bench-floor/ exists only in a
+// benchmark build (next.config.ts): its floor pages are measured without the middleware (and one of
+// them again under /bench-floor-middleware/, with it).
 export const config = {
   matcher: [
-    "/((?!api/auth|api/health/|api/v1/|api/agent/|api/mcp|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)",
+    "/((?!api/auth|api/health/|api/v1/|api/agent/|api/mcp|bench-floor/|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)",
   ],
 };

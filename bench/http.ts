@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { summarize, type LatencySummary } from "./stats";
 
 /**
@@ -15,6 +16,12 @@ export interface HttpTarget {
   headers: Record<string, string>;
 }
 
+/** What a browser sends with every request: the answers come compressed when the server compresses. */
+export const browserHeaders = {
+  accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+  "accept-encoding": "gzip, deflate, br, zstd",
+};
+
 export interface HttpMeasurement {
   mode: string;
   /** Without the headers: the results file must not carry the session cookie or the API key. */
@@ -22,6 +29,14 @@ export interface HttpMeasurement {
   summary: LatencySummary;
   statuses: Record<string, number>;
   errors: number;
+  /** Server CPU per answered request (the `next start` process group, from /proc), ms. */
+  serverCpuMs?: number;
+  /** PostgreSQL CPU per answered request (the app_user backends, from /proc), ms. */
+  postgresCpuMs?: number;
+  /** Bytes on the wire per answer (body, as sent: compressed when the server compressed it). */
+  bytes?: number;
+  /** The lowest and highest server CPU per request of the rounds: the run's spread. */
+  serverCpuRangeMs?: [number, number];
 }
 
 export function freePort(): Promise<number> {
@@ -38,11 +53,21 @@ interface Response {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's length on the wire. */
+  bytes: number;
+}
+
+function decode(raw: Buffer, encoding: string | string[] | undefined): string {
+  if (encoding === "gzip") return gunzipSync(raw).toString("utf8");
+  if (encoding === "br") return brotliDecompressSync(raw).toString("utf8");
+  if (encoding === "deflate") return inflateSync(raw).toString("utf8");
+  if (encoding === undefined || encoding === "identity") return raw.toString("utf8");
+  return ""; // an encoding this Node cannot decode (zstd on Node 20): only its size is used
 }
 
 function send(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent; decode?: boolean } = {},
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -51,9 +76,15 @@ function send(
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
-        );
+        res.on("end", () => {
+          const raw = Buffer.concat(chunks);
+          try {
+            const body = options.decode === false ? "" : decode(raw, res.headers["content-encoding"]);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, bytes: raw.length });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
         res.on("error", reject);
       },
     );
@@ -66,7 +97,7 @@ function send(
 export async function startNextServer(
   appEnv: Record<string, string>,
   log: (line: string) => void,
-): Promise<{ baseUrl: string; stop(): void }> {
+): Promise<{ baseUrl: string; stop(): void; processGroup: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, [".next/standalone/start.mjs"], {
     env: {
@@ -105,7 +136,7 @@ export async function startNextServer(
     await new Promise((r) => setTimeout(r, 300));
   }
   log(`production server listening on ${baseUrl}`);
-  return { baseUrl, stop };
+  return { baseUrl, stop, processGroup: child.pid! };
 }
 
 const cookiesOf = (res: Response): string[] => {
@@ -133,21 +164,31 @@ export async function get(baseUrl: string, path: string, headers: Record<string,
   return send(`${baseUrl}${path}`, { headers });
 }
 
-/** `concurrency` keep-alive clients requesting `path` back to back for `durationMs`. */
-export async function load(baseUrl: string, target: HttpTarget, concurrency: number, durationMs: number) {
+/** `concurrency` keep-alive clients requesting `path` back to back for `durationMs`, as a browser asks. */
+export async function load(
+  baseUrl: string,
+  target: HttpTarget,
+  concurrency: number,
+  durationMs: number,
+): Promise<HttpRun> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
+  let bytes = 0;
+  const headers = { ...browserHeaders, ...target.headers };
   const started = performance.now();
   const deadline = started + durationMs;
   const worker = async () => {
     while (performance.now() < deadline) {
       const t0 = performance.now();
       try {
-        const res = await send(`${baseUrl}${target.path}`, { headers: target.headers, agent });
+        const res = await send(`${baseUrl}${target.path}`, { headers, agent, decode: false });
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        if (res.status === 200) latencies.push(performance.now() - t0);
+        if (res.status === 200) {
+          latencies.push(performance.now() - t0);
+          bytes += res.bytes;
+        }
       } catch {
         errors++;
       }
@@ -156,7 +197,7 @@ export async function load(baseUrl: string, target: HttpTarget, concurrency: num
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = performance.now() - started;
   agent.destroy();
-  return { latencies, elapsed, statuses, errors };
+  return { latencies, elapsed, statuses, errors, bytes };
 }
 
 export interface HttpRun {
@@ -164,11 +205,23 @@ export interface HttpRun {
   elapsed: number;
   statuses: Record<string, number>;
   errors: number;
+  bytes: number;
+  /** CPU ms the server and PostgreSQL used during the run (read around it by the caller). */
+  serverCpuMs?: number;
+  postgresCpuMs?: number;
+}
+
+function cpuRange(runs: HttpRun[]): [number, number] {
+  const perRequest = runs
+    .filter((r) => r.latencies.length > 0 && r.serverCpuMs !== undefined)
+    .map((r) => r.serverCpuMs! / r.latencies.length);
+  return [Math.min(...perRequest), Math.max(...perRequest)];
 }
 
 export function toMeasurement(mode: string, target: HttpTarget, runs: HttpRun[]): HttpMeasurement {
   const statuses: Record<string, number> = {};
   for (const r of runs) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
+  const answered = runs.reduce((t, r) => t + r.latencies.length, 0);
   return {
     mode,
     target: { name: target.name, path: target.path },
@@ -179,5 +232,13 @@ export function toMeasurement(mode: string, target: HttpTarget, runs: HttpRun[])
     ),
     statuses,
     errors: runs.reduce((t, r) => t + r.errors, 0),
+    ...(answered > 0
+      ? {
+          serverCpuMs: runs.reduce((t, r) => t + (r.serverCpuMs ?? 0), 0) / answered,
+          postgresCpuMs: runs.reduce((t, r) => t + (r.postgresCpuMs ?? 0), 0) / answered,
+          bytes: runs.reduce((t, r) => t + r.bytes, 0) / answered,
+          serverCpuRangeMs: cpuRange(runs),
+        }
+      : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { AnswerSize, FloorRatio } from "./floors";
 import type { HttpMeasurement } from "./http";
 import type { Measurement } from "./measure";
 import { benchQueries, type QueryName } from "./queries";
@@ -18,13 +19,45 @@ interface Results {
   options: { concurrency: number; durationS: number; rounds: number };
   measurements?: (Measurement & Ratios)[];
   roundTrips?: RoundTrips[];
-  http?: { concurrency: number; measurements: HttpMeasurement[] };
+  http?: { concurrency: number; measurements: HttpMeasurement[]; floors?: FloorRatio[]; sizes?: AnswerSize[] };
   scaling?: { rows: ScalingRow[]; notRun: string[] };
   checks: { what: string; ok: boolean; detail: string }[];
 }
 
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 const header = (cells: string[]) => [row(cells), row(cells.map(() => "---"))];
+
+/** Server CPU per request beside the floors, PostgreSQL CPU, answer sizes (bench/report.ts cpuTable). */
+function cpuRows(measurements: HttpMeasurement[], floors: FloorRatio[], sizes: AnswerSize[]): string[] {
+  const fixed = (n: number | undefined, digits = 1) => (n === undefined ? "-" : n.toFixed(digits));
+  const kb = (n: number | undefined) => (n === undefined ? "-" : (n / 1024).toFixed(1));
+  const lines = header([
+    "page (CPU ms per request)",
+    "server, signed",
+    "rounds",
+    "server, unsigned",
+    "PostgreSQL",
+    "x floor",
+    "KB raw / sent / gzip",
+  ]);
+  for (const s of measurements.filter((m) => m.mode === "signed")) {
+    const u = measurements.find((m) => m.mode === "unsigned" && m.target.path === s.target.path);
+    const floor = floors.find((f) => f.page === s.target.name);
+    const size = sizes.find((z) => z.path === s.target.path);
+    lines.push(
+      row([
+        s.target.name,
+        fixed(s.serverCpuMs),
+        s.serverCpuRangeMs ? `${fixed(s.serverCpuRangeMs[0])}–${fixed(s.serverCpuRangeMs[1])}` : "-",
+        fixed(u?.serverCpuMs),
+        fixed(s.postgresCpuMs, 2),
+        floor ? `${floor.ratio.toFixed(2)}x (≤ ${floor.limit}x)` : "",
+        size ? `${kb(size.rawBytes)} / ${kb(size.wireBytes)} / ${kb(size.gzipBytes)}` : "-",
+      ]),
+    );
+  }
+  return lines;
+}
 
 export function markdown(r: Results): string {
   const out: string[] = [];
@@ -84,6 +117,7 @@ export function markdown(r: Results): string {
       );
     }
     out.push("");
+    if (r.http.floors) out.push(...cpuRows(r.http.measurements, r.http.floors, r.http.sizes ?? []), "");
   }
   if (r.scaling) {
     const variants = [...new Set(r.scaling.rows.map((x) => x.variant))];

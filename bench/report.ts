@@ -1,3 +1,4 @@
+import type { AnswerSize, FloorRatio } from "./floors";
 import type { HttpMeasurement } from "./http";
 import type { Measurement } from "./measure";
 import type { QueryPlans, StatementPlan } from "./plans";
@@ -132,6 +133,48 @@ export function httpTable(results: HttpMeasurement[], modes: [string, string]): 
       return [[...line(b), diff], ...(o ? [[...line(o), ""]] : [])];
     });
   return table(["page", "context", "req/s", "p50 ms", "p99 ms", "n", "statuses", `p50 ${base} vs ${other}`], rows);
+}
+
+/**
+ * Server and PostgreSQL CPU per request (from /proc), each page beside its floor, signed and unsigned
+ * context, with the rounds' spread, and the answer's size raw, as sent, and gzipped.
+ */
+export function cpuTable(results: HttpMeasurement[], floors: FloorRatio[], sizes: AnswerSize[]): string {
+  const fixed = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits));
+  const kb = (n: number | undefined) => (n === undefined ? "-" : (n / 1024).toFixed(1));
+  const rows = results
+    .filter((r) => r.mode === "signed")
+    .map((s) => {
+      const u = results.find((r) => r.mode === "unsigned" && r.target.path === s.target.path);
+      const floor = floors.find((f) => f.page === s.target.name);
+      const size = sizes.find((z) => z.path === s.target.path);
+      const range = s.serverCpuRangeMs;
+      return [
+        s.target.name,
+        fixed(s.serverCpuMs),
+        range ? `${fixed(range[0])}–${fixed(range[1])}` : "-",
+        fixed(u?.serverCpuMs),
+        fixed(s.postgresCpuMs, 2),
+        floor ? `${floor.ratio.toFixed(2)}x (≤ ${floor.limit})` : "",
+        kb(size?.rawBytes),
+        size ? `${kb(size.wireBytes)}${size.contentEncoding ? ` ${size.contentEncoding}` : ""}` : "-",
+        kb(size?.gzipBytes),
+      ];
+    });
+  return table(
+    [
+      "page",
+      "server CPU ms/req",
+      "rounds",
+      "unsigned",
+      "PostgreSQL CPU ms/req",
+      "vs floor",
+      "KB raw",
+      "KB sent",
+      "KB gzip",
+    ],
+    rows,
+  );
 }
 
 export interface ScalingRow {

@@ -22,7 +22,7 @@ export function Highlighted({ text }: { text: string }) {
     const stop = rest.indexOf(highlightStop, start + 1);
     const end = stop < 0 ? rest.length : stop;
     parts.push(
-      <mark key={key} className="rounded-sm bg-amber-200 px-0.5 text-inherit dark:bg-amber-500/40">
+      <mark key={key} className="mark">
         {rest.slice(start + 1, end)}
       </mark>,
     );

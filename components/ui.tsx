@@ -1,6 +1,8 @@
 /**
- * Shared UI pieces: the class strings every page would otherwise paste. Server and client components
- * both use them (no hooks here; the form pieces that need hooks are in components/form.tsx).
+ * Shared UI pieces: the class names every page would otherwise paste. Server and client components
+ * both use them (no hooks here; the form pieces that need hooks are in components/form.tsx). The
+ * longer ones are component classes in app/globals.css: a class string on every row of a list is
+ * sent twice (in the HTML, and in the RSC payload that hydrates it).
  */
 import Link from "next/link";
 import type { ComponentProps, HTMLAttributes, ReactNode } from "react";
@@ -12,32 +14,23 @@ function cx(...names: (string | false | undefined)[]): string {
 
 export const labelClass = "block text-sm font-medium";
 
-export const controlClass =
-  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-900";
+/** An input or a select. */
+export const controlClass = "control";
 
-const buttonVariants = {
-  primary: "bg-indigo-600 text-white hover:bg-indigo-500 focus-visible:ring-indigo-500/50",
-  secondary:
-    "border border-slate-300 bg-white hover:bg-slate-100 focus-visible:ring-indigo-500/40 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800",
-  danger: "bg-red-600 text-white hover:bg-red-500 focus-visible:ring-red-500/50",
-};
-
-export type ButtonVariant = keyof typeof buttonVariants;
+export type ButtonVariant = "primary" | "secondary" | "danger";
 
 export function buttonClass(variant: ButtonVariant = "primary", size: "md" | "sm" = "md"): string {
-  const padding = size === "sm" ? "px-2 py-1" : "px-4 py-2";
-  return `rounded-md ${padding} text-sm font-medium focus:outline-none focus-visible:ring-2 disabled:opacity-60 ${buttonVariants[variant]}`;
+  return `btn btn-${size} btn-${variant}`;
 }
 
 /** The <summary> that opens a <details> menu. */
-export const menuButtonClass =
-  "flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800";
+export const menuButtonClass = "menu-button";
 /** The menu that opens under it; add left-0 or right-0. */
-export const menuClass =
-  "absolute z-20 mt-1 w-64 rounded-lg border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900";
+export const menuClass = "menu";
 /** An entry of the menu: a button, or a link with "block". */
-export const menuItemClass =
-  "w-full rounded-md px-3 py-2 text-left hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:hover:bg-slate-800";
+export const menuItemClass = "menu-item";
+/** A link of the main navigation. */
+export const navLinkClass = "nav-link";
 
 /** A link that looks like a button (buttonClass); `className` adds to it, e.g. "block w-full". */
 export function ButtonLink({
@@ -49,7 +42,7 @@ export function ButtonLink({
   return <Link className={cx(buttonClass(variant, size), className)} {...link} />;
 }
 
-export const textLinkClass = "text-indigo-700 hover:underline dark:text-indigo-300";
+export const textLinkClass = "text-link";
 
 /** An inline link; `className` adds to it, e.g. "text-sm". */
 export function TextLink({ className, ...link }: ComponentProps<typeof Link>) {
@@ -143,9 +136,8 @@ export function MessagePage({
   );
 }
 
-const cardBorder = "rounded-xl border bg-white dark:bg-slate-900";
 /** The white panel with a border, for elements that cannot be a Card (a form, a list, a figure). */
-export const cardClass = `${cardBorder} border-slate-200 dark:border-slate-800`;
+export const cardClass = "card";
 
 type CardProps = Omit<HTMLAttributes<HTMLElement>, "title"> & {
   /** A red border: for what cannot be undone. */
@@ -160,7 +152,7 @@ type CardProps = Omit<HTMLAttributes<HTMLElement>, "title"> & {
  * optional line under the title. `className` is its padding and layout ("p-5" unless given).
  */
 export function Card({ title, headingId, description, danger, className = "p-5", children, ...props }: CardProps) {
-  const panel = cx(danger ? `${cardBorder} border-red-200 dark:border-red-900` : cardClass, className);
+  const panel = cx(cardClass, danger && "card-danger", className);
   if (title === undefined) {
     return (
       <div className={panel} {...props}>
@@ -180,7 +172,7 @@ export function Card({ title, headingId, description, danger, className = "p-5",
 }
 
 /** Lines between the rows of a list or a table body. */
-export const dividedClass = "divide-y divide-slate-200 dark:divide-slate-800";
+export const dividedClass = "divided";
 
 /** A table in a card: `head` is the header row's cells (Th), children the body's rows (Td). */
 export function DataTable({

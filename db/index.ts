@@ -35,6 +35,7 @@
  */
 export { withTenant, withUser, isUuid, InvalidTenantIdError, type TenantTx, type TenantOptions } from "./tenant";
 export { together } from "./together";
+export { lastly } from "./pipelined-transaction";
 export {
   signInWithPassword,
   signUp,

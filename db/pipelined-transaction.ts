@@ -11,6 +11,7 @@ import {
   withinTransaction,
   type TransactionTrace,
 } from "./telemetry";
+import { together } from "./together";
 
 /**
  * A transaction on one reserved connection in the fewest round trips the protocol allows: BEGIN, the
@@ -98,8 +99,11 @@ class TransactionState {
   lost = false;
   /** COMMIT (or ROLLBACK) is queued: any later query would run outside the transaction. */
   ending = false;
-  /** The body returned a query it has not started: COMMIT is queued right behind the next query started. */
-  commitBehindNextQuery = false;
+  /**
+   * The body's last queries are known and not started yet (it returned one, or handed them to lastly()):
+   * COMMIT is queued right behind the one that brings this count to zero.
+   */
+  queriesBeforeCommit = 0;
   queueCommit: () => void = () => undefined;
   trace: TransactionTrace | undefined;
 }
@@ -121,8 +125,7 @@ function transactionClient(connection: postgres.ReservedSql, state: TransactionS
           const query = target.unsafe(...args);
           query.catch((e: unknown) => (state.lost ||= connectionLost(e)));
           if (state.trace) traceStatement(state.trace, args[0], query);
-          if (state.commitBehindNextQuery) {
-            state.commitBehindNextQuery = false;
+          if (state.queriesBeforeCommit > 0 && --state.queriesBeforeCommit === 0) {
             // postgres.js hands queries to the connection in the order they are started: this one first.
             // execute() returns the query itself, which is returned below for the caller to await (and
             // has its catch above): nothing is left floating.
@@ -224,7 +227,7 @@ async function runTransaction<T>(
       try {
         result = await body(client);
       } finally {
-        state.commitBehindNextQuery = false;
+        state.queriesBeforeCommit = 0;
       }
       await opened;
     } catch (error) {
@@ -316,6 +319,25 @@ function isUnstartedQuery(value: unknown): boolean {
   );
 }
 
+const states = new WeakMap<PipelinedTx, TransactionState>();
+
+/**
+ * The transaction's last statements, sent together (db/together.ts) with COMMIT in the same write: one
+ * round trip for all of them and the end of the transaction. Only queries that have not started yet
+ * (Drizzle queries, unawaited) can be counted; given anything else, COMMIT waits for the body as usual.
+ * A query started after these is refused (QueryAfterCommitError), never run outside the transaction.
+ */
+export function lastly<T extends readonly unknown[] | []>(
+  tx: PipelinedTx,
+  statements: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const state = states.get(tx);
+  if (state && statements.length > 0 && statements.every(isUnstartedQuery)) {
+    state.queriesBeforeCommit = statements.length;
+  }
+  return together(statements);
+}
+
 export interface PipelinedDatabase {
   /** Runs fn in a pipelined transaction that starts with start.context. */
   transaction<T>(start: TransactionStart, fn: (tx: PipelinedTx) => Promise<T>): Promise<T>;
@@ -365,8 +387,9 @@ export function pipelinedDrizzle(pool: postgres.Sql): PipelinedDatabase {
       let transaction: Promise<T>;
       try {
         transaction = db.transaction((tx) => {
+          states.set(tx, state);
           const returned = fn(tx);
-          if (isUnstartedQuery(returned)) state.commitBehindNextQuery = true;
+          if (isUnstartedQuery(returned)) state.queriesBeforeCommit = 1;
           return returned;
         });
       } finally {

@@ -49,10 +49,13 @@ test("searching a phrase that exists in two tenants returns only the active tena
       expect((await shownIds(page)).sort()).toEqual(bySlug(own));
       const html = await page.content();
       for (const id of bySlug(other)) expect(html).not.toContain(id);
-      // Matches are highlighted, in the summary and in the transcript excerpt.
+      // Matches are highlighted in the summary on the list, and in the transcript of a result opened
+      // from it (the transcript is highlighted on demand, for the conversation shown).
       const first = page.getByTestId("conversation-list").locator("li").first();
       await expect(first.getByTestId("summary").locator("mark").first()).toHaveText(/^(refund|request)/i);
-      await expect(page.getByTestId("transcript-excerpt").locator("mark").first()).toBeVisible();
+      await first.getByRole("link").click();
+      await expect(page).toHaveURL(/\/conversations\/[0-9a-f-]{36}\?q=/);
+      await expect(page.getByTestId("transcript").locator("mark").first()).toHaveText(/^(refund|request)/i);
     }
   } finally {
     await admin.end();
@@ -170,7 +173,11 @@ test("highlighted text is rendered as text: markup in a transcript or in the que
     await expect(item).toHaveCount(1);
     await expect(item.getByTestId("summary")).toContainText("<b>bold</b>");
     await expect(item.getByTestId("summary").locator("mark")).toHaveText(["lighthouse"]);
-    await expect(item.getByTestId("transcript-excerpt").locator("mark")).toHaveText(["lighthouse"]);
+    await expect(page.locator("main b, main img, main script")).toHaveCount(0);
+    // The transcript, highlighted on the conversation opened from the result: text as well.
+    await item.getByRole("link").click();
+    await expect(page.getByTestId("transcript").locator("mark")).toHaveText(["lighthouse"]);
+    await expect(page.getByTestId("transcript")).toContainText("<script>window.__xss=2</script>");
     await expect(page.locator("main b, main img, main script")).toHaveCount(0);
 
     const hostileQuery = '<img src=x onerror="window.__xss=3"> lighthouse';

@@ -1,15 +1,14 @@
 import Link from "next/link";
 import { ThemeToggle } from "@/components/theme-toggle";
-import { menuButtonClass, menuClass, menuItemClass } from "@/components/ui";
-import { userTenants } from "@/lib/auth/memberships";
-import { requireTenant } from "@/lib/auth/session";
+import { menuButtonClass, menuClass, menuItemClass, navLinkClass } from "@/components/ui";
+import { requireTenant, sessionTenants } from "@/lib/auth/session";
 import { signOutAction } from "./actions";
 import { navItems } from "./nav";
 import { TenantSwitcher } from "./tenant-switcher";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const session = await requireTenant();
-  const tenants = await userTenants(session.userId);
+  const tenants = await sessionTenants();
   const links = navItems.filter((item) => !item.visibleTo || item.visibleTo(session.role));
   if (session.isPlatformAdmin) links.push({ href: "/admin", label: "Platform admin" });
   return (
@@ -29,11 +28,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             />
             <nav aria-label="Main" className="-mx-1 flex max-w-full gap-1 overflow-x-auto text-sm">
               {links.map((item) => (
-                <Link
-                  key={item.href}
-                  href={item.href}
-                  className="whitespace-nowrap rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
-                >
+                <Link key={item.href} href={item.href} className={navLinkClass}>
                   {item.label}
                 </Link>
               ))}

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
-import { type TenantTx, together } from "@/db";
+import { lastly, type TenantTx } from "@/db";
 import { dateRange, type ConversationFilters } from "@/features/conversations/filters";
 import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/validation";
 
@@ -25,11 +25,25 @@ export function decodeCursor(raw: string): Cursor | null {
 /** The search box: web-search syntax ("quoted phrase", or, -excluded) with English stemming. */
 export const searchQuery = (q: string) => sql`websearch_to_tsquery('pg_catalog.english', ${q})`;
 
-/** True when the words are all stop words ("the", "and"): such a query matches nothing. */
-export async function isEmptySearch(tx: TenantTx, q: string): Promise<boolean> {
-  const [row] = await tx.execute<{ empty: boolean }>(sql`select ${searchQuery(q)}::text = '' as empty`);
-  return row?.empty ?? true;
+/** Whether the words are all stop words ("the", "and"): such a query matches nothing. Unawaited. */
+export function emptySearchQuery(tx: TenantTx, q: string) {
+  return tx.execute<{ empty: boolean }>(sql`select ${searchQuery(q)}::text = '' as empty`);
 }
+
+export const isEmptySearch = (rows: { empty: boolean }[]) => rows[0]?.empty ?? true;
+
+// ts_headline marks matches with these control characters (removed from the text first), and the
+// page splits on them: highlighted text is rendered by React as text, never as HTML.
+export const highlightStart = "\u0002";
+export const highlightStop = "\u0003";
+const wholeText = `StartSel=${highlightStart}, StopSel=${highlightStop}, HighlightAll=true`;
+
+/**
+ * `text` with the matches of `q` marked: for what is shown only (a page's summaries, one conversation's
+ * turns), evaluated after the page's LIMIT, never over rows that are not shown.
+ */
+export const highlighted = (text: SQL, q: string) =>
+  sql<string>`ts_headline('pg_catalog.english', translate(${text}, ${highlightStart + highlightStop}, ''), ${searchQuery(q)}, ${wholeText})`;
 
 /**
  * Conditions for a filter. The explicit tenant_id is there as well as RLS: the planner gets a
@@ -83,6 +97,7 @@ export function searchPage(
       summary: sql`p.summary`.mapWith(conversations.summary),
       agentId: sql`p.agent_id`.mapWith(conversations.agentId),
       agentName: sql`p.agent_name`.mapWith(agents.name),
+      headline: highlighted(sql`p.summary`, q),
     })
     .from(page)
     .where(tenantId === undefined ? undefined : sql`p.tenant_id = ${tenantId}`)
@@ -116,6 +131,38 @@ const conversationColumns = {
 
 export const listColumns = { ...conversationColumns, agentId: conversations.agentId, agentName: agents.name };
 
+/**
+ * The query of one keyset page, newest first, of the conversations matching the filters: a row more
+ * than `limit` (is there a next page?), unawaited so it can go with the page's other statements.
+ * A search also returns each summary with its matches marked (`headline`; null without a search).
+ */
+export function conversationPageQuery(
+  tx: TenantTx,
+  tenantId: string,
+  filters: ConversationFilters,
+  after: Cursor | null,
+  limit = pageSize,
+) {
+  if (filters.q && onlySearch(filters)) return searchPage(tx, tenantId, filters.q, after, limit + 1);
+  return tx
+    .select({
+      ...listColumns,
+      headline: filters.q ? highlighted(sql`${conversations.summary}`, filters.q) : sql<string | null>`null::text`,
+    })
+    .from(conversations)
+    .innerJoin(agents, agentOfConversation)
+    .where(and(...filterConditions(tenantId, filters), afterCondition(after)))
+    .orderBy(desc(conversations.startedAt), desc(conversations.id))
+    .limit(limit + 1);
+}
+
+/** The rows of conversationPageQuery -> the page shown and the cursor of the next one. */
+export function toPage<R extends Cursor>(rows: R[], limit = pageSize) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page, next: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
 /** One keyset page, newest first, of the conversations matching the filters. */
 export async function listConversations(
   tx: TenantTx,
@@ -124,55 +171,10 @@ export async function listConversations(
   after: Cursor | null,
   limit = pageSize,
 ) {
-  const rows =
-    filters.q && onlySearch(filters)
-      ? await searchPage(tx, tenantId, filters.q, after, limit + 1)
-      : await tx
-          .select(listColumns)
-          .from(conversations)
-          .innerJoin(agents, agentOfConversation)
-          .where(and(...filterConditions(tenantId, filters), afterCondition(after)))
-          .orderBy(desc(conversations.startedAt), desc(conversations.id))
-          .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return { rows: page, next: rows.length > limit && last ? encodeCursor(last) : null };
+  return toPage(await conversationPageQuery(tx, tenantId, filters, after, limit), limit);
 }
 
 export type ConversationListRow = Awaited<ReturnType<typeof listConversations>>["rows"][number];
-
-// ts_headline marks matches with these control characters (removed from the text first), and the
-// page splits on them: highlighted text is rendered by React as text, never as HTML.
-export const highlightStart = "\u0002";
-export const highlightStop = "\u0003";
-const withoutMarkers = (column: SQL) => sql`translate(${column}, ${highlightStart + highlightStop}, '')`;
-const summaryOptions = `StartSel=${highlightStart}, StopSel=${highlightStop}, HighlightAll=true`;
-const transcriptOptions = `StartSel=${highlightStart}, StopSel=${highlightStop}, MaxFragments=2, MinWords=6, MaxWords=16, FragmentDelimiter=" … "`;
-
-/** Summary and transcript excerpts with the matches of `q` marked, for the rows of one page. */
-export async function searchHighlights(tx: TenantTx, tenantId: string, ids: string[], q: string) {
-  if (ids.length === 0) return new Map<string, { summary: string; transcript: string }>();
-  const transcript = tx
-    .select({
-      conversationId: conversationTurns.conversationId,
-      text: sql<string>`string_agg(${conversationTurns.text}, ' ' order by ${conversationTurns.position})`.as("text"),
-    })
-    .from(conversationTurns)
-    .where(and(eq(conversationTurns.tenantId, tenantId), inArray(conversationTurns.conversationId, ids)))
-    .groupBy(conversationTurns.conversationId)
-    .as("transcript");
-  const query = searchQuery(q);
-  const rows = await tx
-    .select({
-      id: conversations.id,
-      summary: sql<string>`ts_headline('pg_catalog.english', ${withoutMarkers(sql`${conversations.summary}`)}, ${query}, ${summaryOptions})`,
-      transcript: sql<string>`coalesce(ts_headline('pg_catalog.english', ${withoutMarkers(sql`${transcript.text}`)}, ${query}, ${transcriptOptions}), '')`,
-    })
-    .from(conversations)
-    .leftJoin(transcript, eq(transcript.conversationId, conversations.id))
-    .where(and(eq(conversations.tenantId, tenantId), inArray(conversations.id, ids)));
-  return new Map(rows.map((r) => [r.id, { summary: r.summary, transcript: r.transcript }]));
-}
 
 export const detailColumns = { ...conversationColumns, agentName: agents.name };
 
@@ -183,17 +185,19 @@ export const turnColumns = {
   offsetMs: conversationTurns.offsetMs,
 };
 
-// The conversation and its turns are asked for together (one round trip): an id that is not the
-// tenant's has no turns the tenant can read either.
-export async function getConversation(tx: TenantTx, tenantId: string, id: string) {
-  const [[conversation], turns] = await together([
+// The conversation and its turns are asked for together, the transaction's last statements (one round
+// trip with COMMIT): an id that is not the tenant's has no turns the tenant can read either. With a
+// search (`q`, from a result of the list), the turns come with their matches marked: the transcript's
+// highlights are made here, for one conversation, on demand, not for every row of the list.
+export async function getConversation(tx: TenantTx, tenantId: string, id: string, q?: string) {
+  const [[conversation], turns] = await lastly(tx, [
     tx
       .select(detailColumns)
       .from(conversations)
       .innerJoin(agents, agentOfConversation)
       .where(and(eq(conversations.tenantId, tenantId), eq(conversations.id, id))),
     tx
-      .select(turnColumns)
+      .select({ ...turnColumns, text: q ? highlighted(sql`${conversationTurns.text}`, q) : conversationTurns.text })
       .from(conversationTurns)
       .where(and(eq(conversationTurns.tenantId, tenantId), eq(conversationTurns.conversationId, id)))
       .orderBy(asc(conversationTurns.position)),

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
-import { isUuid, type TenantTx, together } from "@/db";
+import { isUuid, lastly, type TenantTx, together } from "@/db";
 import { decodeCursor, encodeCursor } from "@/features/conversations/queries";
 import {
   claimedResult,
@@ -181,23 +181,26 @@ export async function listConversationsForApi(
 ) {
   const cursor = options.after === undefined ? null : decodeCursor(options.after);
   if (options.after !== undefined && !cursor) throw new InvalidCursorError();
-  const rows = await tx
-    .select(summaryColumns)
-    .from(conversations)
-    .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
-    .where(
-      and(
-        eq(conversations.tenantId, tenantId),
-        cursor
-          ? or(
-              lt(conversations.startedAt, cursor.startedAt),
-              and(eq(conversations.startedAt, cursor.startedAt), lt(conversations.id, cursor.id)),
-            )
-          : undefined,
-      ),
-    )
-    .orderBy(desc(conversations.startedAt), desc(conversations.id))
-    .limit(options.limit + 1);
+  // The transaction's only statement, with BEGIN, the context and COMMIT in one round trip.
+  const [rows] = await lastly(tx, [
+    tx
+      .select(summaryColumns)
+      .from(conversations)
+      .innerJoin(agents, and(eq(agents.tenantId, conversations.tenantId), eq(agents.id, conversations.agentId)))
+      .where(
+        and(
+          eq(conversations.tenantId, tenantId),
+          cursor
+            ? or(
+                lt(conversations.startedAt, cursor.startedAt),
+                and(eq(conversations.startedAt, cursor.startedAt), lt(conversations.id, cursor.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(conversations.startedAt), desc(conversations.id))
+      .limit(options.limit + 1),
+  ]);
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return { data: page.map(toOutput), next_cursor: rows.length > options.limit && last ? encodeCursor(last) : null };

@@ -2,7 +2,11 @@ import { and, asc, eq, type SQL } from "drizzle-orm";
 import { withUser, type TenantTx } from "@/db";
 import { memberships, tenants, users } from "@/db/schema";
 
-/** The tenants a user belongs to, by name, in a transaction with the user in its context. */
+/**
+ * The tenants a user belongs to, by name, inside a context that names the user (withUser, or withTenant
+ * with the user): the policies show a user their own memberships in every tenant. Unawaited, to go
+ * with other statements.
+ */
 export function tenantsOf(tx: TenantTx, userId: string) {
   return tx
     .select({ id: tenants.id, slug: tenants.slug, name: tenants.name, role: memberships.role })
@@ -20,8 +24,8 @@ export function userTenants(userId: string) {
 /**
  * The user's membership of one tenant, with what every page shows of the user and the tenant, and
  * whether the session is alive (`sessionAlive`, db/sessions.ts: evaluated for the one row, it slides
- * the session). Returned unawaited, so withTenant runs it as the transaction's only statement, in one
- * round trip: it is on every request.
+ * the session). Returned unawaited, so it goes out with BEGIN, the context and COMMIT in one
+ * round trip (with the user's workspaces, lookupTenantSession): it is on every request.
  */
 export function membership(tx: TenantTx, userId: string, tenantId: string, sessionAlive: SQL<boolean>) {
   return tx

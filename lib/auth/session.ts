@@ -3,9 +3,9 @@ import { eq } from "drizzle-orm";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { decode } from "next-auth/jwt";
-import { isUuid, sessionAlive, withTenant, withUser, type TenantTx } from "@/db";
+import { isUuid, lastly, sessionAlive, withTenant, withUser, type TenantTx } from "@/db";
 import { users } from "@/db/schema";
-import { membership } from "@/lib/auth/memberships";
+import { membership, tenantsOf } from "@/lib/auth/memberships";
 import { sessionCookie } from "@/lib/auth/session-cookie";
 import { env } from "@/lib/env";
 import { can, type Permission, type Role } from "@/lib/permissions";
@@ -24,7 +24,15 @@ export interface TenantSession {
   isPlatformAdmin: boolean;
 }
 
-export type SessionLookup = { ok: true; session: TenantSession } | { ok: false; reason: "signed_out" | "no_tenant" };
+/** A workspace the user belongs to, as the tenant switcher lists it. */
+export interface TenantChoice {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export type SessionLookup =
+  { ok: true; session: TenantSession; tenants: TenantChoice[] } | { ok: false; reason: "signed_out" | "no_tenant" };
 
 /** What the session cookie says, not yet checked against the database. */
 export interface SessionClaims {
@@ -57,7 +65,8 @@ export const sessionClaims = cache(async (): Promise<SessionClaims | null> => {
  * Session -> user -> active tenant, with the session row and the membership checked in the database
  * on every request, in one statement (cached for the rest of the request). A session that was ended,
  * timed out or outlived its lifetime is signed out; a session naming a tenant the user has left gets
- * nothing. Never redirects: pages and actions use requireTenant(), route handlers routeCaller().
+ * nothing. The user's workspaces (the layout's tenant switcher) come in the same round trip: BEGIN,
+ * the context, both reads and COMMIT in one write. Never redirects: pages and actions use requireTenant(), route handlers routeCaller().
  */
 export const lookupTenantSession = cache(async (): Promise<SessionLookup> => {
   const claims = await sessionClaims();
@@ -66,11 +75,19 @@ export const lookupTenantSession = cache(async (): Promise<SessionLookup> => {
   if (!tenantId)
     return (await signedInUser()) ? { ok: false, reason: "no_tenant" } : { ok: false, reason: "signed_out" };
   const alive = sessionAlive(sessionId, env().SESSION_IDLE_TIMEOUT_SECONDS);
-  const [member] = await withTenant(tenantId, (tx) => membership(tx, userId, tenantId, alive), { userId });
+  const [[member], tenants] = await withTenant(
+    tenantId,
+    (tx) => lastly(tx, [membership(tx, userId, tenantId, alive), tenantsOf(tx, userId)]),
+    { userId },
+  );
   if (!member) return { ok: false, reason: "no_tenant" };
   const { sessionAlive: isAlive, ...rest } = member;
   if (!isAlive) return { ok: false, reason: "signed_out" };
-  return { ok: true, session: { userId, tenantId, sessionId, ...rest } };
+  return {
+    ok: true,
+    session: { userId, tenantId, sessionId, ...rest },
+    tenants: tenants.map(({ id, name, role }) => ({ id, name, role })),
+  };
 });
 
 /**
@@ -83,6 +100,12 @@ export async function requireTenant(permission?: Permission): Promise<TenantSess
   if (!found.ok) redirect(found.reason === "signed_out" ? "/login" : "/no-access");
   if (permission && !can(found.session.role, permission)) forbidden();
   return found.session;
+}
+
+/** The signed-in user's workspaces, from the same lookup as requireTenant (no query of its own). */
+export async function sessionTenants(): Promise<TenantChoice[]> {
+  const found = await lookupTenantSession();
+  return found.ok ? found.tenants : [];
 }
 
 /**

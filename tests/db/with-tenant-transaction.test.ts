@@ -322,6 +322,8 @@ interface WireReport {
     | "awaited"
     | "twoQueries"
     | "together"
+    | "lastly"
+    | "lastlyStarted"
     | "parameterised"
     | "agentSql"
     | "agentSqlAudited"
@@ -404,6 +406,13 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
   it("together() of independent statements: both with BEGIN and the context in one round trip, then COMMIT", () => {
     assert.equal(report.shapes.together.roundTrips, 2, show(report.shapes.together));
     assert.equal(report.shapes.together.statements.length, 5, show(report.shapes.together));
+  });
+
+  it("lastly() of the transaction's last statements: BEGIN, context, both and COMMIT in one round trip", () => {
+    assert.equal(report.shapes.lastly.roundTrips, 1, show(report.shapes.lastly));
+    assert.equal(report.shapes.lastly.statements.length, 5, show(report.shapes.lastly));
+    // Control: with a statement it cannot count (already started), COMMIT waits for fn.
+    assert.equal(report.shapes.lastlyStarted.roundTrips, 2, show(report.shapes.lastlyStarted));
   });
 
   it("a repeated parameterised statement goes out without a Describe round trip (the postgres.js patch)", () => {

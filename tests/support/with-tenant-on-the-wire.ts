@@ -9,6 +9,7 @@ import { mintContextToken } from "@/db/context-token";
 import { dbEnv, derivedRolePassword } from "@/db/env";
 import * as schema from "@/db/schema";
 import { conversations } from "@/db/schema";
+import { lastly } from "@/db/pipelined-transaction";
 import { withTenant } from "@/db/tenant";
 import { together } from "@/db/together";
 
@@ -75,6 +76,17 @@ const shapes: Record<string, () => Promise<unknown>> = {
     withTenant(tenantId, (tx) =>
       together([tx.execute(count), tx.execute(sql`select count(*)::int as total from agents`)]),
     ),
+  // The transaction's last statements handed to lastly(): sent together, COMMIT in the same write.
+  lastly: () =>
+    withTenant(tenantId, (tx) =>
+      lastly(tx, [tx.execute(count), tx.execute(sql`select count(*)::int as total from agents`)]),
+    ),
+  // Control: lastly() given a query already started cannot count it, so COMMIT waits for fn (as together).
+  lastlyStarted: () =>
+    withTenant(tenantId, (tx) => {
+      const started = Promise.resolve(tx.execute(count));
+      return lastly(tx, [started, tx.execute(sql`select count(*)::int as total from agents`)]);
+    }),
   // A parameterised statement repeated on the connection: its parameter types are known after the
   // first call, so it goes out without a Describe round trip first (patches/postgres+3.4.9.patch).
   parameterised: () =>

@@ -15,10 +15,17 @@ import {
 } from "@/components/ui";
 import { agentOptions } from "@/features/agents/queries";
 import { filtersQuery, hasFilters, parseFilters, type FilterErrors } from "@/features/conversations/filters";
-import { decodeCursor, isEmptySearch, listConversations, searchHighlights } from "@/features/conversations/queries";
+import {
+  conversationPageQuery,
+  decodeCursor,
+  emptySearchQuery,
+  isEmptySearch,
+  toPage,
+} from "@/features/conversations/queries";
 import { formatDuration, formatStart } from "@/lib/format";
 import { can } from "@/lib/permissions";
 import { requireTenant, withSessionTenant } from "@/lib/auth/session";
+import { lastly } from "@/db";
 import { FiltersForm } from "./filters-form";
 
 export const metadata: Metadata = { title: "Conversations" };
@@ -36,29 +43,27 @@ export default async function ConversationsPage({ searchParams }: { searchParams
 
   const session = await requireTenant("conversations.read");
   const canExport = can(session.role, "conversations.export");
+  // One transaction, one round trip: the agents (the filter menu), the page and, for a search, whether
+  // its words are all stop words, sent together with BEGIN, the context and COMMIT. The page is read
+  // before the filters are checked against the agents: an agent of another tenant (or a search of stop
+  // words) matches nothing under RLS, and the rows are not shown when a filter needs fixing.
   const data = await withSessionTenant(
     session,
     async (tx) => {
-      const agents = await agentOptions(tx, session.tenantId);
-      const errors: FilterErrors = parsed.ok ? {} : { ...parsed.errors };
-      if (parsed.ok) {
-        // Another tenant's agent id is as unknown here as a made-up one.
-        if (parsed.filters.agent && !agents.some((a) => a.id === parsed.filters.agent))
-          errors.agent = "No such agent in this workspace.";
-        if (parsed.filters.q && (await isEmptySearch(tx, parsed.filters.q)))
-          errors.q = "These words are too common to search for; add a more specific word.";
-      }
-      if (!parsed.ok || Object.keys(errors).length > 0) return { agents, errors, result: null };
-      const page = await listConversations(tx, session.tenantId, parsed.filters, cursor);
-      const highlights = parsed.filters.q
-        ? await searchHighlights(
-            tx,
-            session.tenantId,
-            page.rows.map((r) => r.id),
-            parsed.filters.q,
-          )
-        : null;
-      return { agents, errors, result: { ...page, highlights } };
+      if (!parsed.ok) return { agents: await agentOptions(tx, session.tenantId), errors: parsed.errors, result: null };
+      const { filters } = parsed;
+      const [agents, rows, empty] = await lastly(tx, [
+        agentOptions(tx, session.tenantId),
+        conversationPageQuery(tx, session.tenantId, filters, cursor),
+        ...(filters.q ? [emptySearchQuery(tx, filters.q)] : []),
+      ]);
+      const errors: FilterErrors = {};
+      // Another tenant's agent id is as unknown here as a made-up one.
+      if (filters.agent && !agents.some((a) => a.id === filters.agent))
+        errors.agent = "No such agent in this workspace.";
+      if (empty && isEmptySearch(empty))
+        errors.q = "These words are too common to search for; add a more specific word.";
+      return { agents, errors, result: Object.keys(errors).length > 0 ? null : toPage(rows) };
     },
     { read: true },
   );
@@ -66,6 +71,9 @@ export default async function ConversationsPage({ searchParams }: { searchParams
   const { raw } = parsed;
   const filtered = hasFilters(raw);
   const result = data.result;
+  // A result of a search opens with the transcript's matches marked.
+  const searchQuery =
+    parsed.ok && parsed.filters.q ? `?${new URLSearchParams({ q: parsed.filters.q }).toString()}` : "";
 
   return (
     <div className="space-y-4">
@@ -99,49 +107,34 @@ export default async function ConversationsPage({ searchParams }: { searchParams
         </EmptyState>
       ) : (
         <ul className={`overflow-hidden ${cardClass} ${dividedClass}`} data-testid="conversation-list">
-          {result.rows.map((c) => {
-            const highlight = result.highlights?.get(c.id);
-            return (
-              <li key={c.id} data-conversation-id={c.id}>
-                <Link
-                  href={`/conversations/${c.id}`}
-                  className="grid gap-1 px-4 py-3 hover:bg-slate-50 focus:outline-none focus-visible:bg-slate-50 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500/50 sm:grid-cols-[10rem_1fr_auto] sm:gap-4 dark:hover:bg-slate-800/60 dark:focus-visible:bg-slate-800/60"
-                >
-                  <div className="text-sm">
-                    <div className="font-medium">{c.agentName}</div>
-                    <ChannelBadge channel={c.channel} />
-                  </div>
-                  <div className="min-w-0">
-                    {highlight ? (
-                      <>
-                        <div className="text-sm" data-testid="summary">
-                          <Highlighted text={highlight.summary} />
-                        </div>
-                        {hasHighlight(highlight.transcript) ? (
-                          <div
-                            className="mt-1 text-xs text-slate-600 dark:text-slate-400"
-                            data-testid="transcript-excerpt"
-                          >
-                            <span className="sr-only">Transcript: </span>“<Highlighted text={highlight.transcript} />”
-                          </div>
-                        ) : null}
-                      </>
-                    ) : (
-                      <div className="truncate text-sm" data-testid="summary">
-                        {c.summary.split("\n")[0]}
-                      </div>
-                    )}
-                    <div className="text-xs text-slate-500 dark:text-slate-400">
-                      {c.caller} · {formatStart(c.startedAt)} · {formatDuration(c.durationSeconds)}
+          {result.rows.map((c) => (
+            <li key={c.id} data-conversation-id={c.id}>
+              <Link href={`/conversations/${c.id}${searchQuery}`} className="list-row">
+                <div className="text-sm">
+                  <div className="font-medium">{c.agentName}</div>
+                  <ChannelBadge channel={c.channel} />
+                </div>
+                <div className="min-w-0">
+                  {c.headline !== null ? (
+                    <div className="text-sm" data-testid="summary">
+                      <Highlighted text={c.headline} />
+                      {hasHighlight(c.headline) ? null : <span className="muted"> (matched in the transcript)</span>}
                     </div>
+                  ) : (
+                    <div className="truncate text-sm" data-testid="summary">
+                      {c.summary.split("\n")[0]}
+                    </div>
+                  )}
+                  <div className="muted">
+                    {c.caller} · {formatStart(c.startedAt)} · {formatDuration(c.durationSeconds)}
                   </div>
-                  <div className="sm:text-right">
-                    <StatusBadge status={c.status} />
-                  </div>
-                </Link>
-              </li>
-            );
-          })}
+                </div>
+                <div className="sm:text-right">
+                  <StatusBadge status={c.status} />
+                </div>
+              </Link>
+            </li>
+          ))}
         </ul>
       )}
       <Pagination

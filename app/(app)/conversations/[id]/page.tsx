@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ChannelBadge, StatusBadge } from "@/components/badges";
+import { Highlighted } from "@/components/highlighted";
+import { parseFilters } from "@/features/conversations/filters";
 import { BackLink, PageTitle, TitleFacts } from "@/components/ui";
 import { getConversation } from "@/features/conversations/queries";
 import { formatDuration, formatOffset, formatStart } from "@/lib/format";
@@ -9,14 +11,23 @@ import { isUuid } from "@/db";
 
 export const metadata: Metadata = { title: "Conversation" };
 
-export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ConversationPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  // Opened from a search result: the transcript's matches are marked (an invalid q is ignored).
+  const search = parseFilters(await searchParams);
+  const q = search.ok ? search.filters.q : undefined;
   // Malformed, missing and other-tenant ids all end in the same 404.
   if (!isUuid(id)) notFound();
   const session = await requireTenant("conversations.read");
   const conversation = await withSessionTenant(
     session,
-    (tx) => getConversation(tx, session.tenantId, id.toLowerCase()),
+    (tx) => getConversation(tx, session.tenantId, id.toLowerCase(), q),
     { read: true },
   );
   if (!conversation) notFound();
@@ -39,14 +50,12 @@ export default async function ConversationPage({ params }: { params: Promise<{ i
       </header>
       <ol className="space-y-3" data-testid="transcript">
         {conversation.turns.map((t) => (
-          <li key={t.position} className={`flex ${t.speaker === "agent" ? "justify-start" : "justify-end"}`}>
-            <div
-              className={`max-w-[85%] rounded-2xl px-4 py-2 sm:max-w-[70%] ${t.speaker === "agent" ? "bg-white ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-800" : "bg-indigo-600 text-white"}`}
-            >
-              <div className={`mb-0.5 text-xs ${t.speaker === "agent" ? "text-slate-500" : "text-indigo-100"}`}>
+          <li key={t.position} className={`turn turn-${t.speaker === "agent" ? "agent" : "caller"}`}>
+            <div>
+              <div className="turn-by">
                 {t.speaker === "agent" ? conversation.agentName : "Caller"} · {formatOffset(t.offsetMs)}
               </div>
-              <p className="whitespace-pre-wrap">{t.text}</p>
+              <p className="whitespace-pre-wrap">{q ? <Highlighted text={t.text} /> : t.text}</p>
             </div>
           </li>
         ))}

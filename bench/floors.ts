@@ -1,0 +1,114 @@
+import { gzipSync } from "node:zlib";
+import postgres from "postgres";
+import { browserHeaders, get, type HttpMeasurement, type HttpTarget } from "./http";
+
+/**
+ * The floor pages (app/bench-floor/, built only with BENCH_FLOOR_PAGES=1): what a page cannot do
+ * without, loaded in the same rounds as the real pages so the ratio page / floor is read from one run.
+ * - bare: 50 plain rows, no database, no session, no middleware;
+ * - list, search, detail, overview: the Auth.js session, withTenant and the page's own query, plain rows;
+ * - list + middleware: the list's floor where middleware.ts runs, to tell what the middleware costs.
+ */
+export const floorPagesEnv = { BENCH_FLOOR_PAGES: "1" };
+
+/** A real page, its floor, and how far above the floor its server CPU per request may be. */
+export interface FloorPair {
+  page: string;
+  floor: string;
+  limit: number;
+}
+
+export function floorTargets(
+  cookie: Record<string, string>,
+  pages: { search: string; detail: string },
+): { targets: HttpTarget[]; pairs: FloorPair[] } {
+  const detailId = pages.detail.slice(pages.detail.lastIndexOf("/") + 1);
+  const targets = [
+    { name: "floor: bare page", path: "/bench-floor/bare", headers: {} },
+    { name: "floor: list", path: "/bench-floor/list", headers: cookie },
+    { name: "floor: search", path: `/bench-floor/list${pages.search}`, headers: cookie },
+    { name: "floor: detail", path: `/bench-floor/detail/${detailId}`, headers: cookie },
+    { name: "floor: overview", path: "/bench-floor/overview", headers: cookie },
+    { name: "floor: list + middleware", path: "/bench-floor-middleware/list", headers: cookie },
+  ];
+  const pairs = [
+    { page: "/conversations", floor: targets[1]!.path, limit: 1.3 },
+    { page: `/conversations${pages.search}`, floor: targets[2]!.path, limit: 1.5 },
+    { page: pages.detail, floor: targets[3]!.path, limit: 1.3 },
+    { page: "/overview", floor: targets[4]!.path, limit: 1.3 },
+  ];
+  return { targets, pairs };
+}
+
+export interface FloorRatio {
+  page: string;
+  floor: string;
+  limit: number;
+  pageCpuMs: number;
+  floorCpuMs: number;
+  ratio: number;
+  /** The bare page's: what the session, the database and the markup add above it. */
+  bareCpuMs: number;
+}
+
+/** Server CPU per request of each page over its floor, signed context (the app as it runs). */
+export function floorRatios(measurements: HttpMeasurement[], pairs: FloorPair[]): FloorRatio[] {
+  const signed = (path: string) =>
+    measurements.find((m) => m.mode === "signed" && m.target.path === path && m.serverCpuMs !== undefined);
+  const bare = signed("/bench-floor/bare");
+  return pairs.flatMap(({ page, floor, limit }) => {
+    const p = signed(page);
+    const f = signed(floor);
+    if (!p || !f) return [];
+    return [
+      {
+        page: p.target.name,
+        floor: f.target.name,
+        limit,
+        pageCpuMs: p.serverCpuMs!,
+        floorCpuMs: f.serverCpuMs!,
+        ratio: p.serverCpuMs! / f.serverCpuMs!,
+        bareCpuMs: bare?.serverCpuMs ?? Number.NaN,
+      },
+    ];
+  });
+}
+
+export interface AnswerSize {
+  path: string;
+  /** The answer without compression, and as a browser receives it. */
+  rawBytes: number;
+  wireBytes: number;
+  contentEncoding: string | null;
+  /** The same body gzipped here (level 6): what compression would give where the server sends it raw. */
+  gzipBytes: number;
+}
+
+/** One request per page without and with the browser's Accept-Encoding. */
+export async function answerSizes(baseUrl: string, targets: HttpTarget[]): Promise<AnswerSize[]> {
+  const sizes: AnswerSize[] = [];
+  for (const t of targets) {
+    const raw = await get(baseUrl, t.path, t.headers);
+    const wire = await get(baseUrl, t.path, { ...browserHeaders, ...t.headers });
+    const encoding = wire.headers["content-encoding"];
+    sizes.push({
+      path: t.path,
+      rawBytes: raw.bytes,
+      wireBytes: wire.bytes,
+      contentEncoding: typeof encoding === "string" ? encoding : null,
+      gzipBytes: gzipSync(Buffer.from(raw.body, "utf8")).length,
+    });
+  }
+  return sizes;
+}
+
+/** The cluster's data directory (its postmaster.pid names the process whose CPU is read). */
+export async function dataDirectory(ownerUrl: string): Promise<string> {
+  const owner = postgres(ownerUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const [row] = await owner<{ setting: string }[]>`select setting from pg_settings where name = 'data_directory'`;
+    return row!.setting;
+  } finally {
+    await owner.end();
+  }
+}
