@@ -3,8 +3,16 @@ import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { roleDatabaseUrl, type DbEnv, type DbRole } from "./env";
+import { installContextKeySql } from "./isolation";
 
-const runtimeRoles: DbRole[] = ["app_user", "agent_reader", "platform_admin"];
+export const runtimeRoles: DbRole[] = ["app_user", "agent_reader", "platform_admin"];
+
+/** The bytes of the key that verifies tenant contexts (installed on every node of a Citus cluster too). */
+export const contextKey = (e: DbEnv): Buffer => Buffer.from(e.TENANT_CONTEXT_SECRET, "utf8");
+
+/** A runtime role's password, from its connection URL (explicit or derived). */
+export const rolePassword = (role: DbRole, e: DbEnv): string =>
+  decodeURIComponent(new URL(roleDatabaseUrl(role, e)).password);
 
 /**
  * Applies drizzle/ as the owner, then installs what must not live in a migration: the key that
@@ -16,11 +24,9 @@ export async function migrateDatabase(e: DbEnv, log: (line: string) => void = co
   const owner = postgres(e.DATABASE_URL, { max: 1, onnotice: () => undefined });
   try {
     await migrate(drizzle({ client: owner }), { migrationsFolder: path.join(process.cwd(), "drizzle") });
-    await owner`insert into app_private.context_key (id, key) values (true, ${Buffer.from(e.TENANT_CONTEXT_SECRET, "utf8")})
-                on conflict (id) do update set key = excluded.key`;
+    await owner.unsafe(installContextKeySql, [contextKey(e)]);
     for (const role of runtimeRoles) {
-      const password = decodeURIComponent(new URL(roleDatabaseUrl(role, e)).password);
-      await owner`select app_private.set_login_password(${role}, ${password})`;
+      await owner`select app_private.set_login_password(${role}, ${rolePassword(role, e)})`;
     }
     log("Database migrated; tenant context key and role passwords installed.");
   } finally {
