@@ -1,5 +1,5 @@
 import { dbEnv } from "./env";
-import { contextSetterCall } from "./isolation";
+import { contextSetterCall, databaseEngine } from "./isolation";
 import { contextToken, InvalidTenantIdError, isUuid, type ContextClaims } from "./context-token";
 
 /**
@@ -48,7 +48,7 @@ export class ContextStatement {
     }
     if (claims.userId !== undefined && !isUuid(claims.userId)) throw new InvalidTenantIdError("userId", claims.userId);
     const lowerCased = { tenantId: claims.tenantId?.toLowerCase(), userId: claims.userId?.toLowerCase() };
-    const calls = [contextSetterCall(dbEnv().DB_CITUS ? "citus" : "postgres", "$1")];
+    const calls = [contextSetterCall(databaseEngine(), "$1")];
     const params: string[] = [];
     for (const name of localSettingNames) {
       const value = settings[name];

@@ -52,5 +52,6 @@ export {
   type TenantOverviewRow,
 } from "./platform-admin";
 export { dbEnv, type DbEnv } from "./env";
+export { databaseEngine, type Engine } from "./isolation";
 export { databaseError, sqlState, isLastOwnerError } from "./errors";
 export { demoUsers, demoPassword } from "./seed/demo-accounts";

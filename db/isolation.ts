@@ -14,7 +14,12 @@
  * - The key that verifies contexts: one row in app_private.context_key, a plain table. On Citus every
  *   node holds its own copy (the verifier runs on the workers and must not read a distributed table).
  */
+import { dbEnv } from "./env";
+
 export type Engine = "postgres" | "citus";
+
+/** The engine DATABASE_URL points at: a Citus coordinator when DB_CITUS=true. */
+export const databaseEngine = (): Engine => (dbEnv().DB_CITUS ? "citus" : "postgres");
 
 /** The verified tenant of the transaction, as a policy calls it. */
 export function currentTenantCall(engine: Engine): string {

@@ -96,16 +96,16 @@ async function installKeyOnWorkers(owner: postgres.Sql, key: Buffer): Promise<vo
     "create table if not exists app_private.context_key (id boolean primary key default true check (id), key bytea not null)",
     "revoke all on app_private.context_key from public",
   ];
-  for (const command of commands) await onWorkers(owner, owner`select ${command}::text as command`);
+  for (const command of commands) await onWorkers(owner, command);
   const literal = installContextKeySql.replace("$1", "%L::bytea");
-  await onWorkers(owner, owner`select format(${literal}, ${key}::bytea) as command`);
+  const [install] = await owner<{ command: string }[]>`select format(${literal}, ${key}::bytea) as command`;
+  await onWorkers(owner, install!.command);
 }
 
-/** Runs the command that `command` (a query returning one row, `command`) builds on every worker. */
-async function onWorkers(owner: postgres.Sql, command: postgres.PendingQuery<postgres.Row[]>): Promise<void> {
-  const [{ command: text } = { command: "" }] = (await command) as { command: string }[];
+/** Runs one command on every worker; throws with each failing worker's error. */
+async function onWorkers(owner: postgres.Sql, command: string): Promise<void> {
   const results = await owner<{ node: string; success: boolean; result: string }[]>`
-    select nodename || ':' || nodeport as node, success, result from run_command_on_workers(${text})`;
+    select nodename || ':' || nodeport as node, success, result from run_command_on_workers(${command})`;
   const failed = results.filter((r) => !r.success);
   if (failed.length > 0) {
     throw new Error(`On ${failed.map((f) => `${f.node}: ${f.result}`).join("; ")}`);
