@@ -27,7 +27,11 @@ import { coordinatorTables, distributedTables, distributionColumn } from "./layo
  * 6. create_distributed_table(…, 'tenant_id'), co-located with the first table, in foreign-key order;
  *    the coordinator's copy of the moved rows is then truncated.
  */
-export async function distributeSchema(e: DbEnv, log: (line: string) => void = console.log): Promise<void> {
+export async function distributeSchema(
+  e: DbEnv,
+  log: (line: string) => void = console.log,
+  options: { shardCount?: number } = {},
+): Promise<void> {
   if (!e.DATABASE_URL) throw new Error("DATABASE_URL (the owner connection to the coordinator) is required.");
   const owner = postgres(e.DATABASE_URL, { max: 1, onnotice: () => undefined });
   try {
@@ -50,6 +54,9 @@ export async function distributeSchema(e: DbEnv, log: (line: string) => void = c
 
     await owner.begin(async (tx) => {
       await tx`set local citus.enable_unsafe_triggers = on`;
+      // Shards per table (Citus's default, 32, unless given): more than the workers' cores lets a
+      // tenant-heavy cluster grow by moving shards; every fanned-out query pays one task per shard.
+      if (options.shardCount) await tx`select set_config('citus.shard_count', ${String(options.shardCount)}, true)`;
       const done = new Set(
         (
           await tx<{ name: string }[]>`
