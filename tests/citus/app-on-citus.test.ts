@@ -8,6 +8,9 @@ import { getConversation, listConversations, searchHighlights } from "@/features
 import { createConversation } from "@/features/ingest/conversations";
 import { overview } from "@/features/overview/figures";
 import { runAgentSql } from "@/features/agent-sql/run";
+import { listAuditEvents } from "@/features/audit-log/list";
+import { listMembers } from "@/features/members/members";
+import { tenantOverview } from "@/db/platform-admin";
 import { ownerSql, tenantIdsBySlug } from "../support/db";
 
 /**
@@ -98,6 +101,28 @@ describe("the app on a Citus coordinator", () => {
   it("the overview's figures", async () => {
     const figures = await withTenant(acme, (tx) => overview(tx, acme));
     assert.ok(figures.perAgent.length > 0);
+  });
+
+  it("the audit log and the members page (a distributed table, and tables on the coordinator)", async () => {
+    const audit = await withTenant(acme, (tx) => listAuditEvents(tx, acme, {}, null));
+    assert.ok(Array.isArray(audit.rows));
+    const members = await withTenant(acme, (tx) => listMembers(tx, acme));
+    assert.ok(members.length > 0);
+  });
+
+  it("the platform admin's tenant overview (BYPASSRLS, counts per tenant)", async () => {
+    const [user] = await owner<{ id: string }[]>`
+      update users set is_platform_admin = true where email = ${demoUsers[0]!.email} returning id`;
+    try {
+      const page = await tenantOverview(user!.id, null);
+      const acmeRow = page.rows.find((r) => r.id === acme);
+      const [truth] = await owner<
+        { n: number }[]
+      >`select count(*)::int as n from conversations where tenant_id = ${acme}`;
+      assert.equal(acmeRow?.conversations, truth!.n);
+    } finally {
+      await owner`update users set is_platform_admin = false where id = ${user!.id}`;
+    }
   });
 
   it("agent SQL as agent_reader: the tenant's rows only, whatever the SQL names", async () => {
