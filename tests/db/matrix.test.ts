@@ -71,8 +71,8 @@ for (const table of catalog.tenantTables) {
   shapes.push(shape);
   for (const tenant of [acme, globex]) {
     const [inserted] = await insertRow(owner, shape, await candidateRow(owner, shape, tenant));
-    planted.push({ shape, row: inserted!.row as Row });
-    deletable.set(`${shape.table.qualified} ${tenant}`, inserted!.row as Row);
+    planted.push({ shape, row: inserted!.row });
+    deletable.set(`${shape.table.qualified} ${tenant}`, inserted!.row);
   }
 }
 
