@@ -210,6 +210,17 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       ).map((f) => [f.oid, f.name]),
     );
 
+    const [citus] = await tx<
+      { present: boolean }[]
+    >`select to_regclass('pg_catalog.pg_dist_partition') is not null as present`;
+    const distributedTableOids = new Set(
+      citus!.present
+        ? (await tx<{ oid: string }[]>`select logicalrelid::oid::text as oid from pg_catalog.pg_dist_partition`).map(
+            (r) => r.oid,
+          )
+        : [],
+    );
+
     const roleStates = await loadRoles(tx, roles, info!.version);
     const existing = roleStates.filter((r) => r.exists).map((r) => r.role);
     const definerFunctions: DefinerFunction[] = (
@@ -234,6 +245,7 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       definerFunctions,
       operators,
       contextFunctionOids,
+      distributedTableOids,
       roles: roleStates,
     } satisfies Catalog;
   });

@@ -7,6 +7,8 @@ import { contextStatement } from "@/db/context";
 import { coordinatorTables, distributedTables } from "@/db/citus/layout";
 import { currentTenantCall, tenantPredicate } from "@/db/isolation";
 import { agents, conversations } from "@/db/schema";
+import { rules, runRlsLint } from "@/db/rls-lint";
+import { rlsLintSettings } from "@/db/rls-lint/settings";
 import { withTenant } from "@/db/tenant";
 import { adminSql, appSql, ownerSql, rejectsWith, setContext, tenantIdsBySlug, token } from "../support/db";
 import { agentOfConversation, listColumns } from "@/features/conversations/queries";
@@ -88,6 +90,19 @@ describe("Citus: the sharded layout", () => {
       select result from run_command_on_workers($$select string_agg(rolname || ':' || rolbypassrls, ',' order by rolname)
         from pg_roles where rolname in ('app_user', 'agent_reader', 'platform_admin')$$)`;
     for (const r of roles) assert.equal(r.result, "agent_reader:false,app_user:false,platform_admin:true");
+  });
+});
+
+describe("Citus: the RLS lint", () => {
+  it("finds nothing on the distributed schema; control: without knowing the distributed tables it flags their bare calls", async (t) => {
+    const { catalog, findings } = await runRlsLint(owner);
+    assert.deepEqual(findings, []);
+    assert.equal(catalog.distributedTableOids.size, distributedTables.length);
+    const blind = { ...catalog, distributedTableOids: new Set<string>() };
+    const exceptions = { globalUniqueKeys: new Set(rlsLintSettings.globalUniqueKeys.map((k) => k.index)) };
+    const flagged = rules.flatMap((r) => r.run(blind, exceptions));
+    assert.ok(flagged.length > 0 && flagged.every((f) => f.rule === "policy-context-not-wrapped"));
+    t.diagnostic(`control: ${flagged.length} bare calls flagged when the tables are not known to be distributed`);
   });
 });
 
