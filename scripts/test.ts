@@ -308,6 +308,8 @@ const browserTests = skipE2e
 
 // The Citus suites: their own cluster (migrate, seed, then distribute: the path of a database with data),
 // after the other suites and the browser tests, so that they do not compete for the machine's cores.
+/** Set when the Citus suites could not run: printed at the end, never counted as passed. */
+let notRunCitus: string | undefined;
 const citusFiles = selected(files(citusTestDir, ".test.ts"));
 const citusTests =
   citusFiles.length === 0
@@ -350,7 +352,6 @@ const citusTests =
           }
         }),
       );
-let notRunCitus: string | undefined;
 
 await Promise.all([checks, nodeTests, browserTests, citusTests]);
 await stopEverything();
