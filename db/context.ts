@@ -1,4 +1,5 @@
 import { dbEnv } from "./env";
+import { contextSetterCall, databaseEngine } from "./isolation";
 import { contextToken, InvalidTenantIdError, isUuid, type ContextClaims } from "./context-token";
 
 /**
@@ -7,6 +8,9 @@ import { contextToken, InvalidTenantIdError, isUuid, type ContextClaims } from "
  * (db/pipelined-transaction.ts), and the only place that sets the context:
  *
  *   select set_config('app.tenant_ctx', $1, true)[, set_config($2, $3, true), …]
+ *
+ * or, on a Citus coordinator (DB_CITUS=true), `select app.enter_tenant($1)[, …]`: the context must reach
+ * the workers, and only SET LOCAL does (db/isolation.ts).
  *
  * The signed token and any extra setting (name and value) are bind parameters; the text is fixed
  * fragments and placeholder numbers only, never a value. `is_local = true` ends every one of them at
@@ -54,7 +58,7 @@ export class ContextStatement {
     }
     if (claims.userId !== undefined && !isUuid(claims.userId)) throw new InvalidTenantIdError("userId", claims.userId);
     const lowerCased = { tenantId: claims.tenantId?.toLowerCase(), userId: claims.userId?.toLowerCase() };
-    const calls = ["set_config('app.tenant_ctx', $1, true)"];
+    const calls = [contextSetterCall(databaseEngine(), "$1")];
     const params: string[] = [];
     for (const name of localSettingNames) {
       const value = settings[name];

@@ -34,6 +34,14 @@ const schema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+  /**
+   * The database is a Citus coordinator (docs/scale-out.md): transactions set their context with
+   * app.enter_tenant (SET LOCAL, which Citus propagates to the workers) instead of set_config.
+   */
+  DB_CITUS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   /** The longest a transaction waits for a pooled connection before it fails (503, never a hang). */
   DB_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),

@@ -26,6 +26,9 @@
  * The owner role (DATABASE_URL) only migrates and seeds (./migrate.ts, ./seed): scripts and tests use
  * those directly; the app never connects as the owner.
  *
+ * On a Citus coordinator (DB_CITUS=true) the same design holds with the variants of ./isolation.ts, and
+ * ./citus/ distributes the schema (docs/scale-out.md).
+ *
  * Every transaction above that is subject to RLS starts with the one context statement (./context.ts)
  * on the pipelined transaction (./pipelined-transaction.ts). The database's settings are validated
  * in ./env.ts (dbEnv(), checked at server start by instrumentation.ts); db/ imports nothing from
@@ -71,6 +74,7 @@ export {
   type TenantOverviewRow,
 } from "./platform-admin";
 export { dbEnv, type DbEnv } from "./env";
+export { databaseEngine, type Engine } from "./isolation";
 export { databaseReadiness, type Readiness } from "./readiness";
 export { closePools } from "./client";
 export {

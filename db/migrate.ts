@@ -3,8 +3,16 @@ import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { roleDatabaseUrl, type DbEnv, type DbRole } from "./env";
+import { installContextKeySql } from "./isolation";
 
-const runtimeRoles: DbRole[] = ["app_user", "agent_reader", "platform_admin"];
+export const runtimeRoles: DbRole[] = ["app_user", "agent_reader", "platform_admin"];
+
+/** The bytes of the key that verifies tenant contexts (installed on every node of a Citus cluster too). */
+export const contextKey = (e: DbEnv): Buffer => Buffer.from(e.TENANT_CONTEXT_SECRET, "utf8");
+
+/** A runtime role's password, from its connection URL (explicit or derived). */
+export const rolePassword = (role: DbRole, e: DbEnv): string =>
+  decodeURIComponent(new URL(roleDatabaseUrl(role, e)).password);
 
 /**
  * The session-level advisory lock that serialises migration runs on one database: instances (or
@@ -48,11 +56,9 @@ export async function migrateDatabase(
     const before = await appliedMigrations(owner);
     await migrate(drizzle({ client: owner }), { migrationsFolder });
     const total = await appliedMigrations(owner);
-    await owner`insert into app_private.context_key (id, key) values (true, ${Buffer.from(e.TENANT_CONTEXT_SECRET, "utf8")})
-                on conflict (id) do update set key = excluded.key`;
+    await owner.unsafe(installContextKeySql, [contextKey(e)]);
     for (const role of runtimeRoles) {
-      const password = decodeURIComponent(new URL(roleDatabaseUrl(role, e)).password);
-      await owner`select app_private.set_login_password(${role}, ${password})`;
+      await owner`select app_private.set_login_password(${role}, ${rolePassword(role, e)})`;
     }
     await owner`select pg_advisory_unlock(${migrationLockKey.toString()}::bigint)`;
     const applied = total - before;

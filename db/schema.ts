@@ -17,6 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { currentTenantCall, tenantPredicate } from "./isolation";
 
 /**
  * The whole schema. Every table that holds tenant data has `tenant_id` first in its primary key,
@@ -26,8 +27,11 @@ import {
  */
 
 // The policy compares tenant_id (uuid) with the verified context (uuid), called once per query
-// through the InitPlan form `(select …)`, never once per row.
-const tenantMatches = sql`tenant_id = (select app.current_tenant_id())`;
+// through the InitPlan form `(select …)`, never once per row. The text comes from db/isolation.ts,
+// which also derives the form a Citus deployment needs (db/citus/distribute.ts rewrites the policies
+// of the distributed tables to it); fixed text, no value in it.
+const tenantMatches = sql.raw(tenantPredicate("postgres"));
+const currentTenant = sql.raw(currentTenantCall("postgres"));
 
 const tenantIsolation = () =>
   pgPolicy("tenant_isolation", {
@@ -70,7 +74,7 @@ export const tenants = pgTable(
       as: "permissive",
       for: "select",
       to: "public",
-      using: sql`id = (select app.current_tenant_id()) or id in (select m.tenant_id from memberships m where m.user_id = (select app.current_user_id()))`,
+      using: sql`id = ${currentTenant} or id in (select m.tenant_id from memberships m where m.user_id = (select app.current_user_id()))`,
     }),
   ],
 );
@@ -94,7 +98,7 @@ export const users = pgTable(
       as: "permissive",
       for: "select",
       to: "public",
-      using: sql`id = (select app.current_user_id()) or id in (select m.user_id from memberships m where m.tenant_id = (select app.current_tenant_id()))`,
+      using: sql`id = (select app.current_user_id()) or id in (select m.user_id from memberships m where m.tenant_id = ${currentTenant})`,
     }),
     // Your own profile only (the column grant limits it to `name`; passwords change through a function).
     pgPolicy("user_update_self", {
@@ -125,7 +129,7 @@ export const memberships = pgTable(
       as: "permissive",
       for: "select",
       to: "public",
-      using: sql`tenant_id = (select app.current_tenant_id()) or user_id = (select app.current_user_id())`,
+      using: sql`tenant_id = ${currentTenant} or user_id = (select app.current_user_id())`,
     }),
     pgPolicy("membership_write", { as: "permissive", for: "insert", to: "public", withCheck: tenantMatches }),
     pgPolicy("membership_update", {

@@ -16,11 +16,13 @@ import path from "node:path";
 import { startEmbedded, type EmbeddedServer } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { seedDatabase } from "@/db/seed/seed";
-import { dbEnv, roleDatabaseUrl, type DbRole } from "@/db/env";
+import { dbEnv, parseDbEnv, roleDatabaseUrl, type DbRole } from "@/db/env";
+import { distributeSchema } from "@/db/citus/distribute";
 import { freePort, startNextServer, type NextServer } from "../tests/support/servers";
 import { findSecrets, urlPassword, type KnownSecret } from "../tests/support/log-secrets";
 import { newPassword } from "../e2e/support/accounts";
 import { demoPassword, demoUsers, storedSessionFile, type DemoUser } from "../e2e/support/demo-users";
+import { citusInstalled, citusInstallHint, startCitusCluster, type CitusCluster } from "../tests/support/citus";
 
 /**
  * `npm test`: type check, lint, format, architecture, then the RLS lint and every suite against a real PostgreSQL (a
@@ -31,13 +33,17 @@ import { demoPassword, demoUsers, storedSessionFile, type DemoUser } from "../e2
  *
  *   npm run build → tsc (it reads the route types the build writes) ─┐
  *   eslint → prettier → dependency-cruiser                           ├─ Playwright suites → secret scan
- *   PostgreSQL, migrate, seed → RLS lint  → node:test suites ────────┘
+ *   PostgreSQL, migrate, seed → RLS lint  → node:test suites ────────┘→ Citus suites
  *
  * The browser suites run the production server as the image does (`node .next/standalone/start.mjs`,
  * tests/support/servers.ts): `npm run build` is `next build`, then scripts/build-standalone.ts.
  *
  * The secret scan reads what the app server printed during the whole browser run (kept in
  * test-logs/app-server.log) for the run's secrets and for anything shaped like a key or token.
+ *
+ * The Citus suites (tests/citus/) run on a coordinator and two workers started here, when Citus is
+ * installed (scripts/citus/build.sh; .ci/run builds it). Without it they are reported as not run, which
+ * fails the run when CI=true.
  *
  * The browser tests wait for the node:test suites, whose database they share (on a database of their
  * own, running both at once made both two to four times slower on a busy machine). Output lines are
@@ -177,12 +183,17 @@ function files(dir: string, suffix: string): string[] {
   });
 }
 
+/** Suites that run on the Citus cluster only. */
+const citusTestDir = path.join("tests", "citus");
+
 let embedded: EmbeddedServer | undefined;
 let scratch: string | undefined;
 let appServer: NextServer | undefined;
+let citus: CitusCluster | undefined;
 
 async function stopEverything() {
   appServer?.stop();
+  citus?.stop();
   for (const child of children) child.kill("SIGTERM");
   await embedded?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -260,21 +271,29 @@ const audit = after({ mustSucceed: [database] }, "RLS lint", () =>
 // BYPASSRLS roles for a moment, roles are cluster-wide, and the lint would report them.
 const nodeTests = after({ mustSucceed: [database], mustEnd: [audit] }, "database tests (node:test)", () =>
   step("database tests (node:test)", "node:test", async () => {
-    const testFiles = files("tests", ".test.ts")
-      .filter((f) => fileFilters.length === 0 || fileFilters.some((filter) => f.includes(filter)))
-      .sort();
-    const { code, output } = await run(
-      "node:test",
-      "node",
-      ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles],
-      { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2" },
-    );
-    const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);
-    total.passed += count("pass");
-    total.failed += count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
-    total.skipped += count("skipped") + count("todo");
+    const testFiles = selected(files("tests", ".test.ts").filter((f) => !f.startsWith(citusTestDir)));
+    await nodeTest("node:test", testFiles, {});
   }),
 );
+
+/** The test files the positional arguments select (all when there are none). */
+function selected(testFiles: string[]): string[] {
+  return testFiles.filter((f) => fileFilters.length === 0 || fileFilters.some((filter) => f.includes(filter))).sort();
+}
+
+/** Runs node:test files and adds their counts to the tally. */
+async function nodeTest(tag: string, testFiles: string[], env: Record<string, string>): Promise<void> {
+  const { code, output } = await run(
+    tag,
+    "node",
+    ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...testFiles],
+    { DB_POOL_MAX: "1", TENANT_CONTEXT_TTL_SECONDS: "2", ...env },
+  );
+  const count = (label: string) => Number(new RegExp(`ℹ ${label} (\\d+)`).exec(output)?.[1] ?? 0);
+  total.passed += count("pass");
+  total.failed += count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
+  total.skipped += count("skipped") + count("todo");
+}
 
 const appOutput = { stdout: prefixed("app", process.stdout), stderr: prefixed("app", process.stderr) };
 // Everything the app server prints during the browser run, for the secret scan at the end.
@@ -354,7 +373,54 @@ const browserTests = skipE2e
       });
     });
 
-await Promise.all([checks, nodeTests, browserTests]);
+// The Citus suites: their own cluster (migrate, seed, then distribute: the path of a database with data),
+// after the other suites and the browser tests, so that they do not compete for the machine's cores.
+/** Set when the Citus suites could not run: printed at the end, never counted as passed. */
+let notRunCitus: string | undefined;
+const citusFiles = selected(files(citusTestDir, ".test.ts"));
+const citusTests =
+  citusFiles.length === 0
+    ? Promise.resolve(false)
+    : after({ mustSucceed: [], mustEnd: [nodeTests, browserTests] }, "Citus suites", () =>
+        step("Citus suites (node:test on a coordinator and two workers)", "citus", async () => {
+          if (!citusInstalled()) {
+            const line = `not run: Citus not installed (${citusInstallHint}); ${citusFiles.length} suite files not run`;
+            log("citus", line);
+            notRunCitus = line;
+            if (process.env.CI === "true") throw new Error(`${line}; CI=true requires them`);
+            return;
+          }
+          const dir = mkdtempSync(path.join(os.tmpdir(), "rls-starter-citus-"));
+          chmodSync(dir, 0o755);
+          try {
+            citus = await startCitusCluster(dir, (line) => log("citus", line));
+            const env = { DATABASE_URL: citus.url, DB_CITUS: "true" };
+            const citusEnv = parseDbEnv({
+              ...process.env,
+              APP_DATABASE_URL: undefined,
+              AGENT_DATABASE_URL: undefined,
+              ADMIN_DATABASE_URL: undefined,
+              ...env,
+            });
+            await migrateDatabase(citusEnv, (line) => log("citus", line));
+            await seedDatabase(citus.url, {
+              tenants: 3,
+              conversationsPerTenant: 320,
+              reset: true,
+              log: (line) => log("citus", line),
+            });
+            // 8 shards per table rather than 32: fanned-out queries cost one task per shard on two shared cores.
+            await distributeSchema(citusEnv, (line) => log("citus", line), { shardCount: 8 });
+            await nodeTest("citus", citusFiles, env);
+          } finally {
+            citus?.stop();
+            citus = undefined;
+            rmSync(dir, { recursive: true, force: true });
+          }
+        }),
+      );
+
+await Promise.all([checks, nodeTests, browserTests, citusTests]);
 await stopEverything();
 
 if (skipE2e) console.log("\n(--no-e2e: build and browser tests not run; this is not a full test run)");
@@ -363,6 +429,7 @@ for (const t of timings.sort((a, b) => a.from - b.from)) {
   console.log(`${t.name}: ${seconds(t.to - t.from)} s (from ${seconds(t.from)} s to ${seconds(t.to)} s)`);
 }
 for (const name of notRun) console.log(`${name}: not run (a step it needs failed)`);
+if (notRunCitus) console.log(`Citus suites: ${notRunCitus}`);
 console.log(`total: ${seconds(Date.now() - started)} s`);
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed === 0 && total.skipped === 0 ? 0 : 1);

@@ -212,6 +212,16 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
         named ?? relation.columns.find((c) => c.attnum === (toTenants?.columns[0] ?? byPolicy)) ?? null;
       tenantTables.push({ ...relation, tenantColumn });
     }
+    const [citus] = await tx<
+      { present: boolean }[]
+    >`select to_regclass('pg_catalog.pg_dist_partition') is not null as present`;
+    const distributedTableOids = new Set(
+      citus!.present
+        ? (await tx<{ oid: string }[]>`select logicalrelid::oid::text as oid from pg_catalog.pg_dist_partition`).map(
+            (r) => r.oid,
+          )
+        : [],
+    );
 
     const roleStates = await loadRoles(tx, roles, info!.version);
     const existing = roleStates.filter((r) => r.exists).map((r) => r.role);
@@ -237,6 +247,7 @@ export async function loadCatalog(sql: postgres.Sql, roles: RuntimeRoles): Promi
       definerFunctions,
       operators,
       contextFunctionOids,
+      distributedTableOids,
       roles: roleStates,
     } satisfies Catalog;
   });

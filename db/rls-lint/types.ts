@@ -136,5 +136,7 @@ export interface Catalog {
   definerFunctions: DefinerFunction[];
   operators: Map<string, Operator>;
   contextFunctionOids: Map<string, string>;
+  /** Tables a Citus coordinator has distributed (none on single-node PostgreSQL): docs/scale-out.md. */
+  distributedTableOids: Set<string>;
   roles: RuntimeRoleState[];
 }

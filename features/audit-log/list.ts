@@ -52,36 +52,60 @@ export function decodeAuditCursor(raw: string): Cursor | null {
 }
 
 export async function listAuditEvents(tx: TenantTx, tenantId: string, filter: AuditFilter, after: Cursor | null) {
+  // The page of events first, then their actors: on Citus the events are distributed and users is a
+  // table on the coordinator, and a direct join of the two as app_user crashed the coordinator (Citus
+  // 13.2.2); through the CTE, Citus fetches the page from its shard and joins on the coordinator.
+  // PostgreSQL inlines the CTE: on one server the plan is the join it always was.
+  const events = tx.$with("events").as(
+    tx
+      .select({
+        id: auditEvents.id,
+        occurredAt: auditEvents.occurredAt,
+        cursorAt:
+          sql<string>`to_char(${auditEvents.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+            "cursor_at",
+          ),
+        action: auditEvents.action,
+        target: auditEvents.target,
+        metadata: auditEvents.metadata,
+        actorUserId: auditEvents.actorUserId,
+      })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.tenantId, tenantId),
+          filter.action ? eq(auditEvents.action, filter.action) : undefined,
+          filter.actor ? eq(auditEvents.actorUserId, filter.actor) : undefined,
+          filter.from
+            ? gte(auditEvents.occurredAt, sql`(${filter.from}::date)::timestamp at time zone 'UTC'`)
+            : undefined,
+          filter.to
+            ? lt(auditEvents.occurredAt, sql`(${filter.to}::date + 1)::timestamp at time zone 'UTC'`)
+            : undefined,
+          after
+            ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${after.at}::timestamptz, ${after.id})`
+            : undefined,
+        ),
+      )
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+      .limit(auditPageSize + 1),
+  );
   const rows = await tx
+    .with(events)
     .select({
-      id: auditEvents.id,
-      occurredAt: auditEvents.occurredAt,
-      cursorAt: sql<string>`to_char(${auditEvents.occurredAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-      action: auditEvents.action,
-      target: auditEvents.target,
-      metadata: auditEvents.metadata,
-      actorUserId: auditEvents.actorUserId,
+      id: events.id,
+      occurredAt: events.occurredAt,
+      cursorAt: events.cursorAt,
+      action: events.action,
+      target: events.target,
+      metadata: events.metadata,
+      actorUserId: events.actorUserId,
       actorName: users.name,
       actorEmail: users.email,
     })
-    .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
-    .where(
-      and(
-        eq(auditEvents.tenantId, tenantId),
-        filter.action ? eq(auditEvents.action, filter.action) : undefined,
-        filter.actor ? eq(auditEvents.actorUserId, filter.actor) : undefined,
-        filter.from
-          ? gte(auditEvents.occurredAt, sql`(${filter.from}::date)::timestamp at time zone 'UTC'`)
-          : undefined,
-        filter.to ? lt(auditEvents.occurredAt, sql`(${filter.to}::date + 1)::timestamp at time zone 'UTC'`) : undefined,
-        after
-          ? sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${after.at}::timestamptz, ${after.id})`
-          : undefined,
-      ),
-    )
-    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-    .limit(auditPageSize + 1);
+    .from(events)
+    .leftJoin(users, eq(users.id, events.actorUserId))
+    .orderBy(desc(events.occurredAt), desc(events.id));
   const page = rows.slice(0, auditPageSize);
   const last = page.at(-1);
   return {

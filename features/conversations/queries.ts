@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { agents, conversations, conversationTurns } from "@/db/schema";
-import { lastly, type TenantTx } from "@/db";
+import { databaseEngine, lastly, type TenantTx } from "@/db";
 import { dateRange, type ConversationFilters } from "@/features/conversations/filters";
 import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/validation";
 
@@ -50,7 +50,7 @@ export const highlighted = (text: SQL, q: string) =>
  * constant, and a sharded deployment can route by it. The text match goes through
  * app.matching_conversation_ids (drizzle/0005): under RLS the `@@` operator cannot be an index
  * condition, the function's lookup can; RLS on this query still decides which rows come back.
- * A search with no other filter does not come here: see searchPage.
+ * A search with no other filter does not come here on single-node PostgreSQL: see searchPage.
  */
 function filterConditions(tenantId: string, filters: ConversationFilters): SQL[] {
   const { since, before } = dateRange(filters);
@@ -61,11 +61,20 @@ function filterConditions(tenantId: string, filters: ConversationFilters): SQL[]
     filters.status ? eq(conversations.status, filters.status) : undefined,
     since ? gte(conversations.startedAt, since) : undefined,
     before ? lt(conversations.startedAt, before) : undefined,
-    filters.q
-      ? sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(filters.q)}) as m(id))`
-      : undefined,
+    filters.q ? textMatch(filters.q) : undefined,
   ];
   return conditions.filter((c): c is SQL => c !== undefined);
+}
+
+/**
+ * On Citus the text match is the plain `@@` (under RLS on the tenant's shard): a definer function that
+ * reads conversations cannot run inside a query Citus pushes down to the shards ("cannot execute a
+ * distributed query from a query on a shard"). docs/scale-out.md.
+ */
+function textMatch(q: string): SQL {
+  return databaseEngine() === "citus"
+    ? sql`${conversations.search} @@ ${searchQuery(q)}`
+    : sql`${conversations.id} in (select m.id from app.matching_conversation_ids(${searchQuery(q)}) as m(id))`;
 }
 
 const onlySearch = (f: ConversationFilters) => !f.agent && !f.channel && !f.status && !f.from && !f.to;
@@ -73,7 +82,8 @@ const onlySearch = (f: ConversationFilters) => !f.agent && !f.channel && !f.stat
 type PageReader = Pick<TenantTx, "select">;
 
 /**
- * A search with no other filter: one keyset page, newest first, read by app.conversation_search_page
+ * A search with no other filter on single-node PostgreSQL (Citus refuses the function's correlated
+ * subquery, and runs the ordinary list query instead): one keyset page, newest first, read by app.conversation_search_page
  * (drizzle/0013), which stops as soon as the page is full and returns the list's columns itself, so
  * the planner never has to guess how a tenant's conversations join its agents. `tenantId` is the
  * explicit filter the list always carries (undefined leaves the tenant to the verified context alone).
@@ -143,7 +153,10 @@ export function conversationPageQuery(
   after: Cursor | null,
   limit = pageSize,
 ) {
-  if (filters.q && onlySearch(filters)) return searchPage(tx, tenantId, filters.q, after, limit + 1);
+  // On Citus the search functions cannot run in a query pushed down to the shards: the plain text match
+  // under RLS there (docs/scale-out.md).
+  if (filters.q && onlySearch(filters) && databaseEngine() === "postgres")
+    return searchPage(tx, tenantId, filters.q, after, limit + 1);
   return tx
     .select({
       ...listColumns,

@@ -7,7 +7,7 @@ import * as schema from "@/db/schema";
 import { loadCatalog } from "@/db/rls-lint/catalog";
 import { rlsLintSettings } from "@/db/rls-lint/settings";
 import { closePools } from "@/db/client";
-import { appSql, ownerSql, tenantIdsBySlug, token } from "../support/db";
+import { appSql, ownerSql, setContext, tenantIdsBySlug, token } from "../support/db";
 import {
   byKey,
   candidateRow,
@@ -24,7 +24,8 @@ import {
  * or a foreign key to tenants, the RLS lint's definition), SELECT / INSERT / UPDATE / DELETE as app_user
  * under six contexts. Every cell states its expected outcome and runs the same statement as the
  * owner (BYPASSRLS) as its control, proving the statement would reach the rows without the policy.
- * Every statement runs in a transaction that is rolled back: the seed is left as it was.
+ * Every statement runs in a transaction that is rolled back: the seed is left as it was. The same
+ * matrix runs on a Citus coordinator (tests/citus/matrix.test.ts), with that engine's context setter.
  */
 const owner = ownerSql();
 const catalog = await loadCatalog(owner, rlsLintSettings.roles);
@@ -70,8 +71,8 @@ for (const table of catalog.tenantTables) {
   shapes.push(shape);
   for (const tenant of [acme, globex]) {
     const [inserted] = await insertRow(owner, shape, await candidateRow(owner, shape, tenant));
-    planted.push({ shape, row: inserted!.row as Row });
-    deletable.set(`${shape.table.qualified} ${tenant}`, inserted!.row as Row);
+    planted.push({ shape, row: inserted!.row });
+    deletable.set(`${shape.table.qualified} ${tenant}`, inserted!.row);
   }
 }
 
@@ -167,7 +168,7 @@ async function attempt(
 ): Promise<{ rows: Row[] } | { error: Error }> {
   try {
     await pool.begin(async (tx) => {
-      if (ctx !== null) await tx`select set_config('app.tenant_ctx', ${ctx}, true)`;
+      if (ctx !== null) await setContext(tx, ctx);
       throw new RolledBack(await run(tx));
     });
     throw new Error("unreachable: the transaction always rolls back");

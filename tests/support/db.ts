@@ -5,6 +5,7 @@ import { rawPool } from "@/db/client";
 import { loadCatalog } from "@/db/rls-lint/catalog";
 import { rlsLintSettings } from "@/db/rls-lint/settings";
 import { mintContextToken } from "@/db/context-token";
+import { contextSetterCall, databaseEngine } from "@/db/isolation";
 
 /**
  * Tables that carry tenant data in the public schema, read from the live catalog (so a new table is
@@ -40,13 +41,21 @@ export function token(
   return mintContextToken(claims, options.secret ?? e.TENANT_CONTEXT_SECRET, options.ttlSeconds ?? 30, options.nowMs);
 }
 
+/**
+ * Sets exactly `ctx` as the transaction's context with the engine's setter (db/isolation.ts): set_config
+ * on single-node PostgreSQL, app.enter_tenant on Citus (DB_CITUS=true).
+ */
+export function setContext(tx: postgres.TransactionSql, ctx: string) {
+  return tx.unsafe(`select ${contextSetterCall(databaseEngine(), "$1")}`, [ctx]);
+}
+
 /** Runs one statement as app_user in a transaction whose context is exactly `ctx` (or none). */
 export async function asAppUserWithContext<T extends postgres.Row>(
   ctx: string | null,
   query: (tx: postgres.TransactionSql) => Promise<T[]>,
 ): Promise<T[]> {
   return appSql().begin(async (tx) => {
-    if (ctx !== null) await tx`select set_config('app.tenant_ctx', ${ctx}, true)`;
+    if (ctx !== null) await setContext(tx, ctx);
     return query(tx);
   }) as Promise<T[]>;
 }

@@ -67,9 +67,21 @@ export async function existingRow(owner: postgres.Sql, shape: TableShape, tenant
 
 async function keyTaken(owner: postgres.Sql, shape: TableShape, key: string[], row: Row): Promise<boolean> {
   const [found] = await owner<{ taken: boolean }[]>`
-    select exists (select from ${relation(owner, shape.table)}
-                   where (${owner(key)}) = (select ${owner(key)} from jsonb_populate_record(null::${relation(owner, shape.table)}, ${owner.json(row as postgres.JSONValue)}))) as taken`;
+    select exists (select from ${relation(owner, shape.table)} where (${owner(key)}) = (${typedValues(owner, shape, key, row)})) as taken`;
   return found!.taken;
+}
+
+/**
+ * The row's values of `columns`, each cast to its column's type (the type's name from the catalog), as a
+ * list of expressions: no jsonb_populate_record(null::table), whose row type a Citus coordinator cannot
+ * pass to the shards it sends the statement to.
+ */
+function typedValues(sql: postgres.Sql | postgres.TransactionSql, shape: TableShape, columns: string[], row: Row) {
+  const values = columns.map((name) => {
+    const column = shape.table.columns.find((c) => c.name === name)!;
+    return sql`(${sql.json(row as postgres.JSONValue)}->>${name})::${sql.unsafe(column.type)}`;
+  });
+  return values.reduce((list, v) => sql`${list}, ${v}`);
 }
 
 /** Gives `column` of `row` a value that frees `key`, or returns false when it cannot. */
@@ -213,18 +225,22 @@ async function minimalRow(owner: postgres.Sql, shape: TableShape): Promise<Row> 
   return row;
 }
 
-/** insert … select … from jsonb_populate_record: every column typed by the table itself. */
-export function insertRow(sql: postgres.Sql | postgres.TransactionSql, shape: TableShape, row: Row) {
+/** insert … values, every value cast to its column's type. */
+export async function insertRow(
+  sql: postgres.Sql | postgres.TransactionSql,
+  shape: TableShape,
+  row: Row,
+): Promise<{ tenant: string; row: Row }[]> {
   const table = relation(sql, shape.table);
   // The columns the row names; the others get their defaults.
   const columns = shape.insertColumns.filter((c) => c in row);
-  return sql<Row[]>`
-    insert into ${table} as inserted (${sql(columns)})
-    select ${sql(columns)} from jsonb_populate_record(null::${table}, ${sql.json(row as postgres.JSONValue)})
-    returning inserted.${sql(shape.tenantColumn)}::text as tenant, to_jsonb(inserted) as row`;
+  // RETURNING the columns themselves: Citus allows only immutable functions there (no to_jsonb).
+  const inserted = await sql<Row[]>`
+    insert into ${table} (${sql(columns)}) values (${typedValues(sql, shape, columns, row)}) returning *`;
+  return inserted.map((r) => ({ tenant: r[shape.tenantColumn] as string, row: r }));
 }
 
 /** The WHERE condition that picks exactly `row` by its key. */
 export function byKey(sql: postgres.Sql | postgres.TransactionSql, shape: TableShape, row: Row) {
-  return sql`(${sql(shape.rowKey)}) = (select ${sql(shape.rowKey)} from jsonb_populate_record(null::${relation(sql, shape.table)}, ${sql.json(row as postgres.JSONValue)}))`;
+  return sql`(${sql(shape.rowKey)}) = (${typedValues(sql, shape, shape.rowKey, row)})`;
 }
