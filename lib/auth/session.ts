@@ -1,5 +1,5 @@
 import { cache } from "react";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { decode } from "next-auth/jwt";
@@ -88,6 +88,15 @@ export async function requireTenant(permission?: Permission): Promise<TenantSess
 /** withTenant for the session's tenant, with the user in the context too. */
 export function withSessionTenant<T>(session: TenantSession, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
   return withTenant(session.tenantId, fn, { userId: session.userId });
+}
+
+/** Whether the session row named by a token is alive (and slides it): for Auth.js's own callbacks. */
+export async function sessionStillAlive(userId: unknown, sessionId: unknown): Promise<boolean> {
+  if (!isUuid(userId) || !isUuid(sessionId)) return false;
+  const [row] = await withUser(userId, (tx) =>
+    tx.execute<{ alive: boolean }>(sql`select ${sessionAlive(sessionId, env().SESSION_IDLE_TIMEOUT_SECONDS)} as alive`),
+  );
+  return row?.alive === true;
 }
 
 /**
