@@ -54,17 +54,29 @@ async function withOnly(server: NextServer, cookie: { name: string; value: strin
     : `status ${res.status} ${location}`;
 }
 
+/** What Auth.js's own session endpoint says about this cookie (it would re-issue a live one). */
+async function authJsSession(server: NextServer, cookie: { name: string; value: string }) {
+  const res = await fetch(`${server.url}/api/auth/session`, { headers: { cookie: `${cookie.name}=${cookie.value}` } });
+  const body = (await res.json()) as { user?: { email?: string } } | null;
+  return { email: body?.user?.email ?? null, setCookie: res.headers.getSetCookie().join("; ") };
+}
+
 test("a cookie copied before sign-out is refused by both instances", async ({ page }) => {
-  await signUp(page, { workspace: unique("Copy Co") });
+  const email = await signUp(page, { workspace: unique("Copy Co") });
   const copy = await sessionCookie(page.context());
   // Control: the copy works on both instances (same secret, same database).
   for (const server of servers()) expect(await withOnly(server, copy)).toBe("served");
+  expect((await authJsSession(a!, copy)).email).toBe(email);
 
   await page.getByTestId("user-menu").click();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
 
   for (const server of servers()) expect(await withOnly(server, copy)).toBe("to /login");
+  // Auth.js's endpoint neither describes nor re-issues an ended session: it clears the cookie.
+  const ended = await authJsSession(b!, copy);
+  expect(ended.email).toBeNull();
+  expect(ended.setCookie).toMatch(/authjs\.session-token=;/);
 });
 
 test("'sign out other devices' ends the session another instance serves, and keeps this one", async ({

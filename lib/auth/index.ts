@@ -15,6 +15,7 @@ import { verifiedProviderEmail } from "@/lib/auth/oauth";
 import { clientIp } from "@/lib/request-info";
 import { openSession, SignInThrottled } from "@/lib/auth/sign-in";
 import { userTenants } from "@/lib/auth/memberships";
+import { sessionStillAlive } from "@/lib/auth/session";
 
 const credentials = z.object({
   email: emailField,
@@ -95,6 +96,9 @@ const config = (): NextAuthConfig => ({
         token.activeTenantId = user.activeTenantId;
         token.sessionId = user.sessionId;
       }
+      // Anything but a sign-in re-issues the cookie (the tenant switch, Auth.js's /api/auth/session): not
+      // for a session that has ended. Returning null clears the cookie instead.
+      if (!user && !(await sessionStillAlive(token.userId, token.sessionId))) return null;
       // Switching tenant (unstable_update from a server action, or a client's POST to /api/auth/session,
       // which is untrusted input): accepted only for a tenant the user is a member of, read from the database.
       if (trigger === "update" && token.userId) {

@@ -1,5 +1,5 @@
 import { cache } from "react";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { decode } from "next-auth/jwt";
@@ -119,6 +119,15 @@ export function withSessionTenant<T>(
   options: { read?: boolean } = {},
 ): Promise<T> {
   return withTenant(session.tenantId, fn, { ...options, userId: session.userId });
+}
+
+/** Whether the session row named by a token is alive (and slides it): for Auth.js's own callbacks. */
+export async function sessionStillAlive(userId: unknown, sessionId: unknown): Promise<boolean> {
+  if (!isUuid(userId) || !isUuid(sessionId)) return false;
+  const [row] = await withUser(userId, (tx) =>
+    tx.execute<{ alive: boolean }>(sql`select ${sessionAlive(sessionId, env().SESSION_IDLE_TIMEOUT_SECONDS)} as alive`),
+  );
+  return row?.alive === true;
 }
 
 /**
