@@ -18,7 +18,7 @@ export default function middleware(request: NextRequest) {
   signIn.pathname = "/login";
   signIn.search = "";
   signIn.searchParams.set("callbackUrl", request.nextUrl.href);
-  return NextResponse.redirect(signIn);
+  return securityHeaders(request).apply(NextResponse.redirect(signIn));
 }
 
 // The health checks (/api/health/live, /api/health/ready) answer anyone, without a session. The API

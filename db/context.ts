@@ -1,5 +1,5 @@
 import { dbEnv } from "./env";
-import { contextSetterCall, databaseEngine } from "./isolation";
+import { contextSetterCall, databaseEngine, localSettingCall } from "./isolation";
 import { contextToken, InvalidTenantIdError, isUuid, type ContextClaims } from "./context-token";
 
 /**
@@ -9,8 +9,8 @@ import { contextToken, InvalidTenantIdError, isUuid, type ContextClaims } from "
  *
  *   select set_config('app.tenant_ctx', $1, true)[, set_config($2, $3, true), …]
  *
- * or, on a Citus coordinator (DB_CITUS=true), `select app.enter_tenant($1)[, …]`: the context must reach
- * the workers, and only SET LOCAL does (db/isolation.ts).
+ * or, on a Citus coordinator (DB_CITUS=true), `select app.enter_tenant($1)[, app.set_local_setting($2, $3), …]`:
+ * the context and the settings must reach the workers, and only SET LOCAL does (db/isolation.ts).
  *
  * The signed token and any extra setting (name and value) are bind parameters; the text is fixed
  * fragments and placeholder numbers only, never a value. `is_local = true` ends every one of them at
@@ -58,13 +58,14 @@ export class ContextStatement {
     }
     if (claims.userId !== undefined && !isUuid(claims.userId)) throw new InvalidTenantIdError("userId", claims.userId);
     const lowerCased = { tenantId: claims.tenantId?.toLowerCase(), userId: claims.userId?.toLowerCase() };
-    const calls = [contextSetterCall(databaseEngine(), "$1")];
+    const engine = databaseEngine();
+    const calls = [contextSetterCall(engine, "$1")];
     const params: string[] = [];
     for (const name of localSettingNames) {
       const value = settings[name];
       if (value === undefined) continue;
       params.push(name, value);
-      calls.push(`set_config($${params.length}, $${params.length + 1}, true)`);
+      calls.push(localSettingCall(engine, `$${params.length}`, `$${params.length + 1}`));
     }
     return new ContextStatement(`select ${calls.join(", ")}`, lowerCased, params);
   }

@@ -38,6 +38,11 @@ export function contextSetterCall(engine: Engine, placeholder: string): string {
     : `set_config('${contextSettingName}', ${placeholder}, true)`;
 }
 
+/** Sets one more transaction-local setting (name and value: bind parameters) next to the context. */
+export function localSettingCall(engine: Engine, name: string, value: string): string {
+  return engine === "citus" ? `app.set_local_setting(${name}, ${value})` : `set_config(${name}, ${value}, true)`;
+}
+
 export const contextSettingName = "app.tenant_ctx";
 
 /** Installs (or replaces) the context key; `$1` is the key's bytes. Run on every node. */

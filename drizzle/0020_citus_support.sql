@@ -13,6 +13,22 @@ $$;--> statement-breakpoint
 REVOKE ALL ON FUNCTION app.enter_tenant(text) FROM PUBLIC;--> statement-breakpoint
 GRANT EXECUTE ON FUNCTION app.enter_tenant(text) TO app_user, agent_reader;
 --> statement-breakpoint
+-- The context's other transaction-local settings on Citus, for the same reason: set_config() stays on the
+-- coordinator, SET LOCAL reaches the workers (the agent SQL limits are read there). Only the names the
+-- app sets (db/context.ts) are accepted, so the name spliced into the command is one of these constants;
+-- the value is a literal quoted by format('%L').
+CREATE FUNCTION app.set_local_setting(p_name text, p_value text) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF p_name NOT IN ('statement_timeout', 'search_path', 'app.agent_sql_rows', 'app.agent_sql_bytes') THEN
+    RAISE EXCEPTION 'app.set_local_setting: % is not a context setting', p_name USING ERRCODE = '22023';
+  END IF;
+  EXECUTE format('SET LOCAL %s = %L', p_name, p_value);
+END
+$$;--> statement-breakpoint
+REVOKE ALL ON FUNCTION app.set_local_setting(text, text) FROM PUBLIC;--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION app.set_local_setting(text, text) TO app_user, agent_reader;
+--> statement-breakpoint
 -- The search document's upkeep on Citus (db/citus/distribute.ts swaps the triggers; single-node PostgreSQL
 -- keeps the statement triggers of drizzle/0005). A statement trigger's transition tables cannot be read by
 -- the distributed query a trigger on a shard runs ("could not find named tuplestore"); a row trigger can

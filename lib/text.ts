@@ -43,8 +43,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 /**
  * The longest prefix of `text` within both bounds that ends on a grapheme boundary: never half a
  * surrogate pair, never a base letter without its combining marks, never half an emoji sequence.
- * `truncated` says whether anything was cut. Stops as soon as a bound is reached (a 1 MB string with a
- * 4 KB bound segments about 4 KB).
+ * `truncated` says whether anything was cut.
  */
 export function truncateText(
   text: string,
@@ -55,10 +54,13 @@ export function truncateText(
   if (text.length <= maxChars && (maxBytes === Infinity || utf8Length(text) <= maxBytes)) {
     return { text, truncated: false };
   }
+  // Segmenting reads the whole string it is given: only a window that surely reaches past the bounds
+  // (a character is at most 2 UTF-16 units and at least 1 byte), so a 1 MB text costs what its cut does.
+  const window = text.slice(0, Math.min(2 * maxChars, maxBytes) + 2);
   let end = 0;
   let chars = 0;
   let bytes = 0;
-  for (const { segment } of graphemes.segment(text)) {
+  for (const { segment } of graphemes.segment(window)) {
     const segmentChars = codePointLength(segment);
     const segmentBytes = utf8Length(segment);
     if (chars + segmentChars > maxChars || bytes + segmentBytes > maxBytes) break;

@@ -142,6 +142,9 @@ async function setUpRoles(owner: postgres.Sql, e: DbEnv): Promise<void> {
   }
 }
 
+/** The InitPlan form of the context call as PostgreSQL prints it in pg_policies. */
+const initPlanCall = /\(\s*SELECT app\.current_tenant_id\(\) AS current_tenant_id\)/gi;
+
 /** Whitespace, parentheses and the alias PostgreSQL gives an InitPlan column do not change a condition. */
 const normalized = (expression: string) =>
   expression
@@ -154,21 +157,28 @@ async function rewritePolicies(tx: postgres.TransactionSql, table: string, log: 
     select policyname as name, qual, with_check as check from pg_policies where schemaname = 'public' and tablename = ${table}`;
   const singleNode = normalized(tenantPredicate("postgres"));
   const citus = normalized(tenantPredicate("citus"));
+  // A policy is the tenant predicate, or the predicate ANDed with conditions on the row (the agent SQL
+  // audit outcome's UPDATE policy): the InitPlan form becomes the bare call, the rest stays as it is.
+  const onCitus = (expression: string | null): string | null => {
+    if (expression === null) return null;
+    const n = normalized(expression);
+    if (n === singleNode || n === citus) return tenantPredicate("citus");
+    const rewritten = expression.replace(initPlanCall, currentTenantCall("citus"));
+    if (rewritten !== expression && normalized(rewritten).startsWith(`${citus}and`)) return rewritten;
+    throw new Error(
+      `Policy expression on ${table} is not the tenant predicate (${expression}); decide how it runs on Citus before distributing.`,
+    );
+  };
   for (const policy of policies) {
-    for (const expression of [policy.qual, policy.check]) {
-      if (expression !== null && normalized(expression) !== singleNode && normalized(expression) !== citus) {
-        throw new Error(
-          `Policy ${policy.name} on ${table} is not the tenant predicate (${expression}); decide how it runs on Citus before distributing.`,
-        );
-      }
-    }
-    const bare = tx.unsafe(tenantPredicate("citus"));
-    if (policy.qual !== null && policy.check !== null) {
-      await tx`alter policy ${tx(policy.name)} on ${tx(table)} using (${bare}) with check (${bare})`;
-    } else if (policy.qual !== null) {
-      await tx`alter policy ${tx(policy.name)} on ${tx(table)} using (${bare})`;
-    } else if (policy.check !== null) {
-      await tx`alter policy ${tx(policy.name)} on ${tx(table)} with check (${bare})`;
+    // The expressions are the catalog's own text (pg_policies), not input: fixed text for tx.unsafe.
+    const qual = onCitus(policy.qual);
+    const check = onCitus(policy.check);
+    if (qual !== null && check !== null) {
+      await tx`alter policy ${tx(policy.name)} on ${tx(table)} using (${tx.unsafe(qual)}) with check (${tx.unsafe(check)})`;
+    } else if (qual !== null) {
+      await tx`alter policy ${tx(policy.name)} on ${tx(table)} using (${tx.unsafe(qual)})`;
+    } else if (check !== null) {
+      await tx`alter policy ${tx(policy.name)} on ${tx(table)} with check (${tx.unsafe(check)})`;
     }
   }
   log(`Policies of ${table}: ${policies.map((p) => p.name).join(", ")} use ${currentTenantCall("citus")}.`);

@@ -4,7 +4,13 @@
  * sit on the same shard, so joins on (tenant_id, …) stay on one node). The rest is small and stays a
  * plain table on the coordinator, for a reason Citus imposes:
  */
-export const distributedTables = ["agents", "conversations", "conversation_turns", "audit_events"] as const;
+export const distributedTables = [
+  "agents",
+  "conversations",
+  "conversation_turns",
+  "audit_events",
+  "ingest_idempotency_keys",
+] as const;
 
 export const coordinatorTables: Record<string, string> = {
   tenants:

@@ -102,15 +102,16 @@ describe("text PostgreSQL cannot store, and text too large or too deep, is refus
     assert.equal(outcome.ok, true, JSON.stringify(outcome));
   });
 
-  it("the audit copy is cut at 4,000 UTF-16 units without splitting a surrogate pair", async () => {
+  it("the audit copy is cut at 4,000 characters without splitting a surrogate pair", async () => {
     const keyId = await newKey("pair at the cut");
-    // 3,999 units, then an emoji (a surrogate pair) across the 4,000th and 4,001st.
+    // 3,999 units, then an emoji (a surrogate pair) across the 4,000th and 4,001st: the 4,000th character.
     const sql = `select '${"y".repeat(3991)}😀${"z".repeat(100)}'`;
     assert.equal(sql.charCodeAt(3999), 0xd83d, "the pair straddles the cut");
     const outcome = await run(keyId, sql);
     assert.equal(outcome.ok, true, JSON.stringify(outcome).slice(0, 300));
     const [row] = await auditRows(keyId);
-    assert.equal((row!.metadata.sql as string).length, 3999);
+    assert.equal((row!.metadata.sql as string).length, 4001);
+    assert.ok((row!.metadata.sql as string).endsWith("😀"), "the pair kept whole");
     assert.equal(row!.metadata.sqlTruncated, true);
     assert.equal(row!.metadata.verdict, "ok");
   });
@@ -160,7 +161,7 @@ describe("generated hostile text through the guarded path", () => {
     assert.equal(rows.length, calls, "one audit row per call");
     for (const { metadata } of rows) {
       assert.notEqual(metadata.verdict, "pending", "every outcome recorded");
-      assert.ok((metadata.sql as string).length <= 4000);
+      assert.ok(codePointLength(metadata.sql as string) <= 4000);
     }
   });
 });

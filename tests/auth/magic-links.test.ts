@@ -9,14 +9,19 @@ import { ownerSql } from "../support/db";
 // takes no request), and requests are throttled per address and per client in PostgreSQL.
 process.env.APP_URL = "https://app.example.test";
 
+// The log transport writes each mail as one JSON log line on stdout (lib/mailer.ts, lib/logger.ts).
 let mails: string[] = [];
-const original = console.info;
+const write = process.stdout.write.bind(process.stdout);
 beforeEach(() => {
   mails = [];
-  console.info = (...args: unknown[]) => void mails.push(args.map((a) => (typeof a === "string" ? a : "")).join(" "));
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
+    const line = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    if (line.includes('"mail":')) mails.push(line);
+    return write(chunk, ...rest);
+  };
 });
 afterEach(() => {
-  console.info = original;
+  process.stdout.write = write;
 });
 after(async () => {
   await closePools();

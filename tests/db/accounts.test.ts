@@ -315,15 +315,19 @@ describe("the definer functions app roles can execute", () => {
       "matching_conversation_ids",
       "open_session",
       "resolve_api_key",
+      "set_local_setting",
       "sign_in",
       "sign_up",
       "touch_session",
     ]);
     // app.enter_tenant (the context setter on Citus) runs with the caller's rights on purpose: it only
     // sets app.tenant_ctx, which the caller can set with SET LOCAL itself; verifying it is what grants.
-    const invoker = ["enter_tenant"];
+    const invoker = ["enter_tenant", "set_local_setting"];
     for (const r of rows.filter((x) => x.app_user)) {
       assert.equal(r.definer, !invoker.includes(r.name), `${r.name} is SECURITY DEFINER`);
+      // set_local_setting may set search_path itself (SET LOCAL), which a pinned one would undo on return;
+      // it runs with the caller's rights and only EXECUTEs a SET of an allow-listed name.
+      if (r.name === "set_local_setting") continue;
       assert.ok(
         r.config?.some((c) => c.startsWith("search_path=")),
         `${r.name} pins search_path`,
@@ -331,7 +335,15 @@ describe("the definer functions app roles can execute", () => {
     }
     assert.deepEqual(
       rows.filter((r) => r.agent_reader).map((r) => r.name),
-      ["current_tenant_id", "current_user_id", "enter_tenant"],
+      // The agent SQL audit row, written in the call's own round trip (db/agent-sql.ts).
+      [
+        "current_tenant_id",
+        "current_user_id",
+        "enter_tenant",
+        "record_agent_sql_call",
+        "record_agent_sql_outcome",
+        "set_local_setting",
+      ],
     );
     const [privateFns] = await ownerSql()<{ n: number }[]>`
       select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace
