@@ -26,8 +26,8 @@ const pg = await startEmbedded({
 const owner = postgres(pg.url, { max: 1, onnotice: () => undefined });
 const urlFor = (db: string) => pg.url.replace(/\/app$/, `/${db}`);
 for (const db of ["app_base", "app_new"]) {
-  await owner.unsafe(`drop database if exists ${db}`);
-  await owner.unsafe(`create database ${db}`);
+  await owner`drop database if exists ${owner(db)}`;
+  await owner`create database ${owner(db)}`;
 }
 await owner.end();
 

@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import type { APIRequestContext, APIResponse, Page } from "@playwright/test";
 import fc from "fast-check";
 import { bearer, baseUrl, createKeyWithCli, mcpClient, toolText } from "./support/api-clients";
-import { adminConnection } from "./support/database";
+import { adminConnection, ownerConnection } from "./support/database";
 import {
   hostileCursor,
   hostileDay,
@@ -266,6 +266,23 @@ test("links: hostile invitation and magic-link tokens are a 4xx, never a 5xx", a
   );
 });
 
+test("health endpoints: hostile query strings are ignored, never a 5xx but readiness's own 503", async ({
+  request,
+}) => {
+  await fc.assert(
+    fc.asyncProperty(hostileText, async (raw) => {
+      const query = new URLSearchParams({ probe: raw.replace(/[\uD800-\uDFFF]/g, "\uFFFD").slice(0, 2000) });
+      // 431: a URL longer than the server takes in its request head (Node's limit), a 4xx like the rest.
+      const live = await request.get(`/api/health/live?${query}`);
+      expect([200, 431]).toContain(live.status());
+      const ready = await request.get(`/api/health/ready?${query}`);
+      expect([200, 503, 431]).toContain(ready.status());
+      if (ready.status() !== 431) expect(await ready.json()).toHaveProperty("status");
+    }),
+    { numRuns: 10 },
+  );
+});
+
 test.describe("signed in", () => {
   let page: Page;
   let api: APIRequestContext;
@@ -343,6 +360,40 @@ test.describe("signed in", () => {
     );
     const impossible = await (await api.get("/settings/audit?from=2025-02-30")).text();
     expect(impossible).toContain("Not a calendar date.");
+  });
+
+  test("admin revoke action: a hostile email is refused naming the field; nothing revoked, nothing recorded", async () => {
+    test.setTimeout(240_000);
+    const owner = ownerConnection();
+    const admin = adminConnection();
+    const recorded = async () =>
+      (
+        await admin<{ n: number }[]>`select count(*)::int as n from platform_audit_events
+                                      where actor_user_id = ${ws.userId} and action = 'admin.sessions_revoked'`
+      )[0]!.n;
+    try {
+      await owner`update users set is_platform_admin = true where id = ${ws.userId}`;
+      const before = await recorded();
+      const hostileEmail = fc.oneof(
+        fc.string({ maxLength: 10 }).map((b) => `a\u0000${b}@example.test`),
+        fc.string({ minLength: 400, maxLength: 600 }).map((b) => `${b}@example.test`),
+        oddButStorableText.map((t) => t.slice(0, 60).replace(/@/g, "")),
+      );
+      await fc.assert(
+        fc.asyncProperty(hostileEmail, async (email) => {
+          await page.goto("/admin");
+          const form = page.locator("form[aria-labelledby=revoke-heading]");
+          await form.getByLabel("Account email").fill(email);
+          await form.getByRole("button", { name: "Revoke every session" }).click();
+          await expect(form.getByLabel("Account email")).toHaveAttribute("aria-invalid", "true");
+          expect(await recorded()).toBe(before);
+        }),
+        { numRuns: 4 },
+      );
+    } finally {
+      await owner`update users set is_platform_admin = false where id = ${ws.userId}`;
+      await Promise.all([owner.end(), admin.end()]);
+    }
   });
 
   test("server actions: a field PostgreSQL cannot store is refused naming the field, and nothing is written", async () => {

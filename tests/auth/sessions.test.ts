@@ -44,10 +44,8 @@ const lastSeen = async (sessionId: string) =>
   (await ownerSql()<{ at: Date }[]>`select last_seen_at as at from app_private.sessions where id = ${sessionId}`)[0]
     ?.at;
 const age = (sessionId: string, column: "last_seen_at" | "expires_at", seconds: number) =>
-  ownerSql().unsafe(`update app_private.sessions set ${column} = ${column} - $1 * interval '1 second' where id = $2`, [
-    seconds,
-    sessionId,
-  ]);
+  ownerSql()`update app_private.sessions set ${ownerSql()(column)} = ${ownerSql()(column)} - ${seconds} * interval '1 second'
+             where id = ${sessionId}`;
 
 describe("server-side sessions", () => {
   it("a new session is alive for its user only", async () => {
