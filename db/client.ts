@@ -113,8 +113,24 @@ export function oneStatementPerQuery<T extends postgres.Sql | postgres.Transacti
   });
 }
 
+/**
+ * PostgreSQL's text for a timestamptz ("0001-01-01 00:00:59+00") in the ISO 8601 form that Date parses
+ * for every year: Drizzle hands the text to `new Date()`, whose fallback parser reads years below 50 as
+ * 20xx (year 1 came back as 2001). Text of another shape (infinity) is passed on as it was.
+ */
+const postgresTimestamp = /^(\d{4,})-(\d\d)-(\d\d) (\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d)(?::?(\d\d))?(?::\d\d)?$/;
+export function isoTimestamp(text: string): string {
+  const m = postgresTimestamp.exec(text);
+  if (!m) return text;
+  const [, year, month, day, time, fraction = "", offsetHours, offsetMinutes = "00"] = m;
+  return `${year}-${month}-${day}T${time}${fraction.slice(0, 4)}${offsetHours}:${offsetMinutes}`;
+}
+
+/** Drizzle over `client`; its timestamptz values read in the ISO form above (set after Drizzle's own parsers). */
 export function drizzleOn(client: postgres.Sql) {
-  return drizzle({ client: oneStatementPerQuery(client), schema });
+  const db = drizzle({ client: oneStatementPerQuery(client), schema });
+  client.options.parsers[1184] = isoTimestamp;
+  return db;
 }
 
 export type AppDatabase = ReturnType<typeof drizzleOn>;

@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { oneStatementPerQuery, PoolTimeoutError, type AppDatabase } from "./client";
+import { isoTimestamp, oneStatementPerQuery, PoolTimeoutError, type AppDatabase } from "./client";
 import type { ContextStatement } from "./context";
 import { dbEnv } from "./env";
 import * as schema from "./schema";
@@ -377,6 +377,7 @@ export function pipelinedDrizzle(pool: postgres.Sql): PipelinedDatabase {
     },
   });
   const db: AppDatabase = drizzle({ client, schema });
+  pool.options.parsers[1184] = isoTimestamp;
 
   return {
     drizzle: db,
