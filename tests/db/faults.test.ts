@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
@@ -18,10 +19,16 @@ process.env.DB_STATEMENT_TIMEOUT_MS = "1000";
 const { withTenant, isDatabaseUnavailable, DatabaseUnavailableError, resolveApiKeyHash } = await import("@/db");
 const { closePools, rawPool } = await import("@/db/client");
 const { apiRoute } = await import("@/lib/http/json");
-const { tenantIdsBySlug } = await import("../support/db");
+const { ownerSql, tenantIdsBySlug } = await import("../support/db");
+const { dbEnv } = await import("@/db/env");
 
-const acme = (await tenantIdsBySlug())["acme-health"]!;
-after(() => closePools());
+const ids = await tenantIdsBySlug();
+const acme = ids["acme-health"]!;
+const globex = ids["globex-realty"]!;
+after(async () => {
+  await closePools();
+  await ownerSql().end({ timeout: 2 });
+});
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -104,6 +111,107 @@ describe("database faults", () => {
     } finally {
       await nobody.end({ timeout: 1 });
     }
+  });
+
+  it("connections refused by the server at startup: once it accepts again, the pool serves (none stranded)", async () => {
+    // A role of its own with connection limit 0: every connection attempt ends in FATAL 53300 at
+    // startup, as during crash recovery (57P03) or behind PgBouncer's server_login_retry.
+    const owner = ownerSql();
+    const role = `pool_probe_${randomBytes(4).toString("hex")}`;
+    const password = randomBytes(12).toString("hex");
+    await owner.begin(async (tx) => {
+      await tx`select set_config('probe.role', ${role}, true), set_config('probe.password', ${password}, true)`;
+      await tx`do $$ begin execute format('create role %I login password %L connection limit 0',
+                 current_setting('probe.role'), current_setting('probe.password')); end $$`;
+      await tx`grant connect on database ${owner(new URL(dbEnv().DATABASE_URL!).pathname.slice(1))} to ${owner(role)}`;
+    });
+    const url = new URL(dbEnv().DATABASE_URL!);
+    url.username = role;
+    url.password = password;
+    const pool = postgres(url.href, { max: 2, connect_timeout: 2, onnotice: () => undefined });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const refused = await failure(pool.reserve());
+        assert.equal((refused as { code?: string }).code, "53300", String(refused));
+      }
+      await owner`alter role ${owner(role)} connection limit -1`;
+      const served = await Promise.race([
+        Promise.all([pool.reserve(), pool.reserve()]),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no connection within 10 s")), 10_000)),
+      ]);
+      for (const connection of served) connection.release();
+      const [row] = await pool<{ one: number }[]>`select 1 as one`;
+      assert.equal(row!.one, 1);
+    } finally {
+      await pool.end({ timeout: 1 });
+      await owner.begin((tx) => [tx`drop owned by ${owner(role)}`, tx`drop role ${owner(role)}`]);
+    }
+  });
+
+  it("a reserved connection that dies between statements: its next query fails, never runs in the next client's session", async () => {
+    const pool = postgres(dbEnv().DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    try {
+      const first = await pool.reserve();
+      const [{ pid }] = (await first`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+      const next = pool.reserve(); // waits: the pool's one connection is reserved
+      await ownerSql()`select pg_terminate_backend(${pid})`;
+      // The pool reconnects the closed connection for the waiting client, which opens a transaction.
+      const second = await next;
+      await second`begin`;
+      await second`select set_config('probe.owner', 'second', true)`;
+      const late = await failure(first`select current_setting('probe.owner', true) as owner`);
+      assert.equal((late as { code?: string }).code, "CONNECTION_CLOSED", String(late));
+      // The first client's release leaves the second client's connection alone.
+      first.release();
+      let otherServed = false;
+      const other = pool`select 1`.then(() => (otherServed = true));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(otherServed, false, "the connection is still the second client's");
+      const [{ owner }] = (await second`select current_setting('probe.owner', true) as owner`) as unknown as [
+        { owner: string },
+      ];
+      assert.equal(owner, "second", "its transaction is intact");
+      await second`commit`;
+      second.release();
+      await other;
+    } finally {
+      await pool.end({ timeout: 1 });
+    }
+  });
+
+  it("tenant A's transaction whose connection dies mid-way fails; its next statement never runs in tenant B's transaction", async () => {
+    // The pool has one connection (DB_POOL_MAX=1): when A's backend is terminated, the pool reconnects
+    // it for B, which waits for it. Without the driver patch A's next statement ran in B's transaction,
+    // under B's context, and read B's conversations.
+    let bIsIn!: () => void;
+    const bOnConnection = new Promise<void>((r) => (bIsIn = r));
+    let aIsDone!: () => void;
+    const aDone = new Promise<void>((r) => (aIsDone = r));
+    let b: Promise<unknown> | undefined;
+    const a = withTenant(acme, async (tx) => {
+      const [row] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+      b = withTenant(globex, async (txB) => {
+        await txB.execute(sql`select 1`);
+        bIsIn();
+        await aDone;
+        return txB.execute<{ n: number }>(sql`select count(*)::int as n from conversations`);
+      });
+      await ownerSql()`select pg_terminate_backend(${row!.pid})`;
+      await bOnConnection;
+      return tx.execute<{ tenant_id: string }>(sql`select distinct tenant_id from conversations`);
+    });
+    const outcome = await a.then(
+      (rows) => ({ rows }),
+      (error: unknown) => ({ error }),
+    );
+    aIsDone();
+    if ("rows" in outcome) {
+      const read = outcome.rows.map((r) => (r.tenant_id === globex ? "globex (B)" : r.tenant_id));
+      assert.fail(`A's statement ran in B's transaction and read the conversations of ${read.join(", ")}`);
+    }
+    assert.equal(isDatabaseUnavailable(outcome.error), true, String(outcome.error));
+    const [counted] = (await b) as { n: number }[];
+    assert.ok(counted!.n > 0, "B's transaction is intact and reads its own rows");
   });
 
   it("control: an error that is the request's or the code's is not unavailability, and apiRoute lets it through", async () => {
