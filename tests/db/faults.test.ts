@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
@@ -145,6 +146,38 @@ describe("database faults", () => {
     } finally {
       await pool.end({ timeout: 1 });
       await owner.begin((tx) => [tx`drop owned by ${owner(role)}`, tx`drop role ${owner(role)}`]);
+    }
+  });
+
+  it("a query cancelled while its connection is still being opened: the connection serves the next one", async () => {
+    // A proxy that holds each new connection back for 300 ms, so the query is still waiting for it
+    // when the bounded wait (db/client.ts boundedQuery) cancels it.
+    const target = new URL(dbEnv().DATABASE_URL!);
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      client.pause();
+      setTimeout(() => (client.pipe(upstream), upstream.pipe(client), client.resume()), 300);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const url = new URL(target.href);
+    url.port = String((proxy.address() as AddressInfo).port);
+    const pool = postgres(url.href, { max: 1, onnotice: () => undefined });
+    try {
+      const cancelled = pool`select 1`;
+      cancelled.catch(() => undefined);
+      void cancelled.execute();
+      void cancelled.cancel();
+      assert.equal(((await failure(cancelled)) as { code?: string }).code, "57014");
+      const served = await Promise.race([
+        pool<{ one: number }[]>`select 1 as one`,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 5 s")), 5_000)),
+      ]);
+      assert.equal(served[0]!.one, 1);
+    } finally {
+      await pool.end({ timeout: 1 });
+      proxy.close();
     }
   });
 
