@@ -57,10 +57,15 @@ export class PoolTimeoutError extends Error {
   }
 }
 
+/** postgres.js sets a query's `state` (its connection's backend) when it hands the query to a connection. */
+const handedToConnection = (query: object) => (query as { state?: unknown }).state != null;
+
 /**
  * A single short query outside a transaction (a definer function before any tenant is known), given
  * up after DB_POOL_TIMEOUT_MS: postgres.js would queue it behind a full pool for as long as it takes.
- * A query still queued is taken out of the queue; one already running is cancelled.
+ * A query still queued is taken out of the queue. One already written to a connection is left to
+ * finish, unwaited: a cancel request names a backend, not a statement, so one that arrives after this
+ * statement ended cancels whatever the backend runs next (another request's, another tenant's).
  */
 export async function boundedQuery<T>(query: postgres.PendingQuery<T extends postgres.Row[] ? T : never>): Promise<T> {
   const waitMs = dbEnv().DB_POOL_TIMEOUT_MS;
@@ -68,7 +73,7 @@ export async function boundedQuery<T>(query: postgres.PendingQuery<T extends pos
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       query.catch(() => undefined);
-      void query.cancel();
+      if (!handedToConnection(query)) void query.cancel();
       reject(new PoolTimeoutError(waitMs));
     }, waitMs);
   });

@@ -18,7 +18,7 @@ process.env.DB_POOL_TIMEOUT_MS = "500";
 process.env.DB_STATEMENT_TIMEOUT_MS = "1000";
 
 const { withTenant, isDatabaseUnavailable, DatabaseUnavailableError, resolveApiKeyHash } = await import("@/db");
-const { closePools, rawPool } = await import("@/db/client");
+const { boundedQuery, closePools, PoolTimeoutError, rawPool } = await import("@/db/client");
 const { apiRoute } = await import("@/lib/http/json");
 const { ownerSql, tenantIdsBySlug } = await import("../support/db");
 const { dbEnv } = await import("@/db/env");
@@ -178,6 +178,58 @@ describe("database faults", () => {
     } finally {
       await pool.end({ timeout: 1 });
       proxy.close();
+    }
+  });
+
+  it("a pipelined query cancelled before its turn: it settles, and every query on the connection gets its own answer", async () => {
+    // postgres.js writes a query behind a busy connection's running one (pipelining). One cancelled while
+    // it waits its turn has been written, and its answer still comes: it was skipped as the current
+    // query, so that answer went to the query behind it, every later answer on the connection slipped by
+    // one statement, and the cancelled query never settled.
+    const pool = postgres(dbEnv().DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    try {
+      await pool`select 1`; // the connection is open, so the next three are pipelined on it
+      const running = pool<{ answer: string }[]>`select 'running' as answer from pg_sleep(0.3)`;
+      const cancelled = pool<{ answer: string }[]>`select 'cancelled' as answer`;
+      const behind = pool<{ answer: string }[]>`select 'behind' as answer`;
+      for (const query of [running, cancelled, behind]) void query.execute(); // in this order (then() starts one)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Typed void, it returns the cancel request: settled once the server has it.
+      const cancelling = cancelled.cancel() as unknown as Promise<void>;
+      assert.equal((await behind)[0]!.answer, "behind");
+      const settled = await Promise.race([
+        cancelled.then(
+          ([row]) => row!.answer,
+          (error: { code?: string }) => error.code,
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve("not settled within 5 s"), 5_000)),
+      ]);
+      assert.ok(settled === "cancelled" || settled === "57014", settled);
+      assert.equal((await running)[0]!.answer, "running");
+      await cancelling; // the cancel request has been delivered: it cannot reach the next statement
+      const [after] = await pool<{ answer: string }[]>`select 'after' as answer`;
+      assert.equal(after!.answer, "after");
+    } finally {
+      await pool.end({ timeout: 1 });
+    }
+  });
+
+  it("a bounded query given up after it was written is not cancelled: the cancel would hit the next statement", async () => {
+    // A cancel request names a backend, not a statement. The bounded wait gives up on a query pipelined
+    // behind a slow one; by the time that query's turn comes it has already run, and another client's
+    // statement runs on the backend: a cancel sent then cancelled that statement instead.
+    const pool = postgres(dbEnv().DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    try {
+      await pool`select 1`;
+      // Started in this order on the one connection (then() starts a query, so execute() comes first).
+      const slow = pool`select pg_sleep(0.8)`.execute();
+      const given = boundedQuery(pool`select 1`.execute());
+      const other = pool<{ answer: string }[]>`select 'other' as answer from pg_sleep(0.3)`.execute();
+      assert.ok((await failure(given)) instanceof PoolTimeoutError);
+      assert.equal((await other)[0]!.answer, "other");
+      await slow;
+    } finally {
+      await pool.end({ timeout: 1 });
     }
   });
 
