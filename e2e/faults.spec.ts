@@ -115,12 +115,7 @@ interface Answer {
   at: number;
 }
 
-// Left out of `npm test` for now (FAULT_STORM=1 runs it): under load it still meets, now and then, a
-// 500 through PgBouncer ("written but could not be read back": an answer of the driver slipped by one
-// statement on a connection), open in issue 14. The driver faults it found before are fixed and tested
-// in tests/db/faults.test.ts. `FAULT_STORM=1 npm test -- --no-checks "--e2e-grep=ingest storm" tests/none`
-const stormTest = process.env.FAULT_STORM === "1" ? test : () => undefined;
-stormTest(
+test(
   "an ingest storm through a PostgreSQL kill and a PgBouncer restart: 201 or 503, and the rows are the acknowledged 201s",
   async ({ browser }) => {
     test.setTimeout(300_000);
