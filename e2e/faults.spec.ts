@@ -115,162 +115,160 @@ interface Answer {
   at: number;
 }
 
-test(
-  "an ingest storm through a PostgreSQL kill and a PgBouncer restart: 201 or 503, and the rows are the acknowledged 201s",
-  async ({ browser }) => {
-    test.setTimeout(300_000);
-    const answers: Answer[] = [];
-    const acknowledged = new Map<string, string>(); // Idempotency-Key -> conversation id
-    let stopping = false;
+test("an ingest storm through a PostgreSQL kill and a PgBouncer restart: 201 or 503, and the rows are the acknowledged 201s", async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  const answers: Answer[] = [];
+  const acknowledged = new Map<string, string>(); // Idempotency-Key -> conversation id
+  let stopping = false;
 
-    async function ingestUntilAcknowledged(server: NextServer, name: Answer["server"]): Promise<void> {
-      const key = randomUUID();
-      const body = JSON.stringify({
-        agent: agentId,
-        channel: "chat",
-        caller: marker,
-        started_at: new Date().toISOString(),
-        duration_seconds: 5,
-        summary: `logical request ${key}`,
-        turns: [{ speaker: "caller", text: "hello", offset_ms: 0 }],
-      });
-      for (;;) {
-        const started = Date.now();
-        let status: Answer["status"];
-        let retryAfter: string | null = null;
-        try {
-          const response = await fetch(`${server.url}/api/v1/conversations`, {
-            method: "POST",
-            headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json", "Idempotency-Key": key },
-            body,
-            signal: AbortSignal.timeout(60_000),
-          });
-          status = response.status;
-          retryAfter = response.headers.get("retry-after");
-          const text = await response.text();
-          if (status === 201) {
-            const previous = acknowledged.get(key);
-            const { id } = JSON.parse(text) as { id: string };
-            expect(previous ?? id, "a retry answers the same conversation").toBe(id);
-            acknowledged.set(key, id);
-          } else if (status !== 503) {
-            serverLog.push(`[client] ${status}: ${text.slice(0, 300)}`);
-          }
-        } catch (error) {
-          status = error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network";
-        }
-        answers.push({ server: name, status, ms: Date.now() - started, retryAfter, at: Date.now() });
-        if (status === 201 || failure) return;
-        // No answer within a minute counts as a hang (checked at the end); like a 503, it is retried with
-        // the same key, as a client whose request timed out would.
-        if (status !== 503 && status !== "timeout")
-          throw new Error(`${name}: ${status} (only 201 and 503 are expected)`);
-        await sleep(Math.min(Number(retryAfter ?? 1) * 1000, 300)); // sooner than asked, to keep the load on
-      }
-    }
-
-    // The first client that meets anything but 201 or 503 ends the storm; the test fails with what the
-    // servers logged (an unhandled rejection would end it without saying why).
-    let failure: Error | undefined;
-    const fail = (error: unknown) => (failure ??= error instanceof Error ? error : new Error(String(error)));
-    const clients = [direct, direct, direct, pooled, pooled, pooled].map(async (server) => {
-      const name = server === direct ? "direct" : "pgbouncer";
-      try {
-        while (!stopping) await ingestUntilAcknowledged(server, name);
-      } catch (error) {
-        fail(error);
-        stopping = true;
-      }
+  async function ingestUntilAcknowledged(server: NextServer, name: Answer["server"]): Promise<void> {
+    const key = randomUUID();
+    const body = JSON.stringify({
+      agent: agentId,
+      channel: "chat",
+      caller: marker,
+      started_at: new Date().toISOString(),
+      duration_seconds: 5,
+      summary: `logical request ${key}`,
+      turns: [{ speaker: "caller", text: "hello", offset_ms: 0 }],
     });
-    const acksBy = (name: Answer["server"], after: number) =>
-      answers.filter((a) => a.server === name && a.status === 201 && a.at > after).length;
-    async function acksOnBoth(after: number, each: number) {
-      const deadline = Date.now() + 120_000;
-      while (Math.min(acksBy("direct", after), acksBy("pgbouncer", after)) < each) {
-        if (failure) throw failure;
-        if (Date.now() > deadline) throw new Error(`fewer than ${each} 201s from each server within 120 s`);
-        await sleep(100);
+    for (;;) {
+      const started = Date.now();
+      let status: Answer["status"];
+      let retryAfter: string | null = null;
+      try {
+        const response = await fetch(`${server.url}/api/v1/conversations`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json", "Idempotency-Key": key },
+          body,
+          signal: AbortSignal.timeout(60_000),
+        });
+        status = response.status;
+        retryAfter = response.headers.get("retry-after");
+        const text = await response.text();
+        if (status === 201) {
+          const previous = acknowledged.get(key);
+          const { id } = JSON.parse(text) as { id: string };
+          expect(previous ?? id, "a retry answers the same conversation").toBe(id);
+          acknowledged.set(key, id);
+        } else if (status !== 503) {
+          serverLog.push(`[client] ${status}: ${text.slice(0, 300)}`);
+        }
+      } catch (error) {
+        status = error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network";
       }
+      answers.push({ server: name, status, ms: Date.now() - started, retryAfter, at: Date.now() });
+      if (status === 201 || failure) return;
+      // No answer within a minute counts as a hang (checked at the end); like a 503, it is retried with
+      // the same key, as a client whose request timed out would.
+      if (status !== 503 && status !== "timeout") throw new Error(`${name}: ${status} (only 201 and 503 are expected)`);
+      await sleep(Math.min(Number(retryAfter ?? 1) * 1000, 300)); // sooner than asked, to keep the load on
     }
+  }
 
-    // A signed-in page on the direct server, for the error page during the outage.
-    const context = await browser.newContext({ baseURL: direct.url });
-    const page = await context.newPage();
-    await signInThroughUi(page, "alice@acme.test");
-
-    const events: { name: string; at: number }[] = [];
+  // The first client that meets anything but 201 or 503 ends the storm; the test fails with what the
+  // servers logged (an unhandled rejection would end it without saying why).
+  let failure: Error | undefined;
+  const fail = (error: unknown) => (failure ??= error instanceof Error ? error : new Error(String(error)));
+  const clients = [direct, direct, direct, pooled, pooled, pooled].map(async (server) => {
+    const name = server === direct ? "direct" : "pgbouncer";
     try {
-      await acksOnBoth(0, 5);
-      events.push({ name: "PostgreSQL killed", at: Date.now() });
-      await killPostgres();
-      await sleep(1_500);
-      await page.goto("/conversations");
-      await expect(page.getByTestId("database-unavailable")).toContainText("The database is unavailable");
-      await sleep(1_500);
-      events.push({ name: "PostgreSQL started", at: Date.now() });
-      database = await startEmbedded(pgOptions);
-      await acksOnBoth(events.at(-1)!.at, 5);
-      await page.goto("/conversations");
-      await expect(page.getByTestId("conversation-list")).toBeVisible();
-
-      events.push({ name: "PgBouncer stopped", at: Date.now() });
-      await bouncer.stop();
-      await sleep(2_000);
-      bouncer = await startPgBouncer(bouncerOptions);
-      events.push({ name: "PgBouncer started", at: Date.now() });
-      await acksOnBoth(events.at(-1)!.at, 5);
+      while (!stopping) await ingestUntilAcknowledged(server, name);
     } catch (error) {
       fail(error);
-    } finally {
       stopping = true;
-      await Promise.all(clients);
-      await context.close();
     }
-    if (failure) {
-      console.log(`events: ${JSON.stringify(events)}\nthe servers' last output:\n${serverLog.join("").slice(-5000)}`);
-      throw failure;
+  });
+  const acksBy = (name: Answer["server"], after: number) =>
+    answers.filter((a) => a.server === name && a.status === 201 && a.at > after).length;
+  async function acksOnBoth(after: number, each: number) {
+    const deadline = Date.now() + 120_000;
+    while (Math.min(acksBy("direct", after), acksBy("pgbouncer", after)) < each) {
+      if (failure) throw failure;
+      if (Date.now() > deadline) throw new Error(`fewer than ${each} 201s from each server within 120 s`);
+      await sleep(100);
     }
+  }
 
-    // The rows are exactly the acknowledged conversations: none lost, none twice.
-    const check = postgres(database.url, { max: 1, onnotice: () => undefined });
-    try {
-      const rows = await check<{ id: string; summary: string }[]>`
+  // A signed-in page on the direct server, for the error page during the outage.
+  const context = await browser.newContext({ baseURL: direct.url });
+  const page = await context.newPage();
+  await signInThroughUi(page, "alice@acme.test");
+
+  const events: { name: string; at: number }[] = [];
+  try {
+    await acksOnBoth(0, 5);
+    events.push({ name: "PostgreSQL killed", at: Date.now() });
+    await killPostgres();
+    await sleep(1_500);
+    await page.goto("/conversations");
+    await expect(page.getByTestId("database-unavailable")).toContainText("The database is unavailable");
+    await sleep(1_500);
+    events.push({ name: "PostgreSQL started", at: Date.now() });
+    database = await startEmbedded(pgOptions);
+    await acksOnBoth(events.at(-1)!.at, 5);
+    await page.goto("/conversations");
+    await expect(page.getByTestId("conversation-list")).toBeVisible();
+
+    events.push({ name: "PgBouncer stopped", at: Date.now() });
+    await bouncer.stop();
+    await sleep(2_000);
+    bouncer = await startPgBouncer(bouncerOptions);
+    events.push({ name: "PgBouncer started", at: Date.now() });
+    await acksOnBoth(events.at(-1)!.at, 5);
+  } catch (error) {
+    fail(error);
+  } finally {
+    stopping = true;
+    await Promise.all(clients);
+    await context.close();
+  }
+  if (failure) {
+    console.log(`events: ${JSON.stringify(events)}\nthe servers' last output:\n${serverLog.join("").slice(-5000)}`);
+    throw failure;
+  }
+
+  // The rows are exactly the acknowledged conversations: none lost, none twice.
+  const check = postgres(database.url, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await check<{ id: string; summary: string }[]>`
       select id, summary from conversations where caller = ${marker}`;
-      const ids = new Set(acknowledged.values());
-      expect(rows.length).toBe(ids.size);
-      expect(new Set(rows.map((r) => r.id))).toEqual(ids);
-      expect(new Set(rows.map((r) => r.summary)).size).toBe(rows.length);
-    } finally {
-      await check.end();
-    }
+    const ids = new Set(acknowledged.values());
+    expect(rows.length).toBe(ids.size);
+    expect(new Set(rows.map((r) => r.id))).toEqual(ids);
+    expect(new Set(rows.map((r) => r.summary)).size).toBe(rows.length);
+  } finally {
+    await check.end();
+  }
 
-    const unavailable = answers.filter((a) => a.status === 503);
-    const byServer = (name: Answer["server"], status: Answer["status"]) =>
-      answers.filter((a) => a.server === name && a.status === status).length;
-    const slowest = (name: Answer["server"], status: number) =>
-      Math.max(0, ...answers.filter((a) => a.server === name && a.status === status).map((a) => a.ms));
-    const figures = {
-      requests: answers.length,
-      acknowledged: acknowledged.size,
-      "503 direct": byServer("direct", 503),
-      "503 pgbouncer": byServer("pgbouncer", 503),
-      "slowest 503 direct (ms)": slowest("direct", 503),
-      "slowest 503 pgbouncer (ms)": slowest("pgbouncer", 503),
-      "slowest 201 direct (ms)": slowest("direct", 201),
-      "slowest 201 pgbouncer (ms)": slowest("pgbouncer", 201),
-      events: events.map((e) => e.name).join(", "),
-    };
-    console.log(`fault storm: ${JSON.stringify(figures)}`);
-    test.info().annotations.push({ type: "figures", description: JSON.stringify(figures) });
-    expect(
-      answers.filter((a) => a.status === "timeout"),
-      "no request went unanswered for a minute",
-    ).toEqual([]);
-    expect(byServer("direct", 503), "the direct server saw the outage").toBeGreaterThan(0);
-    expect(byServer("pgbouncer", 503), "the PgBouncer server saw the outages").toBeGreaterThan(0);
-    expect(unavailable.every((a) => a.retryAfter !== null && Number(a.retryAfter) > 0)).toBe(true);
-    // A rejection nobody handled (the driver's type fetch, refused by PgBouncer, was one) is a process
-    // that Node could have ended.
-    expect(serverLog.filter((line) => line.includes("unhandledRejection"))).toEqual([]);
-  },
-);
+  const unavailable = answers.filter((a) => a.status === 503);
+  const byServer = (name: Answer["server"], status: Answer["status"]) =>
+    answers.filter((a) => a.server === name && a.status === status).length;
+  const slowest = (name: Answer["server"], status: number) =>
+    Math.max(0, ...answers.filter((a) => a.server === name && a.status === status).map((a) => a.ms));
+  const figures = {
+    requests: answers.length,
+    acknowledged: acknowledged.size,
+    "503 direct": byServer("direct", 503),
+    "503 pgbouncer": byServer("pgbouncer", 503),
+    "slowest 503 direct (ms)": slowest("direct", 503),
+    "slowest 503 pgbouncer (ms)": slowest("pgbouncer", 503),
+    "slowest 201 direct (ms)": slowest("direct", 201),
+    "slowest 201 pgbouncer (ms)": slowest("pgbouncer", 201),
+    events: events.map((e) => e.name).join(", "),
+  };
+  console.log(`fault storm: ${JSON.stringify(figures)}`);
+  test.info().annotations.push({ type: "figures", description: JSON.stringify(figures) });
+  expect(
+    answers.filter((a) => a.status === "timeout"),
+    "no request went unanswered for a minute",
+  ).toEqual([]);
+  expect(byServer("direct", 503), "the direct server saw the outage").toBeGreaterThan(0);
+  expect(byServer("pgbouncer", 503), "the PgBouncer server saw the outages").toBeGreaterThan(0);
+  expect(unavailable.every((a) => a.retryAfter !== null && Number(a.retryAfter) > 0)).toBe(true);
+  // A rejection nobody handled (the driver's type fetch, refused by PgBouncer, was one) is a process
+  // that Node could have ended.
+  expect(serverLog.filter((line) => line.includes("unhandledRejection"))).toEqual([]);
+});
