@@ -132,14 +132,16 @@ describe("the signed context: a token seen in B's session", () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((r) => (release = r));
     let inside = "";
+    let counted = false; // B's last statement has run: pg_stat_activity shows it while B's transaction is open
     const globexSession = drizzleOn(other).transaction(async (tx) => {
       await tx.execute(sql`select set_config('app.tenant_ctx', ${token({ tenantId: globex })}, true)`);
       inside = (await tx.execute<{ ctx: string }>(sql`select current_setting('app.tenant_ctx') as ctx`))[0]!.ctx;
       await tx.execute(sql`select count(*) from conversations where tenant_id = ${globex}`);
+      counted = true;
       await held;
     });
     try {
-      while (!inside) await new Promise((r) => setTimeout(r, 20));
+      while (!counted) await new Promise((r) => setTimeout(r, 20));
       const activity = await asAcme((tx) =>
         rowsOf<{ query: string }>(
           tx,
