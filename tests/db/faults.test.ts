@@ -46,6 +46,16 @@ const causes = (error: unknown) => {
   return names;
 };
 
+/** A pool of its own with one connection to the app's database, ended after `fn`. */
+async function onOneConnection(fn: (pool: postgres.Sql) => Promise<void>): Promise<void> {
+  const pool = postgres(dbEnv().DATABASE_URL!, { max: 1, onnotice: () => undefined });
+  try {
+    await fn(pool);
+  } finally {
+    await pool.end({ timeout: 1 });
+  }
+}
+
 describe("database faults", () => {
   it("the pool's one connection held: the next transaction gives up after DB_POOL_TIMEOUT_MS, before it frees", async () => {
     let holderDone = false;
@@ -186,8 +196,7 @@ describe("database faults", () => {
     // it waits its turn has been written, and its answer still comes: it was skipped as the current
     // query, so that answer went to the query behind it, every later answer on the connection slipped by
     // one statement, and the cancelled query never settled.
-    const pool = postgres(dbEnv().DATABASE_URL!, { max: 1, onnotice: () => undefined });
-    try {
+    await onOneConnection(async (pool) => {
       await pool`select 1`; // the connection is open, so the next three are pipelined on it
       const running = pool<{ answer: string }[]>`select 'running' as answer from pg_sleep(0.3)`;
       const cancelled = pool<{ answer: string }[]>`select 'cancelled' as answer`;
@@ -209,17 +218,14 @@ describe("database faults", () => {
       await cancelling; // the cancel request has been delivered: it cannot reach the next statement
       const [after] = await pool<{ answer: string }[]>`select 'after' as answer`;
       assert.equal(after!.answer, "after");
-    } finally {
-      await pool.end({ timeout: 1 });
-    }
+    });
   });
 
   it("a bounded query given up after it was written is not cancelled: the cancel would hit the next statement", async () => {
     // A cancel request names a backend, not a statement. The bounded wait gives up on a query pipelined
     // behind a slow one; by the time that query's turn comes it has already run, and another client's
     // statement runs on the backend: a cancel sent then cancelled that statement instead.
-    const pool = postgres(dbEnv().DATABASE_URL!, { max: 1, onnotice: () => undefined });
-    try {
+    await onOneConnection(async (pool) => {
       await pool`select 1`;
       // Started in this order on the one connection (then() starts a query, so execute() comes first).
       const slow = pool`select pg_sleep(0.8)`.execute();
@@ -228,14 +234,11 @@ describe("database faults", () => {
       assert.ok((await failure(given)) instanceof PoolTimeoutError);
       assert.equal((await other)[0]!.answer, "other");
       await slow;
-    } finally {
-      await pool.end({ timeout: 1 });
-    }
+    });
   });
 
   it("a reserved connection that dies between statements: its next query fails, never runs in the next client's session", async () => {
-    const pool = postgres(dbEnv().DATABASE_URL!, { max: 1, onnotice: () => undefined });
-    try {
+    await onOneConnection(async (pool) => {
       const first = await pool.reserve();
       const [{ pid }] = (await first`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
       const next = pool.reserve(); // waits: the pool's one connection is reserved
@@ -259,9 +262,7 @@ describe("database faults", () => {
       await second`commit`;
       second.release();
       await other;
-    } finally {
-      await pool.end({ timeout: 1 });
-    }
+    });
   });
 
   it("tenant A's transaction whose connection dies mid-way fails; its next statement never runs in tenant B's transaction", async () => {
