@@ -65,7 +65,7 @@ export async function watchForProblems(page: Page) {
     document.addEventListener("securitypolicyviolation", (e) => {
       const reporter = window as unknown as { __reportCspViolation: (text: string) => void };
       reporter.__reportCspViolation(
-        `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} on ${e.documentURI} (${e.sample})`,
+        `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} on ${e.documentURI} (${e.sample}) from ${e.sourceFile || "the document"}:${e.lineNumber}:${e.columnNumber}`,
       );
     });
   });
