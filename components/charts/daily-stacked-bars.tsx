@@ -62,6 +62,8 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
           const x = margin.left + d * slot + (slot - barWidth) / 2;
           return (
             <g key={day}>
+              {/* One tooltip per day's bar, not one per segment: the table below has every number. */}
+              <title>{`${label(day)}: ${series.map((s) => `${s.name} ${s.values[d] ?? 0}`).join(", ")}`}</title>
               {series.map((s, i) => {
                 const v = s.values[d] ?? 0;
                 if (v === 0) return null;
@@ -74,9 +76,7 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
                     width={barWidth}
                     height={y(base) - top}
                     className={seriesColor(i).fill}
-                  >
-                    <title>{`${label(day)}: ${s.name}, ${v}`}</title>
-                  </rect>
+                  />
                 );
                 base += v;
                 return rect;
@@ -107,35 +107,27 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
           Show the numbers as a table
         </summary>
         <div className="mt-2 max-h-80 overflow-auto">
-          <table className="w-full text-left text-xs" data-testid={`${id}-table`}>
+          <table className="chart-table" data-testid={`${id}-table`}>
             <caption className="sr-only">{title}</caption>
             <thead>
               <tr>
-                <th scope="col" className="px-2 py-1 font-medium">
-                  Day
-                </th>
+                <th scope="col">Day</th>
                 {series.map((s) => (
-                  <th key={s.id} scope="col" className="px-2 py-1 text-right font-medium">
+                  <th key={s.id} scope="col">
                     {s.name}
                   </th>
                 ))}
-                <th scope="col" className="px-2 py-1 text-right font-medium">
-                  Total
-                </th>
+                <th scope="col">Total</th>
               </tr>
             </thead>
-            <tbody className="tabular-nums">
+            <tbody>
               {days.map((day, d) => (
-                <tr key={day} className="border-t border-slate-200 dark:border-slate-800">
-                  <th scope="row" className="px-2 py-1 font-normal">
-                    {day}
-                  </th>
+                <tr key={day}>
+                  <th scope="row">{day}</th>
                   {series.map((s) => (
-                    <td key={s.id} className="px-2 py-1 text-right">
-                      {s.values[d] ?? 0}
-                    </td>
+                    <td key={s.id}>{s.values[d] ?? 0}</td>
                   ))}
-                  <td className="px-2 py-1 text-right">{totals[d]}</td>
+                  <td>{totals[d]}</td>
                 </tr>
               ))}
             </tbody>
