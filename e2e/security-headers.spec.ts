@@ -160,14 +160,18 @@ test("each page answer has a nonce of its own", async ({ request }) => {
 test("control: a script and a style attribute without the nonce, injected into a real page, are blocked and reported", async ({
   page,
 }) => {
-  // The server's own /login answer, headers and all, with what an injection would add to its HTML.
+  // The server's own /login answer, headers and all, with what an injection would add to its HTML, and
+  // the container React streams a late part of an SVG in (allowed by its hash, and only that).
   await page.route(
     (url) => url.pathname === "/login",
     async (route) => {
       const response = await route.fetch();
       const html = (await response.text())
         .replace("</head>", "<script>window.injected = true</script></head>")
-        .replace("</body>", '<p style="color: red">styled</p></body>');
+        .replace(
+          "</body>",
+          '<p style="color: red">styled</p><svg aria-hidden="true" style="display:none" id="S:9"><g></g></svg></body>',
+        );
       await route.fulfill({ response, body: html });
     },
   );
@@ -176,6 +180,11 @@ test("control: a script and a style attribute without the nonce, injected into a
   expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
   await expect.poll(() => watcher.problems.join("\n")).toMatch(/CSP violation: script-src-elem blocked inline/);
   await expect.poll(() => watcher.problems.join("\n")).toMatch(/CSP violation: style-src-attr blocked inline/);
+  expect(
+    watcher.problems.filter((p) => p.startsWith("CSP violation: style-src-attr")),
+    "only the red paragraph",
+  ).toHaveLength(1);
+  await expect(page.locator("svg#S\\:9")).toBeHidden();
   // The page's own scripts still ran (the nonce): the theme script and React.
   await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
 });

@@ -39,15 +39,21 @@ export function baseSecurityHeaders(production: boolean): Header[] {
 /**
  * A page's policy. Scripts: only those carrying this request's nonce (Next puts it on its own scripts
  * when it finds it in the request's policy) and what they load ('strict-dynamic'). Styles: the
- * stylesheet Tailwind builds, no inline `style` attributes (none are rendered; charts use SVG
- * attributes). `next dev` needs eval (React's debugging) and inline styles (its error overlay).
+ * stylesheet Tailwind builds; of inline `style` attributes only `display:none`, by its hash (our markup
+ * has none, but React streams a part of an SVG that was not ready when the rest was sent in an
+ * `<svg style="display:none">` until it moves it into place: a chart under load). `next dev` needs
+ * eval (React's debugging) and inline styles (its error overlay).
  */
+/** The CSP hash of the one inline style attribute a page may apply: `display:none`. */
+export const hiddenStyleHash = "sha256-aqNNdDLnnrDOnTNdkJpYlAxKVJtLt9CtFLklmInuUAE=";
+
 export function pagePolicy(nonce: string, development: boolean): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
     // A nonce in style-src would make browsers ignore 'unsafe-inline', so dev has none.
     `style-src 'self' ${development ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
+    ...(development ? [] : [`style-src-attr 'unsafe-hashes' '${hiddenStyleHash}'`]),
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",

@@ -1,3 +1,4 @@
+import { hiddenStyleHash } from "@/lib/security-headers";
 import { expect, type Page } from "@playwright/test";
 
 /**
@@ -36,6 +37,10 @@ export function expectSecurityHeaders(headers: RawHeader[], kind: "page" | "othe
   expect(scripts, `${where}: scripts`).not.toContain("'unsafe-eval'");
   const styles = policy.get("style-src") ?? policy.get("default-src") ?? [];
   expect(styles, `${where}: styles`).not.toContain("'unsafe-inline'");
+  // Style attributes: none, or only `display:none` by its hash (lib/security-headers.ts).
+  const styleAttributes = policy.get("style-src-attr");
+  if (styleAttributes)
+    expect(styleAttributes, `${where}: style attributes`).toEqual(["'unsafe-hashes'", `'${hiddenStyleHash}'`]);
   if (kind === "page") {
     expect(
       scripts.filter((s) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(s)),
@@ -64,22 +69,26 @@ export async function watchForProblems(page: Page) {
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
       const reporter = window as unknown as { __reportCspViolation: (text: string) => void };
+      // The element a blocked attribute is on (its start tag), so a report says which markup did it.
+      const element = e.target instanceof Element ? e.target.outerHTML.slice(0, 200) : "";
       reporter.__reportCspViolation(
-        `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} on ${e.documentURI} (${e.sample}) from ${e.sourceFile || "the document"}:${e.lineNumber}:${e.columnNumber}`,
+        `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} on ${e.documentURI} (${e.sample}) from ${e.sourceFile || "the document"}:${e.lineNumber}:${e.columnNumber}${element ? ` on ${element}` : ""}`,
       );
     });
   });
   page.on("console", (message) => {
     if (message.type() !== "error") return;
     const text = message.text();
-    if (text.includes("status of 404") && notFoundDocuments.has(message.location().url)) return;
-    problems.push(`console error on ${page.url()}: ${text}`);
+    const from = message.location().url;
+    // The page meant to answer 404, or a request for the same path (Next's client may ask it again, ?_rsc=…).
+    if (text.includes("status of 404") && from && notFoundDocuments.has(URL.parse(from)?.pathname ?? from)) return;
+    problems.push(`console error on ${page.url()}${from ? ` (from ${from})` : ""}: ${text}`);
   });
   page.on("pageerror", (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
   return {
     problems,
     expectNotFound(url: string) {
-      notFoundDocuments.add(url);
+      notFoundDocuments.add(new URL(url).pathname);
     },
   };
 }
