@@ -8,43 +8,22 @@ import { TenantShare } from "./tenant-share";
 
 /**
  * The second wall for agent-written SQL: it runs as agent_reader (SELECT on the agent-visible tables
- * only, subject to RLS) on its own pool, read-only, after a statement that sets the signed tenant
- * context, the statement timeout and the search path, all as bind parameters (db/context.ts). Without
- * an audit (tests, the benchmark's "database" line) that is a READ ONLY transaction of its own.
+ * only, subject to RLS) on its own pool, in a READ ONLY transaction whose first statement sets the
+ * signed tenant context, the statement timeout and the search path, all as bind parameters
+ * (db/context.ts).
  *
- * One transaction, one write, one round trip:
- *
- *   BEGIN READ WRITE; the context (with the user, the row's actor); app.record_agent_sql_call (the
- *   call's audit row, verdict "pending"); SAVEPOINT agent_sql; SET TRANSACTION READ ONLY; the context
- *   again, without the user, with the statement's settings; the agent's statement;
- *   ROLLBACK TO SAVEPOINT agent_sql; COMMIT
- *
- * The server runs them in that order, so the statement never runs without its context or before its
- * audit row, and its answer is never returned before that COMMIT is confirmed: a crash of the app or of
- * PostgreSQL at any point cannot leave an answered call without its row.
- *
- * The statement runs in a subtransaction that is always rolled back, after the transaction was made
- * READ ONLY inside it. PostgreSQL lets a transaction become read-only after it has written, and refuses
- * to make it read-write again inside a subtransaction (set_config('transaction_read_only', 'off') fails
- * with 25001), so the statement cannot write, even through a SECURITY DEFINER function, although its
- * transaction has: it is read-only until ROLLBACK TO SAVEPOINT, which restores the transaction's mode,
- * context and settings (also any the statement set, even for the session). ROLLBACK TO SAVEPOINT also
- * ends a statement that failed, so COMMIT still commits the row of a call that failed; a failed audit
- * row aborts the whole transaction, the statement does not run, and COMMIT rolls back: the call is then
- * recorded whole another way before its error is returned (recordWholeCall). The statement's context
- * names no user, so what it can see never depends on who asked (today no policy on the agent-visible
- * tables reads the user; this keeps it so).
- *
- * What the one transaction holds while the statement runs (at most its timeout): the audit row's
- * RowExclusiveLock on audit_events and the foreign key's KEY SHARE lock on the tenant's row.
- *
- * The outcome (verdict, rows, error, duration) is filled in after the answer, off the request path, on
- * the same connection (app.record_agent_sql_outcome); a row still "pending" is a call whose process
- * ended before it could say how the call went.
+ * One write, one round trip: BEGIN READ WRITE, the context, the call's audit row
+ * (app.record_agent_sql_call, verdict "pending"), COMMIT; then BEGIN READ ONLY, the context with its
+ * settings, the agent's statement, COMMIT. The server runs them in that order, so the statement never
+ * runs without its context, and its answer is never read before its audit row is committed: a crash
+ * of the app or of PostgreSQL at any point cannot leave an answered call without its row. The
+ * outcome (verdict, rows, error, duration) is filled in after the answer, off the request path, on the
+ * same connection (app.record_agent_sql_outcome); a row still "pending" is a call whose process ended
+ * before it could say how the call went.
  *
  * The agent's text goes over the extended protocol (Parse/Bind/Execute of an unnamed statement),
- * where PostgreSQL itself refuses more than one statement: `select 1; rollback to savepoint agent_sql;
- * …` cannot leave the read-only subtransaction the way it could over the simple protocol.
+ * where PostgreSQL itself refuses more than one statement: `select 1; commit; delete …` cannot end
+ * the transaction the way it can over the simple protocol.
  *
  * Bounded in PostgreSQL, so the app never holds more than the budget: the statement is wrapped
  * (answerBounded below) so that at most cap + 1 rows are computed, and only the leading rows whose
@@ -198,9 +177,6 @@ export async function agentSqlAuditsSettled(): Promise<void> {
   while (finishing.size > 0) await Promise.all([...finishing]);
 }
 
-/** The subtransaction the agent's statement runs in, inside the transaction that records the call. */
-const savepoint = "agent_sql";
-
 /** One reserved connection, statements started in order and written together. */
 class Pipeline {
   lost = false;
@@ -213,16 +189,8 @@ class Pipeline {
     return query;
   }
 
-  /** Transaction control: fixed text over the simple protocol. */
-  fixed(
-    text:
-      | "begin read only"
-      | "begin read write"
-      | "commit"
-      | "set transaction read only"
-      | `savepoint ${typeof savepoint}`
-      | `rollback to savepoint ${typeof savepoint}`,
-  ) {
+  /** BEGIN/COMMIT: fixed text over the simple protocol. */
+  fixed(text: "begin read only" | "begin read write" | "commit" | "rollback") {
     return this.started(this.connection.unsafe(text));
   }
 
@@ -258,14 +226,6 @@ class Pipeline {
 const recordCall = "select app.record_agent_sql_call($1, $2) as id";
 const recordOutcome = "select app.record_agent_sql_outcome($1, $2) as done";
 
-/** The call's audit row could not be recorded, so its statement did not run (the server's failure, not the statement's). */
-class AgentSqlAuditError extends Error {
-  constructor(cause: unknown) {
-    super("The agent SQL call's audit row could not be recorded; its statement was not run.", { cause });
-    this.name = "AgentSqlAuditError";
-  }
-}
-
 /**
  * Runs SQL that passed the guard, for one tenant. PostgreSQL errors propagate (postgres.PostgresError);
  * TenantBusyError when the tenant's share of the pool and its queue are full (nothing ran). With
@@ -279,8 +239,6 @@ export async function runCheckedSql(
 ): Promise<AgentSqlResult> {
   if (!isUuid(tenantId)) throw new InvalidTenantIdError("tenantId", tenantId);
   const limits = { ...agentSqlLimits(), ...given };
-  // The statement's context names no user, also when the audit's does (the row's actor): what the
-  // agent's statement may see never depends on who asked.
   const context = contextStatement(
     { tenantId },
     {
@@ -294,67 +252,40 @@ export async function runCheckedSql(
   const releaseShare = await agentSqlTenantShare().acquire(tenantId);
   let pipeline: Pipeline | undefined;
   let settled: AgentSqlSettled | undefined;
-  let id: string | undefined;
+  let recorded: Promise<postgres.RowList<postgres.Row[]>> | undefined;
   try {
-    const p = (pipeline = new Pipeline(await rawPool("agent_reader").reserve()));
-    // Started in this order, written together, run by the server in this order (see the top of this file).
-    const recorded =
-      audit && auditContext
-        ? [
-            p.fixed("begin read write"),
-            p.statement(auditContext.text, auditContext.params()),
-            p.statement(recordCall, [audit.target, { ...audit.call, verdict: "pending" }]),
-          ]
-        : [];
-    const opening = audit
-      ? [
-          p.fixed(`savepoint ${savepoint}`),
-          p.fixed("set transaction read only"),
-          p.statement(context.text, context.params()),
-        ]
-      : [p.fixed("begin read only"), p.statement(context.text, context.params())];
-    const answer = p.values(answerBounded(text));
-    const closing = audit ? [p.fixed(`rollback to savepoint ${savepoint}`), p.fixed("commit")] : [p.fixed("commit")];
-    const audited = Promise.all(recorded);
-    const opened = Promise.all(opening);
-    for (const all of [audited, opened]) all.catch(() => undefined); // awaited below
+    pipeline = new Pipeline(await rawPool("agent_reader").reserve());
+    if (audit && auditContext) {
+      recorded = pipeline.auditTransaction(auditContext, recordCall, [
+        audit.target,
+        { ...audit.call, verdict: "pending" },
+      ]);
+    }
+    const begin = pipeline.fixed("begin read only");
+    const ctx = pipeline.statement(context.text, context.params());
+    const answer = pipeline.values(answerBounded(text));
+    const commit = pipeline.fixed("commit");
+    const opened = Promise.all([begin, ctx]);
+    opened.catch(() => undefined);
+    commit.catch(() => undefined);
     try {
       const rows = await answer;
+      await opened;
+      if ((await commit).command !== "COMMIT") throw new Error("The read-only transaction was rolled back.");
       settled = { ok: true, result: bounded(rows, rows.columns, limits) };
     } catch (error) {
-      // A failed statement before the query aborts the transaction, and the query with it: report the
-      // first cause. A failed audit row means the statement never ran: the server's failure.
-      const cause = await audited.then(
-        () =>
-          opened.then(
-            () => error,
-            (e: unknown) => e,
-          ),
-        (e: unknown) => new AgentSqlAuditError(e),
+      // A failed context statement aborts the transaction before the query: report the cause.
+      const cause = await opened.then(
+        () => error,
+        (e: unknown) => e,
       );
+      await commit.catch(() => undefined); // COMMIT of an aborted transaction rolls it back
       settled = {
         ok: false,
         error: pipeline.lost && !(cause instanceof ConnectionLostError) ? new ConnectionLostError(false, cause) : cause,
       };
     }
-    // Only a confirmed COMMIT (of the transaction holding the audit row; without audit, of the
-    // read-only one) lets the answer out. A failed statement is ended by ROLLBACK TO SAVEPOINT, so its
-    // row still commits; a failed audit row aborts the whole transaction, whose COMMIT then rolls back.
-    const ended = await Promise.allSettled(closing);
-    const failed = ended.find((r) => r.status === "rejected");
-    const commit = ended.at(-1)!;
-    if (failed || commit.status !== "fulfilled" || commit.value.command !== "COMMIT") {
-      if (audit) throw new Error("The audit row's transaction was not committed.", { cause: failed?.reason });
-      if (settled.ok) {
-        settled = {
-          ok: false,
-          error: pipeline.lost
-            ? new ConnectionLostError(true, failed?.reason)
-            : new Error("The read-only transaction was rolled back."),
-        };
-      }
-    }
-    if (audit) ({ id } = ((await recorded[2]!)[0] ?? {}) as { id?: string });
+    if (recorded) await recorded; // answered only once the call's audit row is committed
   } catch (error) {
     // The pipeline could not start, or its audit row was not confirmed: write the whole row another
     // way before answering (the answer, if any, is not returned without it).
@@ -366,6 +297,7 @@ export async function runCheckedSql(
     if (!finished.ok) throw finished.error;
     return finished.result;
   }
+  const { id } = ((await recorded)?.[0] ?? {}) as { id?: string };
   const done = settled;
   const used = pipeline;
   const finish = finishAudit(used, auditContext, audit, id, done)

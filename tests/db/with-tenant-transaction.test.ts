@@ -424,8 +424,8 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     assert.equal(report.shapes.oneQuery.messages.H ?? 0, 0, show(report.shapes.oneQuery));
   });
 
-  // The audit row's statements run with the context alone (with the user, when there is one); the
-  // agent's statement gets its own, with its timeout and search path and without the user.
+  // The audit row's short write transactions set the context alone (agent_reader's statements get
+  // their timeout in the read-only transaction).
   const bareContextText = "select set_config('app.tenant_ctx', $1, true)";
   const agentContext =
     "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true), set_config($4, $5, true), set_config($6, $7, true), set_config($8, $9, true)";
@@ -441,7 +441,7 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     assert.equal(shape.roundTrips, 1, show(shape));
   });
 
-  it("agent SQL with its audit row: one transaction, the statement in a read-only savepoint after the row, the outcome after", () => {
+  it("agent SQL with its audit row: the row's transaction and the statement's in one write, the outcome after", () => {
     const shape = report.shapes.agentSqlAudited;
     assert.deepEqual(
       shape.statements.slice(0, 6),
@@ -449,8 +449,8 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
         "begin read write",
         bareContextText,
         "select app.record_agent_sql_call($1, $2) as id",
-        "savepoint agent_sql",
-        "set transaction read only",
+        "commit",
+        "begin read only",
         agentContext,
       ],
       show(shape),
@@ -458,14 +458,7 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     assert.ok(agentStatement(shape.statements[6]!), show(shape));
     assert.deepEqual(
       shape.statements.slice(7),
-      [
-        "rollback to savepoint agent_sql",
-        "commit",
-        "begin read write",
-        bareContextText,
-        "select app.record_agent_sql_outcome($1, $2) as done",
-        "commit",
-      ],
+      ["commit", "begin read write", bareContextText, "select app.record_agent_sql_outcome($1, $2) as done", "commit"],
       show(shape),
     );
     // One round trip for the answer (with the audit row committed before it), one for the outcome.

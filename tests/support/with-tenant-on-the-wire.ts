@@ -97,9 +97,8 @@ const shapes: Record<string, () => Promise<unknown>> = {
   // Agent SQL (runCheckedSql): BEGIN READ ONLY, the context with its timeout and search path, the
   // agent's query (wrapped so PostgreSQL bounds its answer) and COMMIT in one write.
   agentSql: () => runCheckedSql("select id, status from conversations limit 5" as CheckedSql, tenantId),
-  // The same with its audit row: one transaction records the call's row, then runs the statement in a
-  // read-only savepoint, all in the same write; the outcome is a second write after the answer, waited
-  // for here to be counted.
+  // The same with its audit row: the call's row (read-write transaction, same context) goes first in
+  // the same write; the outcome is a second write after the answer, waited for here to be counted.
   agentSqlAudited: async () => {
     await runCheckedSql(
       "select id, status from conversations limit 5" as CheckedSql,
