@@ -7,11 +7,12 @@ import type { CheckedSql } from "@/db";
 import { adminSql, ownerSql, tenantIdsBySlug } from "../support/db";
 
 /**
- * The agent's statement runs inside the transaction that records its call (db/agent-sql.ts): after the
- * audit row, in a subtransaction switched to READ ONLY and always rolled back. These tests give it SQL
- * the guard would refuse (runCheckedSql takes it as already checked), so only the database stands in the
- * way: it must still write nothing, switch nothing back to read-write, not leave its subtransaction, and
- * every call, failed or not, must leave exactly one committed audit row saying how it ended.
+ * The database's part of agent SQL's guarantees, alone: these tests give runCheckedSql SQL the guard
+ * would refuse (taken as already checked), so only agent_reader, the READ ONLY transaction, the
+ * extended protocol and the audit row's place in the pipeline stand in the way (db/agent-sql.ts). The
+ * statement must write nothing, even through the definer functions agent_reader may execute (the audit
+ * row's own), switch nothing back to read-write, not end its transaction, see no user in its context,
+ * and every call, failed or not, must leave exactly one audit row, committed before the statement ran.
  */
 let acme = "";
 let alice = "";
@@ -66,12 +67,12 @@ async function failureCode(sql: string, audit: AgentSqlAudit, timeoutMs = 2000):
   );
 }
 
-describe("the agent's statement cannot write, though its transaction has written the audit row", () => {
+describe("the agent's statement cannot write, whatever it calls", () => {
   it("a write through each definer function agent_reader may execute is refused as read-only (25006)", async () => {
     const marker = `agent-wrote:${randomUUID()}`;
     const writes = [
       `select app.record_agent_sql_call('${marker}', '{"verdict":"ok"}'::jsonb)`,
-      // Its own pending row is visible to its transaction; "completing" it would forge the outcome.
+      // "Completing" its own pending row (committed just before it) would forge the outcome.
       `select app.record_agent_sql_outcome(id, '{"verdict":"ok"}'::jsonb) from (select max(id) as id from audit_events) a`,
       `select app.record_agent_sql_outcome(9223372036854775807, '{"verdict":"ok"}'::jsonb)`,
     ];
@@ -119,14 +120,16 @@ describe("the agent's statement cannot write, though its transaction has written
     assert.deepEqual(result.rows, [["on", null, acme]]);
   });
 
-  it("cannot leave its subtransaction: the extended protocol refuses a second statement (42601)", async () => {
+  it("cannot end its read-only transaction: the extended protocol refuses a second statement (42601)", async () => {
     const marker = `escaped:${randomUUID()}`;
-    // Closes the wrapper around it (answerBounded) and opens it again, so the whole text is four
-    // complete statements: the wrapper's, a ROLLBACK TO SAVEPOINT that makes the transaction read-write
-    // again, a write, its COMMIT, then the wrapper's tail. Over the simple protocol they would all run.
+    // Closes the wrapper around it (answerBounded) and opens it again, so that the whole text is
+    // complete statements: the wrapper's (keeping the context for the session), COMMIT, a read-write
+    // transaction with a write, then the wrapper's tail. Over the simple protocol they would all run.
     const sql = [
-      "select 1 as x) agent_sql_answer) agent_sql_answer window agent_sql_window as (rows unbounded preceding)) select 1;",
-      "rollback to savepoint agent_sql;",
+      "select 1 as x) agent_sql_answer) agent_sql_answer window agent_sql_window as (rows unbounded preceding))",
+      "select set_config('app.tenant_ctx', current_setting('app.tenant_ctx'), false);",
+      "commit;",
+      "begin read write;",
       `select app.record_agent_sql_call('${marker}', '{"verdict":"ok"}'::jsonb);`,
       "commit;",
       "with agent_sql_stream as materialized (select agent_sql_answer.*, 1 as agent_sql_n, 1 as agent_sql_bytes",
@@ -139,7 +142,7 @@ describe("the agent's statement cannot write, though its transaction has written
     );
     const [escaped] = await adminSql()<{ n: number }[]>`
       select count(*)::int as n from audit_events where target = ${marker}`;
-    assert.equal(escaped!.n, 0, "the write after ROLLBACK TO SAVEPOINT was committed");
+    assert.equal(escaped!.n, 0, "the write in a transaction of its own was committed");
     assert.equal(codeOf(error), "42601", String(error));
     assert.match(String(error), /cannot insert multiple commands into a prepared statement/);
     const rows = await rowsOf(audit.target);
@@ -148,10 +151,10 @@ describe("the agent's statement cannot write, though its transaction has written
   });
 });
 
-describe("a statement that fails still leaves exactly one audit row, committed in its own transaction", () => {
-  // The row is committed by the transaction that ran the statement, which began before it: its
-  // occurred_at (now(), the transaction's start) is before the statement failed. A row written by the
-  // fallback after a failed transaction (recordWholeCall) would be dated after the failure.
+describe("a statement that fails still leaves exactly one audit row, committed before it ran", () => {
+  // The call's row is committed in the statement's own round trip, before the statement: its
+  // occurred_at (now(), its transaction's start) is before the statement failed. A row written after
+  // the statement (or by the fallback, recordWholeCall) would be dated after the failure.
   const failing: [string, string, number][] = [
     [
       "a runtime error after 0.2 s of work",
