@@ -7,7 +7,9 @@ import { browserHeaders, get, type HttpMeasurement, type HttpTarget } from "./ht
  * without, loaded in the same rounds as the real pages so the ratio page / floor is read from one run.
  * - bare: 50 plain rows, no database, no session, no middleware;
  * - list, search, detail, overview: the Auth.js session, withTenant and the page's own query, plain rows;
- * - list + middleware: the list's floor where middleware.ts runs, to tell what the middleware costs.
+ * - list + middleware: the list's floor where middleware.ts runs, to tell what the middleware costs;
+ * - list in the app shell: the session and membership check and the app's layout, then the list's
+ *   query as plain rows (the shell every signed-in page renders), to tell the shell from the content.
  */
 export const floorPagesEnv = { BENCH_FLOOR_PAGES: "1" };
 
@@ -30,6 +32,7 @@ export function floorTargets(
     { name: "floor: detail", path: `/bench-floor/detail/${detailId}`, headers: cookie },
     { name: "floor: overview", path: "/bench-floor/overview", headers: cookie },
     { name: "floor: list + middleware", path: "/bench-floor-middleware/list", headers: cookie },
+    { name: "floor: list in the app shell", path: "/bench-floor-shell/list", headers: cookie },
   ];
   const pairs = [
     { page: "/conversations", floor: targets[1]!.path, limit: 1.3 },
