@@ -14,7 +14,7 @@ import { TenantShare } from "./tenant-share";
  *
  * One write, one round trip: BEGIN READ WRITE, the context, the call's audit row
  * (app.record_agent_sql_call, verdict "pending"), COMMIT; then BEGIN READ ONLY, the context with its
- * settings, the agent's statement, COMMIT. The server runs them in that order, so the statement never
+ * settings, the agent's statement, ROLLBACK. The server runs them in that order, so the statement never
  * runs without its context, and its answer is never read before its audit row is committed: a crash
  * of the app or of PostgreSQL at any point cannot leave an answered call without its row. The
  * outcome (verdict, rows, error, duration) is filled in after the answer, off the request path, on the
@@ -264,14 +264,17 @@ export async function runCheckedSql(
     const begin = pipeline.fixed("begin read only");
     const ctx = pipeline.statement(context.text, context.params());
     const answer = pipeline.values(answerBounded(text));
-    const commit = pipeline.fixed("commit");
+    // ROLLBACK, not COMMIT: a read-only transaction has nothing to keep, and a rollback also undoes a
+    // session-wide setting the statement may have made (set_config(…, false) outlives a COMMIT on
+    // this pooled connection, into the next tenant's call).
+    const end = pipeline.fixed("rollback");
     const opened = Promise.all([begin, ctx]);
     opened.catch(() => undefined);
-    commit.catch(() => undefined);
+    end.catch(() => undefined);
     try {
       const rows = await answer;
       await opened;
-      if ((await commit).command !== "COMMIT") throw new Error("The read-only transaction was rolled back.");
+      await end;
       settled = { ok: true, result: bounded(rows, rows.columns, limits) };
     } catch (error) {
       // A failed context statement aborts the transaction before the query: report the cause.
@@ -279,7 +282,7 @@ export async function runCheckedSql(
         () => error,
         (e: unknown) => e,
       );
-      await commit.catch(() => undefined); // COMMIT of an aborted transaction rolls it back
+      await end.catch(() => undefined);
       settled = {
         ok: false,
         error: pipeline.lost && !(cause instanceof ConnectionLostError) ? new ConnectionLostError(false, cause) : cause,

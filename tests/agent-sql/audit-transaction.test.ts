@@ -113,6 +113,21 @@ describe("the agent's statement cannot write, whatever it calls", () => {
     }
   });
 
+  it("a session-wide setting it makes does not outlive its call on the pooled connection", async () => {
+    // set_config(…, false) in a transaction that commits stays on the connection for the next caller
+    // (another tenant's agent); the read-only transaction ends with ROLLBACK, which undoes it.
+    const set = "select set_config('work_mem', '1234kB', false) as set";
+    const read = "select current_setting('work_mem') as work_mem";
+    const seen: unknown[] = [];
+    for (let i = 0; i < 6; i++) {
+      assert.deepEqual((await runCheckedSql(unchecked(set), acme, {}, auditFor(set))).rows, [["1234kB"]]);
+      await agentSqlAuditsSettled(); // the connection is back in the pool
+      seen.push((await runCheckedSql(unchecked(read), acme, {}, auditFor(read))).rows[0]![0]);
+      await agentSqlAuditsSettled();
+    }
+    assert.ok(!seen.includes("1234kB"), `work_mem seen by the next calls: ${seen.join(", ")}`);
+  });
+
   it("its statement sees a read-only transaction whose context names no user", async () => {
     const sql =
       "select current_setting('transaction_read_only') as ro, app.current_user_id() as who, app.current_tenant_id() as tenant";

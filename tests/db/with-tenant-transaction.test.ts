@@ -431,12 +431,12 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     "select set_config('app.tenant_ctx', $1, true), set_config($2, $3, true), set_config($4, $5, true), set_config($6, $7, true), set_config($8, $9, true)";
   const agentStatement = (s: string) => s.startsWith("with agent_sql_stream as materialized (");
 
-  it("agent SQL: BEGIN READ ONLY, the context with timeout and search path, the bounded query, COMMIT; one round trip", () => {
+  it("agent SQL: BEGIN READ ONLY, the context with timeout and search path, the bounded query, ROLLBACK; one round trip", () => {
     const shape = report.shapes.agentSql;
     assert.deepEqual(shape.statements.slice(0, 2), ["begin read only", agentContext], show(shape));
     assert.ok(agentStatement(shape.statements[2]!), show(shape));
     assert.match(shape.statements[2]!, /select id, status from conversations limit 5/);
-    assert.equal(shape.statements[3], "commit", show(shape));
+    assert.equal(shape.statements[3], "rollback", show(shape));
     assert.equal(shape.statements.length, 4, show(shape));
     assert.equal(shape.roundTrips, 1, show(shape));
   });
@@ -458,7 +458,13 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     assert.ok(agentStatement(shape.statements[6]!), show(shape));
     assert.deepEqual(
       shape.statements.slice(7),
-      ["commit", "begin read write", bareContextText, "select app.record_agent_sql_outcome($1, $2) as done", "commit"],
+      [
+        "rollback",
+        "begin read write",
+        bareContextText,
+        "select app.record_agent_sql_outcome($1, $2) as done",
+        "commit",
+      ],
       show(shape),
     );
     // One round trip for the answer (with the audit row committed before it), one for the outcome.
