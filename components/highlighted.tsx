@@ -1,4 +1,4 @@
-import { highlightStart, highlightStop } from "@/features/conversations/queries";
+import { highlightStart, highlightStop } from "@/lib/highlight";
 
 /**
  * Text from ts_headline with its matches between two control characters (stripped from the stored

@@ -3,6 +3,7 @@ import { agents, conversations, conversationTurns } from "@/db/schema";
 import { databaseEngine, lastly, type TenantTx } from "@/db";
 import { dateRange, type ConversationFilters } from "@/features/conversations/filters";
 import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/validation";
+import { highlightStart, highlightStop } from "@/lib/highlight";
 
 export const pageSize = 50;
 
@@ -32,10 +33,6 @@ export function emptySearchQuery(tx: TenantTx, q: string) {
 
 export const isEmptySearch = (rows: { empty: boolean }[]) => rows[0]?.empty ?? true;
 
-// ts_headline marks matches with these control characters (removed from the text first), and the
-// page splits on them: highlighted text is rendered by React as text, never as HTML.
-export const highlightStart = "\u0002";
-export const highlightStop = "\u0003";
 const wholeText = `StartSel=${highlightStart}, StopSel=${highlightStop}, HighlightAll=true`;
 
 /**

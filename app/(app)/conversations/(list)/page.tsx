@@ -1,8 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { redirect } from "next/navigation";
-import { ChannelBadge, StatusBadge } from "@/components/badges";
-import { Highlighted, hasHighlight } from "@/components/highlighted";
 import {
   buttonClass,
   Callout,
@@ -26,6 +23,7 @@ import { formatDuration, formatStart } from "@/lib/format";
 import { can } from "@/lib/permissions";
 import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { lastly } from "@/db";
+import { ConversationRows } from "./conversation-rows";
 import { FiltersForm } from "./filters-form";
 
 export const metadata: Metadata = { title: "Conversations" };
@@ -107,34 +105,20 @@ export default async function ConversationsPage({ searchParams }: { searchParams
         </EmptyState>
       ) : (
         <ul className={`overflow-hidden ${cardClass} ${dividedClass}`} data-testid="conversation-list">
-          {result.rows.map((c) => (
-            <li key={c.id} data-conversation-id={c.id}>
-              <Link href={`/conversations/${c.id}${searchQuery}`} className="list-row">
-                <div className="text-sm">
-                  <div className="font-medium">{c.agentName}</div>
-                  <ChannelBadge channel={c.channel} />
-                </div>
-                <div className="min-w-0">
-                  {c.headline !== null ? (
-                    <div className="text-sm" data-testid="summary">
-                      <Highlighted text={c.headline} />
-                      {hasHighlight(c.headline) ? null : <span className="muted"> (matched in the transcript)</span>}
-                    </div>
-                  ) : (
-                    <div className="truncate text-sm" data-testid="summary">
-                      {c.summary.split("\n")[0]}
-                    </div>
-                  )}
-                  <div className="muted">
-                    {c.caller} · {formatStart(c.startedAt)} · {formatDuration(c.durationSeconds)}
-                  </div>
-                </div>
-                <div className="sm:text-right">
-                  <StatusBadge status={c.status} />
-                </div>
-              </Link>
-            </li>
-          ))}
+          <ConversationRows
+            searchQuery={searchQuery}
+            rows={result.rows.map((c) => ({
+              id: c.id,
+              agentName: c.agentName,
+              channel: c.channel,
+              summary: c.headline ?? c.summary.split("\n")[0] ?? "",
+              search: c.headline !== null,
+              caller: c.caller,
+              started: formatStart(c.startedAt),
+              duration: formatDuration(c.durationSeconds),
+              status: c.status,
+            }))}
+          />
         </ul>
       )}
       <Pagination

@@ -1,0 +1,55 @@
+"use client";
+
+import Link from "next/link";
+import { ChannelBadge, StatusBadge } from "@/components/badges";
+import { Highlighted, hasHighlight } from "@/components/highlighted";
+
+/** A row of the list as the server sends it: plain data, dates and durations already formatted. */
+export interface ConversationRow {
+  id: string;
+  agentName: string;
+  channel: string;
+  /** In a search, the summary with its matches marked (lib/highlight.ts); otherwise its first line. */
+  summary: string;
+  search: boolean;
+  caller: string;
+  started: string;
+  duration: string;
+  status: string;
+}
+
+/**
+ * The list's rows, rendered from data by one client component: the server sends 50 small objects
+ * instead of an element tree of 50 rows, which React would serialize into the page's RSC payload and
+ * then render again into HTML (2.7 ms of server CPU per request of the list, docs/benchmark.md).
+ */
+export function ConversationRows({ rows, searchQuery }: { rows: ConversationRow[]; searchQuery: string }) {
+  return rows.map((c) => (
+    <li key={c.id} data-conversation-id={c.id}>
+      <Link href={`/conversations/${c.id}${searchQuery}`} className="list-row">
+        <div className="text-sm">
+          <div className="font-medium">{c.agentName}</div>
+          <ChannelBadge channel={c.channel} />
+        </div>
+        <div className="min-w-0">
+          {c.search ? (
+            <div className="text-sm" data-testid="summary">
+              <Highlighted text={c.summary} />
+              {hasHighlight(c.summary) ? null : <span className="muted"> (matched in the transcript)</span>}
+            </div>
+          ) : (
+            <div className="truncate text-sm" data-testid="summary">
+              {c.summary}
+            </div>
+          )}
+          <div className="muted">
+            {c.caller} · {c.started} · {c.duration}
+          </div>
+        </div>
+        <div className="sm:text-right">
+          <StatusBadge status={c.status} />
+        </div>
+      </Link>
+    </li>
+  ));
+}
