@@ -23,6 +23,7 @@ import { formatDuration, formatStart } from "@/lib/format";
 import { can } from "@/lib/permissions";
 import { requireTenant, withSessionTenant } from "@/lib/auth/session";
 import { lastly } from "@/db";
+import { channels, conversationStatuses } from "@/db/schema";
 import { ConversationRows } from "./conversation-rows";
 import { FiltersForm } from "./filters-form";
 
@@ -90,7 +91,15 @@ export default async function ConversationsPage({ searchParams }: { searchParams
           ) : null}
         </div>
       </PageHeader>
-      <FiltersForm key={filtersQuery(raw)} raw={raw} errors={data.errors} agents={data.agents} />
+      <FiltersForm
+        key={filtersQuery(raw)}
+        raw={raw}
+        errors={data.errors}
+        agents={data.agents}
+        channels={channels}
+        statuses={conversationStatuses}
+        filtered={filtered}
+      />
       {!result ? (
         <Callout tone="warning" role="alert">
           Some filters need fixing (see the messages above); no results are shown until then.
