@@ -1,3 +1,6 @@
+"use client";
+
+// Given plain data: see "Many repeated elements" in docs/architecture.md.
 import { seriesColor } from "./palette";
 
 interface Props {

@@ -1,3 +1,6 @@
+"use client";
+
+// Given plain data: see "Many repeated elements" in docs/architecture.md.
 import { statusColors } from "./palette";
 
 interface Props {

@@ -18,11 +18,7 @@ export interface ConversationRow {
   status: string;
 }
 
-/**
- * The list's rows, rendered from data by one client component: the server sends 50 small objects
- * instead of an element tree of 50 rows, which React would serialize into the page's RSC payload and
- * then render again into HTML (2.7 ms of server CPU per request of the list, docs/benchmark.md).
- */
+/** The list's rows, from plain data (see "Many repeated elements" in docs/architecture.md). */
 export function ConversationRows({ rows, searchQuery }: { rows: ConversationRow[]; searchQuery: string }) {
   return rows.map((c) => (
     <li key={c.id} data-conversation-id={c.id}>

@@ -24,9 +24,8 @@ const anyOf = (label: string, values: readonly string[]) => [
 /**
  * A GET form: the filters live in the URL, so it works without JavaScript and links can be shared.
  * (The list page has no loading.tsx on purpose: a Suspense boundary streams the results into a
- * hidden element that only JavaScript reveals. The button shows the pending state instead.) One
- * client component given plain data, like the rows: cheaper to render on the server than a server
- * component passing each field to a client component.
+ * hidden element that only JavaScript reveals. The button shows the pending state instead.) Given
+ * plain data: see "Many repeated elements" in docs/architecture.md.
  */
 export function FiltersForm({ raw, errors, agents, channels, statuses, filtered }: Props) {
   const state: FormState = { values: raw, fieldErrors: errors };
