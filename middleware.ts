@@ -28,7 +28,7 @@ export default function middleware(request: NextRequest) {
 // them again under /bench-floor-middleware/, with it).
 export const config = {
   // In the server's own Node.js process: the default (edge) runs each request in a sandbox, which cost
-  // every page about 1.3 ms of server CPU (docs/benchmark.md).
+  // a page 1.35 ms of server CPU under `next start` (docs/benchmark.md).
   runtime: "nodejs",
   matcher: [
     "/((?!api/auth|api/health/|api/v1/|api/agent/|api/mcp|bench-floor/|_next/static|_next/image|favicon.ico|.*\\.(?:svg|png|ico)$).*)",

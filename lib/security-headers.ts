@@ -36,6 +36,9 @@ export function baseSecurityHeaders(production: boolean): Header[] {
   ];
 }
 
+/** The CSP hash of the one inline style attribute a page may apply: `display:none`. */
+export const hiddenStyleHash = "sha256-aqNNdDLnnrDOnTNdkJpYlAxKVJtLt9CtFLklmInuUAE=";
+
 /**
  * A page's policy. Scripts: only those carrying this request's nonce (Next puts it on its own scripts
  * when it finds it in the request's policy) and what they load ('strict-dynamic'). Styles: the
@@ -44,9 +47,6 @@ export function baseSecurityHeaders(production: boolean): Header[] {
  * `<svg style="display:none">` until it moves it into place: a chart under load). `next dev` needs
  * eval (React's debugging) and inline styles (its error overlay).
  */
-/** The CSP hash of the one inline style attribute a page may apply: `display:none`. */
-export const hiddenStyleHash = "sha256-aqNNdDLnnrDOnTNdkJpYlAxKVJtLt9CtFLklmInuUAE=";
-
 export function pagePolicy(nonce: string, development: boolean): string {
   return [
     "default-src 'self'",
