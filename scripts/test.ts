@@ -20,6 +20,7 @@ import { dbEnv, parseDbEnv, roleDatabaseUrl, type DbRole } from "@/db/env";
 import { distributeSchema } from "@/db/citus/distribute";
 import { freePort, startNextServer, type NextServer } from "../tests/support/servers";
 import { findSecrets, urlPassword, type KnownSecret } from "../tests/support/log-secrets";
+import { nodeTestFailures, playwrightFailures } from "../tests/support/failed-tests";
 import { newPassword } from "../e2e/support/accounts";
 import { demoPassword, demoUsers, storedSessionFile, type DemoUser } from "../e2e/support/demo-users";
 import { citusInstalled, citusInstallHint, startCitusCluster, type CitusCluster } from "../tests/support/citus";
@@ -68,6 +69,8 @@ const started = Date.now();
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 const timings: { name: string; from: number; to: number }[] = [];
 const notRun: string[] = [];
+/** What failed, one line each, printed at the end: the end of the output is often all a CI page shows. */
+const failures: string[] = [];
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 process.env.TENANT_CONTEXT_SECRET = randomBytes(32).toString("base64url");
 process.env.AUTH_SECRET = randomBytes(32).toString("base64url");
@@ -145,7 +148,9 @@ async function step(name: string, tag: string, fn: () => Promise<void>): Promise
     return true;
   } catch (error) {
     total.failed++;
-    log(tag, `${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    log(tag, `${name} failed: ${message}`);
+    failures.push(`${name}: ${message.split("\n")[0]}`);
     return false;
   } finally {
     timings.push({ name, from, to: Date.now() - started });
@@ -293,6 +298,8 @@ async function nodeTest(tag: string, testFiles: string[], env: Record<string, st
   total.passed += count("pass");
   total.failed += count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
   total.skipped += count("skipped") + count("todo");
+  failures.push(...nodeTestFailures(output));
+  if (code !== 0 && count("fail") === 0) failures.push(`${tag}: exit status ${code} with no failed test reported`);
 }
 
 const appOutput = { stdout: prefixed("app", process.stdout), stderr: prefixed("app", process.stderr) };
@@ -351,12 +358,15 @@ const browserTests = skipE2e
         appServer.stop();
         appOutput.stdout.flush();
         appOutput.stderr.flush();
-        const report = JSON.parse(readFileSync(reportFile, "utf8")) as {
+        const report = JSON.parse(readFileSync(reportFile, "utf8")) as Parameters<typeof playwrightFailures>[0] & {
           stats: { expected: number; unexpected: number; skipped: number; flaky: number };
         };
         total.passed += report.stats.expected + report.stats.flaky;
         total.failed += report.stats.unexpected + (code !== 0 && report.stats.unexpected === 0 ? 1 : 0);
         total.skipped += report.stats.skipped;
+        failures.push(...playwrightFailures(report).map((f) => `e2e/${f}`));
+        if (code !== 0 && report.stats.unexpected === 0)
+          failures.push(`Playwright: exit status ${code} with no failed test reported`);
       }),
     ).then(async (ran) => {
       if (!ran) return false;
@@ -431,5 +441,6 @@ for (const t of timings.sort((a, b) => a.from - b.from)) {
 for (const name of notRun) console.log(`${name}: not run (a step it needs failed)`);
 if (notRunCitus) console.log(`Citus suites: ${notRunCitus}`);
 console.log(`total: ${seconds(Date.now() - started)} s`);
+for (const failure of failures) console.log(`failed: ${failure}`);
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed === 0 && total.skipped === 0 ? 0 : 1);
