@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { dbEnv } from "./env";
-import { rawPool } from "./client";
+import { beforePoolsClose, rawPool } from "./client";
 import { contextStatement, type ContextStatement } from "./context";
 import { InvalidTenantIdError, isUuid } from "./context-token";
 import { ConnectionLostError, connectionLost } from "./pipelined-transaction";
@@ -17,9 +17,10 @@ import { TenantShare } from "./tenant-share";
  * settings, the agent's statement, ROLLBACK. The server runs them in that order, so the statement never
  * runs without its context, and its answer is never read before its audit row is committed: a crash
  * of the app or of PostgreSQL at any point cannot leave an answered call without its row. The
- * outcome (verdict, rows, error, duration) is filled in after the answer, off the request path, on the
- * same connection (app.record_agent_sql_outcome); a row still "pending" is a call whose process ended
- * before it could say how the call went.
+ * outcome (verdict, rows, error, duration) is filled in after the answer, off the request path: the
+ * connection goes back to the pool with the answer, and the outcomes of a tenant's calls are written
+ * together (app.record_agent_sql_outcome, one transaction per batch) at most OUTCOME_DELAY_MS later. A
+ * row still "pending" is a call whose process ended before it could say how the call went.
  *
  * The agent's text goes over the extended protocol (Parse/Bind/Execute of an unnamed statement),
  * where PostgreSQL itself refuses more than one statement: `select 1; commit; delete …` cannot end
@@ -173,9 +174,13 @@ function bounded(rows: unknown[][], columns: ResultColumns, limits: AgentSqlLimi
 /** Outcome writes still under way (tests and shutdown wait for them). */
 const finishing = new Set<Promise<void>>();
 
+/** Writes every outcome still waiting for its batch, and waits for every outcome write under way. */
 export async function agentSqlAuditsSettled(): Promise<void> {
+  for (const key of [...waitingOutcomes.keys()]) writeOutcomes(key);
   while (finishing.size > 0) await Promise.all([...finishing]);
 }
+
+beforePoolsClose(agentSqlAuditsSettled);
 
 /** One reserved connection, statements started in order and written together. */
 class Pipeline {
@@ -224,7 +229,53 @@ class Pipeline {
 }
 
 const recordCall = "select app.record_agent_sql_call($1, $2) as id";
-const recordOutcome = "select app.record_agent_sql_outcome($1, $2) as done";
+const recordOutcomes =
+  "select app.record_agent_sql_outcome(o.id, o.outcome) as done from jsonb_to_recordset($1::jsonb -> 'outcomes') as o(id bigint, outcome jsonb)";
+
+/**
+ * How long an outcome waits for others of the same tenant and user before they are written together,
+ * and how many one write takes at most. One write per call, right after its answer, was a second
+ * transaction per call on the agent pool and took CPU from the calls that followed it.
+ */
+const OUTCOME_DELAY_MS = 25;
+const OUTCOMES_PER_WRITE = 100;
+
+interface WaitingOutcomes {
+  context: ContextStatement;
+  outcomes: { id: string; outcome: Record<string, unknown> }[];
+  timer: NodeJS.Timeout;
+}
+
+/** Per context (tenant and user): outcomes are written under the context of the calls they complete. */
+const waitingOutcomes = new Map<string, WaitingOutcomes>();
+
+function queueOutcome(context: ContextStatement, id: string, outcome: Record<string, unknown>): void {
+  const key = `${context.tenantId}/${context.userId ?? ""}`;
+  let waiting = waitingOutcomes.get(key);
+  if (!waiting) {
+    waiting = { context, outcomes: [], timer: setTimeout(() => writeOutcomes(key), OUTCOME_DELAY_MS) };
+    waitingOutcomes.set(key, waiting);
+  }
+  waiting.outcomes.push({ id, outcome });
+  if (waiting.outcomes.length >= OUTCOMES_PER_WRITE) writeOutcomes(key);
+}
+
+/** A batch's outcomes in one read-write transaction. */
+function writeOutcomes(key: string): void {
+  const waiting = waitingOutcomes.get(key);
+  if (!waiting) return;
+  waitingOutcomes.delete(key);
+  clearTimeout(waiting.timer);
+  const { context, outcomes } = waiting;
+  const write = auditOnFreshConnection(context, recordOutcomes, [{ outcomes }])
+    .catch((error: unknown) => {
+      // Still "pending" in the audit log: the rows say the calls happened, not how they ended.
+      const ids = outcomes.map((o) => o.id).join(", ");
+      console.error("agent SQL: could not record the outcomes of audit events", ids, error);
+    })
+    .finally(() => finishing.delete(write));
+  finishing.add(write);
+}
 
 /**
  * Runs SQL that passed the guard, for one tenant. PostgreSQL errors propagate (postgres.PostgresError);
@@ -300,59 +351,28 @@ export async function runCheckedSql(
     if (!finished.ok) throw finished.error;
     return finished.result;
   }
+  pipeline.release();
+  releaseShare();
   const { id } = ((await recorded)?.[0] ?? {}) as { id?: string };
-  const done = settled;
-  const used = pipeline;
-  const finish = finishAudit(used, auditContext, audit, id, done)
-    .catch((error: unknown) => {
-      // Still "pending" in the audit log: the row says the call happened, not how it ended.
-      console.error("agent SQL: could not record the outcome of audit event", id, error);
-    })
-    .finally(() => {
-      used.release();
-      releaseShare();
-      finishing.delete(finish);
-    });
-  finishing.add(finish);
-  if (!done.ok) throw done.error;
-  return done.result;
-}
-
-/** After the answer: the outcome into the pending row, on the same connection; retried another way. */
-async function finishAudit(
-  pipeline: Pipeline,
-  context: ContextStatement | undefined,
-  audit: AgentSqlAudit | undefined,
-  id: string | undefined,
-  settled: AgentSqlSettled,
-): Promise<void> {
-  if (!audit || !context || id === undefined) return;
-  const outcome = audit.outcome(settled);
-  try {
-    await pipeline.auditTransaction(context, recordOutcome, [id, outcome]);
-    return;
-  } catch {
-    // The connection may be gone: retried below on fresh connections.
-  }
-  await withRetries(async () => {
-    const fresh = new Pipeline(await rawPool("agent_reader").reserve());
-    try {
-      await fresh.auditTransaction(context, recordOutcome, [id, outcome]);
-    } finally {
-      fresh.release();
-    }
-  });
+  if (audit && auditContext && id !== undefined) queueOutcome(auditContext, id, audit.outcome(settled));
+  if (!settled.ok) throw settled.error;
+  return settled.result;
 }
 
 /** The call and its outcome in one row, when the pipelined record did not happen. */
 async function recordWholeCall(context: ContextStatement, audit: AgentSqlAudit, settled: AgentSqlSettled) {
   const metadata = { ...audit.call, ...audit.outcome(settled) };
-  await withRetries(async () => {
-    const fresh = new Pipeline(await rawPool("agent_reader").reserve());
+  await auditOnFreshConnection(context, recordCall, [audit.target, metadata]);
+}
+
+/** An audit transaction on a connection of its own, retried on fresh ones (a connection may be gone). */
+function auditOnFreshConnection(context: ContextStatement, text: string, params: unknown[]): Promise<void> {
+  return withRetries(async () => {
+    const pipeline = new Pipeline(await rawPool("agent_reader").reserve());
     try {
-      await fresh.auditTransaction(context, recordCall, [audit.target, metadata]);
+      await pipeline.auditTransaction(context, text, params);
     } finally {
-      fresh.release();
+      pipeline.release();
     }
   });
 }

@@ -140,7 +140,15 @@ export function drizzleOn(client: postgres.Sql) {
 
 export type AppDatabase = ReturnType<typeof drizzleOn>;
 
+/** Writes still owed to the database (agent SQL's outcomes, db/agent-sql.ts), made before the pools close. */
+const owedWrites = new Set<() => Promise<void>>();
+
+export function beforePoolsClose(settle: () => Promise<void>): void {
+  owedWrites.add(settle);
+}
+
 export async function closePools(): Promise<void> {
+  await Promise.allSettled([...owedWrites].map((settle) => settle()));
   const open = Object.entries(pools) as [PoolName, postgres.Sql][];
   await Promise.all(open.map(([role, pool]) => (delete pools[role], pool.end({ timeout: 5 }))));
 }

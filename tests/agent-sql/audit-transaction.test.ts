@@ -1,6 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
 import { agentSqlAuditsSettled, runCheckedSql, type AgentSqlAudit, type AgentSqlSettled } from "@/db/agent-sql";
 import { closePools } from "@/db/client";
 import type { CheckedSql } from "@/db";
@@ -209,5 +211,66 @@ describe("a statement that fails still leaves exactly one audit row, committed b
     const rows = await rowsOf(audit.target);
     assert.equal(rows.length, 1);
     assert.deepEqual([rows[0]!.metadata.verdict, rows[0]!.metadata.rows], ["ok", 1]);
+  });
+});
+
+describe("outcomes are written in batches after the answers, and never left behind", () => {
+  const outcomesOf = (target: string) =>
+    adminSql()<{ verdict: string; writtenBy: string }[]>`
+      select metadata->>'verdict' as verdict, xmin::text as "writtenBy"
+      from audit_events where tenant_id = ${acme} and target = ${target} order by id`;
+
+  it("ten calls of one tenant and user: their ten outcomes in one transaction", async () => {
+    const audit = auditFor("select 1");
+    for (let i = 0; i < 10; i++) await runCheckedSql(unchecked("select 1"), acme, {}, audit);
+    await agentSqlAuditsSettled();
+    const rows = await outcomesOf(audit.target);
+    assert.deepEqual(
+      rows.map((r) => r.verdict),
+      Array<string>(10).fill("ok"),
+    );
+    // A row's xmin is the transaction that last wrote it: one writer for the ten.
+    assert.equal(new Set(rows.map((r) => r.writtenBy)).size, 1, JSON.stringify(rows));
+  });
+
+  it("control: calls of two users are two batches (each written under its own context)", async () => {
+    const target = `audit-transaction-test:${randomUUID()}`;
+    await runCheckedSql(unchecked("select 1"), acme, {}, { ...auditFor("select 1"), target });
+    await runCheckedSql(unchecked("select 1"), acme, {}, { ...auditFor("select 1", alice), target });
+    await agentSqlAuditsSettled();
+    const rows = await outcomesOf(target);
+    assert.deepEqual(
+      rows.map((r) => r.verdict),
+      ["ok", "ok"],
+    );
+    assert.equal(new Set(rows.map((r) => r.writtenBy)).size, 2, JSON.stringify(rows));
+  });
+
+  it("an outcome is written shortly after its answer with nobody waiting for it", async () => {
+    const audit = auditFor("select 1");
+    await runCheckedSql(unchecked("select 1"), acme, {}, audit);
+    const deadline = Date.now() + 10_000;
+    let rows = await outcomesOf(audit.target);
+    while (rows[0]?.verdict === "pending" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      rows = await outcomesOf(audit.target);
+    }
+    assert.equal(rows[0]?.verdict, "ok");
+  });
+
+  it("a process that closes its pools and ends at once has written every outcome first", async () => {
+    const target = `audit-transaction-test:${randomUUID()}`;
+    await promisify(execFile)(process.execPath, [
+      "--import",
+      "tsx",
+      "tests/support/agent-sql-then-exit.ts",
+      acme,
+      target,
+      "3",
+    ]);
+    assert.deepEqual(
+      (await outcomesOf(target)).map((r) => r.verdict),
+      ["ok", "ok", "ok"],
+    );
   });
 });

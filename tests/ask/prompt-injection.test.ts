@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { agentSqlAuditsSettled } from "@/db/agent-sql";
 import { closePools } from "@/db/client";
 import { withTenant } from "@/db/tenant";
 import { ask } from "@/features/ask/ask";
@@ -111,6 +112,7 @@ describe("ask your data against a prompt-injected model", () => {
   });
 
   it("every statement the model ran is in initech's audit log, with the question", async () => {
+    await agentSqlAuditsSettled(); // outcomes are filled in after the answers
     const rows = await adminSql()<{ sql: string; verdict: string; question: string }[]>`
       select metadata->>'sql' as sql, metadata->>'verdict' as verdict, metadata->>'question' as question
       from audit_events where tenant_id = ${initech} and action = 'agent_sql.run' and metadata->>'via' = 'ask' and occurred_at >= ${startedAt}

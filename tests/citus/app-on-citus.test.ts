@@ -9,6 +9,7 @@ import { highlightStart } from "@/lib/highlight";
 import { createConversation } from "@/features/ingest/conversations";
 import { overview } from "@/features/overview/figures";
 import { runAgentSql } from "@/features/agent-sql/run";
+import { agentSqlAuditsSettled } from "@/db/agent-sql";
 import { listAuditEvents } from "@/features/audit-log/list";
 import { listMembers } from "@/features/members/members";
 import { tenantOverview } from "@/db/platform-admin";
@@ -138,5 +139,16 @@ describe("the app on a Citus coordinator", () => {
     const foreign = await run(`select count(*) as n from conversations where tenant_id = '${globex}'`);
     assert.ok(foreign.ok, JSON.stringify(foreign));
     assert.equal(String(foreign.result.rows[0]![0]), "0");
+    // Their audit rows, with the outcomes written after the answers in one batch (one transaction
+    // updating rows of a distributed table on the tenant's shard).
+    await agentSqlAuditsSettled();
+    const audited = await owner<{ verdict: string }[]>`
+      select metadata->>'verdict' as verdict from audit_events
+      where tenant_id = ${acme} and action = 'agent_sql.run' and actor_user_id = ${user!.id}
+      order by id desc limit 2`;
+    assert.deepEqual(
+      audited.map((r) => r.verdict),
+      ["ok", "ok"],
+    );
   });
 });

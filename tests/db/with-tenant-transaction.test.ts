@@ -441,7 +441,7 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
     assert.equal(shape.roundTrips, 1, show(shape));
   });
 
-  it("agent SQL with its audit row: the row's transaction and the statement's in one write, the outcome after", () => {
+  it("agent SQL with its audit row: the row's transaction and the statement's in one write, the outcome in a batch after", () => {
     const shape = report.shapes.agentSqlAudited;
     assert.deepEqual(
       shape.statements.slice(0, 6),
@@ -462,12 +462,13 @@ describe("withTenant on the wire: the contract with Drizzle and postgres.js", ()
         "rollback",
         "begin read write",
         bareContextText,
-        "select app.record_agent_sql_outcome($1, $2) as done",
+        "select app.record_agent_sql_outcome(o.id, o.outcome) as done from jsonb_to_recordset($1::jsonb -> 'outcomes') as o(id bigint, outcome jsonb)",
         "commit",
       ],
       show(shape),
     );
-    // One round trip for the answer (with the audit row committed before it), one for the outcome.
+    // One round trip for the answer (with the audit row committed before it), one for the outcome
+    // (written at once here by agentSqlAuditsSettled; in the app, one for a batch of outcomes).
     assert.equal(shape.roundTrips, 2, show(shape));
   });
 

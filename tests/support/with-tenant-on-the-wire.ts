@@ -98,7 +98,7 @@ const shapes: Record<string, () => Promise<unknown>> = {
   // agent's query (wrapped so PostgreSQL bounds its answer) and COMMIT in one write.
   agentSql: () => runCheckedSql("select id, status from conversations limit 5" as CheckedSql, tenantId),
   // The same with its audit row: the call's row (read-write transaction, same context) goes first in
-  // the same write; the outcome is a second write after the answer, waited for here to be counted.
+  // the same write; the outcome is written after the answer with others (written at once here, to be counted).
   agentSqlAudited: async () => {
     await runCheckedSql(
       "select id, status from conversations limit 5" as CheckedSql,
