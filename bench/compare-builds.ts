@@ -1,7 +1,7 @@
-// Server CPU per request of /conversations for two builds side by side (two git trees, each built with
+// Server CPU per request of a page (PAGE, /conversations by default) for two builds side by side (two git trees, each built with
 // `npx next build`), on one embedded PostgreSQL with a database each, rounds interleaved so that the
 // machine's load falls on both alike. CPU is read from /proc for each server's process group.
-//   npx tsx bench/compare-builds.ts <tree before> <tree after>   (ROUNDS=5 by default)
+//   [PAGE=/overview] npx tsx bench/compare-builds.ts <tree before> <tree after>   (ROUNDS=5 by default)
 import { spawn, execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -11,6 +11,7 @@ import { startEmbedded } from "@/db/embedded";
 import { freePort, signIn } from "./http";
 
 const [baseTree, newTree] = process.argv.slice(2) as [string, string];
+const page = process.env.PAGE ?? "/conversations";
 const secrets = {
   TENANT_CONTEXT_SECRET: randomBytes(32).toString("base64url"),
   AUTH_SECRET: randomBytes(32).toString("base64url"),
@@ -92,7 +93,7 @@ async function round(s: Server, n: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const before = ticksOfGroup(s.pgid);
   for (let i = 0; i < n; i++) {
-    const status = await get(`${s.url}/conversations`, s.cookie, agent);
+    const status = await get(`${s.url}${page}`, s.cookie, agent);
     if (status !== 200) throw new Error(`${s.name}: status ${status}`);
   }
   const after = ticksOfGroup(s.pgid);

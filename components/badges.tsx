@@ -1,11 +1,11 @@
 const statuses = new Set(["completed", "escalated", "abandoned", "failed"]);
 
 /** A conversation's status as a coloured pill (component classes in app/globals.css). */
-export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge badge-${statuses.has(status) ? status : "abandoned"}`}>{status}</span>;
+export function StatusBadge({ status, className = "" }: { status: string; className?: string }) {
+  return <span className={`badge badge-${statuses.has(status) ? status : "abandoned"} ${className}`}>{status}</span>;
 }
 
 /** The channel with its icon (drawn by the class, once in the CSS rather than in every row). */
-export function ChannelBadge({ channel }: { channel: string }) {
-  return <span className={`channel channel-${channel === "voice" ? "voice" : "chat"}`}>{channel}</span>;
+export function ChannelBadge({ channel, className = "" }: { channel: string; className?: string }) {
+  return <span className={`channel channel-${channel === "voice" ? "voice" : "chat"} ${className}`}>{channel}</span>;
 }

@@ -1,4 +1,5 @@
 import { cache } from "react";
+import { LRUCache } from "lru-cache";
 import { eq, sql } from "drizzle-orm";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
@@ -49,6 +50,9 @@ export interface SessionClaims {
 export const sessionClaims = cache(async (): Promise<SessionClaims | null> => {
   const found = sessionCookie((await cookies()).getAll());
   if (!found) return null;
+  const cacheKey = `${found.salt}\n${found.token}`;
+  const known = decryptedCookies.get(cacheKey);
+  if (known) return known;
   let token;
   try {
     token = await decode({ token: found.token, secret: env().AUTH_SECRET, salt: found.salt });
@@ -58,7 +62,28 @@ export const sessionClaims = cache(async (): Promise<SessionClaims | null> => {
   const userId = token?.userId;
   const sessionId = token?.sessionId;
   if (!isUuid(userId) || !isUuid(sessionId)) return null;
-  return { userId, sessionId, activeTenantId: isUuid(token?.activeTenantId) ? token.activeTenantId : undefined };
+  const claims = {
+    userId,
+    sessionId,
+    activeTenantId: isUuid(token?.activeTenantId) ? token.activeTenantId : undefined,
+  };
+  const expiresInMs = typeof token?.exp === "number" ? token.exp * 1000 - Date.now() : 0;
+  if (expiresInMs > 0) decryptedCookies.set(cacheKey, claims, { ttl: expiresInMs });
+  return claims;
+});
+
+/**
+ * The claims of session cookies this process has decrypted, by the cookie's exact value, until the
+ * token expires. A signed-in user sends the same cookie with every request, and decrypting it (key
+ * derivation, then AES-CBC and HMAC through Web Crypto: nine asynchronous operations) cost a page
+ * about as much CPU as its database work. Only cookies that decrypted are kept, and the session row
+ * is still checked in the database on every request, so an ended session ends here too. Bounded in
+ * entries and bytes (a cookie is at most 16 KB: hasSessionCookie in the middleware).
+ */
+const decryptedCookies = new LRUCache<string, SessionClaims>({
+  max: 10_000,
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (_claims, cookie) => cookie.length + 200,
 });
 
 /**

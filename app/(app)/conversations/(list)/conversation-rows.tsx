@@ -23,28 +23,21 @@ export function ConversationRows({ rows, searchQuery }: { rows: ConversationRow[
   return rows.map((c) => (
     <li key={c.id} data-conversation-id={c.id}>
       <Link href={`/conversations/${c.id}${searchQuery}`} className="list-row">
-        <div className="text-sm">
-          <div className="font-medium">{c.agentName}</div>
-          <ChannelBadge channel={c.channel} />
-        </div>
-        <div className="min-w-0">
-          {c.search ? (
-            <div className="text-sm" data-testid="summary">
-              <Highlighted text={c.summary} />
-              {hasHighlight(c.summary) ? null : <span className="muted"> (matched in the transcript)</span>}
-            </div>
-          ) : (
-            <div className="truncate text-sm" data-testid="summary">
-              {c.summary}
-            </div>
-          )}
-          <div className="muted">
-            {c.caller} · {c.started} · {c.duration}
+        <span className="row-agent">{c.agentName}</span>
+        <ChannelBadge channel={c.channel} className="row-channel" />
+        {c.search ? (
+          <div className="row-summary" data-testid="summary">
+            <Highlighted text={c.summary} />
+            {hasHighlight(c.summary) ? null : <span className="muted"> (matched in the transcript)</span>}
           </div>
-        </div>
-        <div className="sm:text-right">
-          <StatusBadge status={c.status} />
-        </div>
+        ) : (
+          <div className="row-summary truncate" data-testid="summary">
+            {c.summary}
+          </div>
+        )}
+        {/* One text node, not five with markers between them in the HTML. */}
+        <div className="row-meta">{`${c.caller} · ${c.started} · ${c.duration}`}</div>
+        <StatusBadge status={c.status} className="row-status" />
       </Link>
     </li>
   ));
