@@ -1,7 +1,6 @@
 "use client";
 
 // Given plain data: see "Many repeated elements" in docs/architecture.md.
-import { useEffect, useRef, useState } from "react";
 import { textLinkClass } from "../ui";
 import { niceScale, seriesColor } from "./palette";
 
@@ -35,14 +34,6 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
   const barWidth = Math.max(2, slot * 0.7);
   const y = (v: number) => margin.top + plotHeight - (v / max) * plotHeight;
   const ticks = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => i * step);
-  // The numbers table (30 rows × every agent) is rendered once its disclosure is first opened, not
-  // with every page: closed, it is hidden from everyone, screen readers included. Opened before the
-  // page hydrated, it is rendered on hydration.
-  const numbers = useRef<HTMLDetailsElement>(null);
-  const [numbersShown, setNumbersShown] = useState(false);
-  useEffect(() => {
-    if (numbers.current?.open) setNumbersShown(true);
-  }, []);
 
   return (
     <figure className="space-y-3">
@@ -112,47 +103,39 @@ export function DailyStackedBars({ id, title, description, days, series }: Props
           ))}
         </ul>
       </figcaption>
-      <details
-        ref={numbers}
-        className="text-sm"
-        onToggle={(e) => {
-          if (e.currentTarget.open) setNumbersShown(true);
-        }}
-      >
+      <details className="text-sm">
         <summary
           className={`cursor-pointer ${textLinkClass} focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500/50`}
         >
           Show the numbers as a table
         </summary>
-        {numbersShown ? (
-          <div className="mt-2 max-h-80 overflow-auto">
-            <table className="chart-table" data-testid={`${id}-table`}>
-              <caption className="sr-only">{title}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Day</th>
-                  {series.map((s) => (
-                    <th key={s.id} scope="col">
-                      {s.name}
-                    </th>
-                  ))}
-                  <th scope="col">Total</th>
-                </tr>
-              </thead>
-              <tbody>
-                {days.map((day, d) => (
-                  <tr key={day}>
-                    <th scope="row">{day}</th>
-                    {series.map((s) => (
-                      <td key={s.id}>{s.values[d] ?? 0}</td>
-                    ))}
-                    <td>{totals[d]}</td>
-                  </tr>
+        <div className="mt-2 max-h-80 overflow-auto">
+          <table className="chart-table" data-testid={`${id}-table`}>
+            <caption className="sr-only">{title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                {series.map((s) => (
+                  <th key={s.id} scope="col">
+                    {s.name}
+                  </th>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+                <th scope="col">Total</th>
+              </tr>
+            </thead>
+            <tbody>
+              {days.map((day, d) => (
+                <tr key={day}>
+                  <th scope="row">{day}</th>
+                  {series.map((s) => (
+                    <td key={s.id}>{s.values[d] ?? 0}</td>
+                  ))}
+                  <td>{totals[d]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </details>
     </figure>
   );
