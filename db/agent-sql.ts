@@ -19,8 +19,9 @@ import { TenantShare } from "./tenant-share";
  * of the app or of PostgreSQL at any point cannot leave an answered call without its row. The
  * outcome (verdict, rows, error, duration) is filled in after the answer, off the request path: the
  * connection goes back to the pool with the answer, and the outcomes of a tenant's calls are written
- * together (app.record_agent_sql_outcome, one transaction per batch) at most OUTCOME_DELAY_MS later. A
- * row still "pending" is a call whose process ended before it could say how the call went.
+ * together (app.record_agent_sql_outcome, one transaction per batch) at most
+ * AGENT_SQL_OUTCOME_DELAY_MS later. A row still "pending" is a call whose process ended before it
+ * could say how the call went.
  *
  * The agent's text goes over the extended protocol (Parse/Bind/Execute of an unnamed statement),
  * where PostgreSQL itself refuses more than one statement: `select 1; commit; delete …` cannot end
@@ -233,11 +234,10 @@ const recordOutcomes =
   "select app.record_agent_sql_outcome(o.id, o.outcome) as done from jsonb_to_recordset($1::jsonb -> 'outcomes') as o(id bigint, outcome jsonb)";
 
 /**
- * How long an outcome waits for others of the same tenant and user before they are written together,
- * and how many one write takes at most. One write per call, right after its answer, was a second
- * transaction per call on the agent pool and took CPU from the calls that followed it.
+ * How many outcomes one write takes at most; they wait AGENT_SQL_OUTCOME_DELAY_MS for each other. One
+ * write per call, right after its answer, was a second transaction per call on the agent pool and took
+ * CPU from the calls that followed it.
  */
-const OUTCOME_DELAY_MS = 25;
 const OUTCOMES_PER_WRITE = 100;
 
 interface WaitingOutcomes {
@@ -253,7 +253,8 @@ function queueOutcome(context: ContextStatement, id: string, outcome: Record<str
   const key = `${context.tenantId}/${context.userId ?? ""}`;
   let waiting = waitingOutcomes.get(key);
   if (!waiting) {
-    waiting = { context, outcomes: [], timer: setTimeout(() => writeOutcomes(key), OUTCOME_DELAY_MS) };
+    const delayMs = dbEnv().AGENT_SQL_OUTCOME_DELAY_MS;
+    waiting = { context, outcomes: [], timer: setTimeout(() => writeOutcomes(key), delayMs) };
     waitingOutcomes.set(key, waiting);
   }
   waiting.outcomes.push({ id, outcome });

@@ -59,6 +59,8 @@ const schema = z.object({
   AGENT_SQL_TENANT_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(2),
   /** A tenant's calls beyond its connections wait in its own queue, this many at most. */
   AGENT_SQL_TENANT_QUEUE: z.coerce.number().int().min(0).max(1_000).default(8),
+  /** How long a call's outcome waits to be written with others of the same tenant and user. */
+  AGENT_SQL_OUTCOME_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(25),
 });
 
 export type DbEnv = z.infer<typeof schema>;
