@@ -21,6 +21,9 @@ const nextConfig: NextConfig = {
   experimental: { authInterrupts: true },
   // Every answer (pages, API, files); middleware.ts gives pages their own Content-Security-Policy.
   headers: async () => [{ source: "/:path*", headers: baseSecurityHeaders(process.env.NODE_ENV === "production") }],
+  // Browsers ask for /favicon.ico wherever a page's <head> has no icon link yet (Next's 404 shell renders
+  // its <head> in the browser): it answers with the app's icon rather than a 404 and a console error.
+  rewrites: async () => [{ source: "/favicon.ico", destination: "/icon.svg" }],
 };
 
 export default nextConfig;

@@ -140,6 +140,10 @@ test("every route handler answers with the security headers and a policy that le
     const icon = await request.get("/icon.svg");
     expect(icon.status()).toBe(200);
     expectSecurityHeaders(icon.headersArray(), "other", "a file (the icon)");
+    // What a browser asks for where a page's <head> names no icon yet (the 404 shell): the same icon.
+    const favicon = await request.get("/favicon.ico");
+    expect(favicon.status()).toBe(200);
+    expect(await favicon.body()).toEqual(await icon.body());
   } finally {
     await request.dispose();
   }
