@@ -1,6 +1,6 @@
-// Server CPU per request of a page (PAGE, /conversations by default) for two builds side by side (two git trees, each built with
-// `npx next build`), on one embedded PostgreSQL with a database each, rounds interleaved so that the
-// machine's load falls on both alike. CPU is read from /proc for each server's process group.
+// Server CPU per request of a page (PAGE, /conversations by default) for two builds side by side (two
+// git trees, each built with `npx next build`), on one embedded PostgreSQL with a database each, rounds
+// interleaved so that the machine's load falls on both alike. CPU is read from /proc for each server's process group.
 //   [PAGE=/overview] npx tsx bench/compare-builds.ts <tree before> <tree after>   (ROUNDS=5 by default)
 import { spawn, execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";

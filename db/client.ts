@@ -140,7 +140,7 @@ export function drizzleOn(client: postgres.Sql) {
 
 export type AppDatabase = ReturnType<typeof drizzleOn>;
 
-/** Writes still owed to the database (agent SQL's outcomes, db/agent-sql.ts), made before the pools close. */
+/** Writes still owed to the database (agent SQL's outcomes: db/agent-sql.ts), made before pools close. */
 const owedWrites = new Set<() => Promise<void>>();
 
 export function beforePoolsClose(settle: () => Promise<void>): void {

@@ -36,7 +36,7 @@ export function ConversationRows({ rows, searchQuery }: { rows: ConversationRow[
           </div>
         )}
         {/* One text node, not five with markers between them in the HTML. */}
-        <div className="row-meta">{`${c.caller} · ${c.started} · ${c.duration}`}</div>
+        <div className="row-meta muted">{`${c.caller} · ${c.started} · ${c.duration}`}</div>
         <StatusBadge status={c.status} className="row-status" />
       </Link>
     </li>
