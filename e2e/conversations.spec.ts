@@ -46,8 +46,22 @@ test("alice signs in and sees acme-health's conversations only", async ({ page }
     await expect(page).toHaveURL(/after=/);
     await expect(items.first()).not.toHaveText(firstPageLast);
 
+    // The rows are plain anchors in a LinkList: a click with a modifier is the browser's (a new tab) …
+    const [tab] = await Promise.all([
+      page.context().waitForEvent("page"),
+      items
+        .nth(1)
+        .locator("a")
+        .click({ modifiers: ["ControlOrMeta"] }),
+    ]);
+    await expect(tab).toHaveURL(/\/conversations\/[0-9a-f-]{36}$/);
+    await tab.close();
+    await expect(page).toHaveURL(/after=/);
+    // … and a plain click navigates within the page, without loading a new document.
+    await page.evaluate(() => Reflect.set(window, "sameDocument", true));
     await items.first().locator("a").click();
     await expect(page.getByTestId("transcript").locator("li").first()).toBeVisible();
+    expect(await page.evaluate(() => Reflect.get(window, "sameDocument"))).toBe(true);
   } finally {
     await admin.end();
   }

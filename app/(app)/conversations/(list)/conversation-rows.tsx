@@ -1,6 +1,5 @@
 "use client";
 
-import Link from "next/link";
 import { ChannelBadge, StatusBadge } from "@/components/badges";
 import { Highlighted, hasHighlight } from "@/components/highlighted";
 
@@ -18,11 +17,14 @@ export interface ConversationRow {
   status: string;
 }
 
-/** The list's rows, from plain data (see "Many repeated elements" in docs/architecture.md). */
+/**
+ * The list's rows, from plain data (see "Many repeated elements" in docs/architecture.md), as plain
+ * anchors: the page puts them in a `LinkList`, which navigates client-side.
+ */
 export function ConversationRows({ rows, searchQuery }: { rows: ConversationRow[]; searchQuery: string }) {
   return rows.map((c) => (
     <li key={c.id} data-conversation-id={c.id}>
-      <Link href={`/conversations/${c.id}${searchQuery}`} className="list-row">
+      <a href={`/conversations/${c.id}${searchQuery}`} className="list-row">
         <span className="row-agent">{c.agentName}</span>
         <ChannelBadge channel={c.channel} className="row-channel" />
         {c.search ? (
@@ -38,7 +40,7 @@ export function ConversationRows({ rows, searchQuery }: { rows: ConversationRow[
         {/* One text node, not five with markers between them in the HTML. */}
         <div className="row-meta muted">{`${c.caller} · ${c.started} · ${c.duration}`}</div>
         <StatusBadge status={c.status} className="row-status" />
-      </Link>
+      </a>
     </li>
   ));
 }

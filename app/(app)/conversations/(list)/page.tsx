@@ -10,6 +10,7 @@ import {
   Pagination,
   TextLink,
 } from "@/components/ui";
+import { LinkList } from "@/components/link-list";
 import { agentOptions } from "@/features/agents/queries";
 import { filtersQuery, hasFilters, parseFilters, type FilterErrors } from "@/features/conversations/filters";
 import {
@@ -113,7 +114,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
               : "No conversations yet. They appear here as your agents handle calls and chats."}
         </EmptyState>
       ) : (
-        <ul className={`overflow-hidden ${cardClass} ${dividedClass}`} data-testid="conversation-list">
+        <LinkList className={`overflow-hidden ${cardClass} ${dividedClass}`} data-testid="conversation-list">
           <ConversationRows
             searchQuery={searchQuery}
             rows={result.rows.map((c) => ({
@@ -128,7 +129,7 @@ export default async function ConversationsPage({ searchParams }: { searchParams
               status: c.status,
             }))}
           />
-        </ul>
+        </LinkList>
       )}
       <Pagination
         newer={cursor ? <TextLink href={`/conversations${filtersQuery(raw)}`}>← Newest</TextLink> : null}
