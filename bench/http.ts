@@ -65,7 +65,7 @@ function decode(raw: Buffer, encoding: string | string[] | undefined): string {
   return ""; // an encoding this Node cannot decode (zstd on Node 20): only its size is used
 }
 
-function send(
+export function send(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string; agent?: Agent; decode?: boolean } = {},
 ): Promise<Response> {
