@@ -43,6 +43,21 @@ export function floorTargets(
   return { targets, pairs };
 }
 
+/**
+ * The targets with each page's floor right after it, so a page and its floor are measured seconds
+ * apart in every round (the HTTP phase reverses the order every other round, so neither goes first
+ * more often): the machine's load drifts over a round of a dozen slots.
+ */
+export function besideTheirFloors<T extends { path: string }>(targets: T[], pairs: FloorPair[]): T[] {
+  const floorOf = new Map(pairs.map((p) => [p.page, p.floor]));
+  const floors = new Set(pairs.map((p) => p.floor));
+  return targets.flatMap((t) => {
+    if (floors.has(t.path)) return [];
+    const floor = targets.find((f) => f.path === floorOf.get(t.path));
+    return floor ? [t, floor] : [t];
+  });
+}
+
 export interface FloorRatio {
   page: string;
   floor: string;

@@ -12,7 +12,7 @@ import {
   type HttpTarget,
 } from "./http";
 import { backendsCpuMs, postmasterPid, processGroupCpuMs } from "./cpu";
-import { answerSizes, dataDirectory, floorPagesEnv, floorRatios, floorTargets } from "./floors";
+import { answerSizes, besideTheirFloors, dataDirectory, floorPagesEnv, floorRatios, floorTargets } from "./floors";
 import { cpuTable, httpTable, type Check } from "./report";
 import { runJob } from "./run-job";
 import { searchDatabaseTime } from "./search-time";
@@ -77,14 +77,17 @@ export async function httpPhase(
     const { key } = await runJob<{ key: string }>({ kind: "api-key", tenantSlug: "acme-health" }, bench.appEnv);
     const search = `?q=${encodeURIComponent(term)}`;
     const floor = floorTargets(cookie, { search, detail });
-    const targets: HttpTarget[] = [
-      { name: "list", path: "/conversations", headers: cookie },
-      { name: `search '${term}'`, path: `/conversations${search}`, headers: cookie },
-      { name: "detail (transcript)", path: detail, headers: cookie },
-      { name: "overview", path: "/overview", headers: cookie },
-      { name: "API list (API key)", path: "/api/v1/conversations", headers: { authorization: `Bearer ${key}` } },
-      ...floor.targets,
-    ];
+    const targets: HttpTarget[] = besideTheirFloors(
+      [
+        { name: "list", path: "/conversations", headers: cookie },
+        { name: `search '${term}'`, path: `/conversations${search}`, headers: cookie },
+        { name: "detail (transcript)", path: detail, headers: cookie },
+        { name: "overview", path: "/overview", headers: cookie },
+        { name: "API list (API key)", path: "/api/v1/conversations", headers: { authorization: `Bearer ${key}` } },
+        ...floor.targets,
+      ],
+      floor.pairs,
+    );
     for (const extra of options.extraPaths) targets.push({ name: extra, path: extra, headers: cookie });
     for (const t of targets) {
       const res = await get(server.baseUrl, t.path, t.headers);
@@ -108,7 +111,7 @@ export async function httpPhase(
         if (mode === "unsigned") await useUnsignedContext(bench.ownerUrl);
         else await restoreSignedContext(bench.ownerUrl, () => undefined);
         for (const t of targets) await load(server.baseUrl, t, httpConcurrency, 300); // warm after the swap
-        for (const t of targets) {
+        for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
           const key = `${mode}|${t.path}`;
           const server0 = processGroupCpuMs(server.processGroup);
           const postgres0 = backendsCpuMs(postgresPid, "app_user");
