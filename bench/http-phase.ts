@@ -77,10 +77,12 @@ export async function httpPhase(
     const { key } = await runJob<{ key: string }>({ kind: "api-key", tenantSlug: "acme-health" }, bench.appEnv);
     const search = `?q=${encodeURIComponent(term)}`;
     const floor = floorTargets(cookie, { search, detail });
+    const listPage: HttpTarget = { name: "list", path: "/conversations", headers: cookie };
+    const searchPage: HttpTarget = { name: `search '${term}'`, path: `/conversations${search}`, headers: cookie };
     const targets: HttpTarget[] = besideTheirFloors(
       [
-        { name: "list", path: "/conversations", headers: cookie },
-        { name: `search '${term}'`, path: `/conversations${search}`, headers: cookie },
+        listPage,
+        searchPage,
         { name: "detail (transcript)", path: detail, headers: cookie },
         { name: "overview", path: "/overview", headers: cookie },
         { name: "API list (API key)", path: "/api/v1/conversations", headers: { authorization: `Bearer ${key}` } },
@@ -137,7 +139,7 @@ export async function httpPhase(
         detail: `${f.ratio.toFixed(2)}x (${f.pageCpuMs.toFixed(1)} vs ${f.floorCpuMs.toFixed(1)} ms)`,
       });
     }
-    const searchSigned = measurements.find((m) => m.mode === "signed" && m.target.path === targets[1]!.path);
+    const searchSigned = measurements.find((m) => m.mode === "signed" && m.target.path === searchPage.path);
     if (searchSigned?.postgresCpuMs !== undefined) {
       checks.push({
         what: `HTTP ${searchSigned.target.name}: PostgreSQL CPU per request ≤ 3 ms`,
@@ -148,7 +150,6 @@ export async function httpPhase(
     const mint = mintCostMicroseconds();
     log(`Minting a context token in Node (HMAC-SHA256): ${mint.toFixed(2)} µs per withTenant call.`);
     // Inside PostgreSQL: the context functions' calls and time per page, one client, the list page.
-    const listPage = targets[0]!;
     const cost = await contextFunctionCost(
       bench.ownerUrl,
       async () => (await load(server.baseUrl, listPage, 1, 5000)).latencies.length,
