@@ -64,9 +64,25 @@ export interface FloorRatio {
   limit: number;
   pageCpuMs: number;
   floorCpuMs: number;
+  /**
+   * The median over the rounds of page / floor within the round, the two measured one after the other:
+   * a burst of load from outside lands on one slot, and so on one round's ratio, not on the median.
+   */
   ratio: number;
+  /** Each round's page / floor. */
+  roundRatios: number[];
+  /** The whole run's CPU per request of the page over the floor's. */
+  wholeRunRatio: number;
   /** The bare page's: what the session, the database and the markup add above it. */
   bareCpuMs: number;
+}
+
+function pairedRatio(page: number[], floor: number[]): { ratio: number; roundRatios: number[] } {
+  const roundRatios = page.map((p, i) => p / floor[i]!).filter(Number.isFinite);
+  const sorted = [...roundRatios].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const ratio = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { ratio: sorted.length > 0 ? ratio : Number.NaN, roundRatios };
 }
 
 /** Server CPU per request of each page over its floor, signed context (the app as it runs). */
@@ -85,7 +101,8 @@ export function floorRatios(measurements: HttpMeasurement[], pairs: FloorPair[])
         limit,
         pageCpuMs: p.serverCpuMs!,
         floorCpuMs: f.serverCpuMs!,
-        ratio: p.serverCpuMs! / f.serverCpuMs!,
+        ...pairedRatio(p.serverCpuRoundsMs ?? [], f.serverCpuRoundsMs ?? []),
+        wholeRunRatio: p.serverCpuMs! / f.serverCpuMs!,
         bareCpuMs: bare?.serverCpuMs ?? Number.NaN,
       },
     ];
@@ -129,4 +146,11 @@ export async function dataDirectory(ownerUrl: string): Promise<string> {
   } finally {
     await owner.end();
   }
+}
+
+/** A page's ratio to its floor for the tables: the median, the rounds' range, the target. */
+export function floorCell(f: Pick<FloorRatio, "ratio" | "limit"> & { roundRatios?: number[] }): string {
+  const rounds = f.roundRatios ?? []; // results files from before the ratio was taken round by round
+  if (rounds.length === 0) return `${f.ratio.toFixed(2)}x (≤ ${f.limit}x)`;
+  return `${f.ratio.toFixed(2)}x (rounds ${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)}; ≤ ${f.limit}x)`;
 }

@@ -37,6 +37,8 @@ export interface HttpMeasurement {
   bytes?: number;
   /** The lowest and highest server CPU per request of the rounds: the run's spread. */
   serverCpuRangeMs?: [number, number];
+  /** Server CPU per request in each round, in the rounds' order. */
+  serverCpuRoundsMs?: number[];
 }
 
 export function freePort(): Promise<number> {
@@ -211,17 +213,15 @@ export interface HttpRun {
   postgresCpuMs?: number;
 }
 
-function cpuRange(runs: HttpRun[]): [number, number] {
-  const perRequest = runs
-    .filter((r) => r.latencies.length > 0 && r.serverCpuMs !== undefined)
-    .map((r) => r.serverCpuMs! / r.latencies.length);
-  return [Math.min(...perRequest), Math.max(...perRequest)];
+function cpuPerRound(runs: HttpRun[]): number[] {
+  return runs.map((r) => (r.latencies.length > 0 ? (r.serverCpuMs ?? Number.NaN) / r.latencies.length : Number.NaN));
 }
 
 export function toMeasurement(mode: string, target: HttpTarget, runs: HttpRun[]): HttpMeasurement {
   const statuses: Record<string, number> = {};
   for (const r of runs) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
   const answered = runs.reduce((t, r) => t + r.latencies.length, 0);
+  const perRound = cpuPerRound(runs);
   return {
     mode,
     target: { name: target.name, path: target.path },
@@ -237,7 +237,11 @@ export function toMeasurement(mode: string, target: HttpTarget, runs: HttpRun[])
           serverCpuMs: runs.reduce((t, r) => t + (r.serverCpuMs ?? 0), 0) / answered,
           postgresCpuMs: runs.reduce((t, r) => t + (r.postgresCpuMs ?? 0), 0) / answered,
           bytes: runs.reduce((t, r) => t + r.bytes, 0) / answered,
-          serverCpuRangeMs: cpuRange(runs),
+          serverCpuRangeMs: [
+            Math.min(...perRound.filter(Number.isFinite)),
+            Math.max(...perRound.filter(Number.isFinite)),
+          ],
+          serverCpuRoundsMs: perRound,
         }
       : {}),
   };

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { AnswerSize, FloorRatio } from "./floors";
+import { floorCell, type AnswerSize, type FloorRatio } from "./floors";
 import type { HttpMeasurement } from "./http";
 import type { Measurement } from "./measure";
 import { benchQueries, type QueryName } from "./queries";
@@ -51,7 +51,7 @@ function cpuRows(measurements: HttpMeasurement[], floors: FloorRatio[], sizes: A
         s.serverCpuRangeMs ? `${fixed(s.serverCpuRangeMs[0])}–${fixed(s.serverCpuRangeMs[1])}` : "-",
         fixed(u?.serverCpuMs),
         fixed(s.postgresCpuMs, 2),
-        floor ? `${floor.ratio.toFixed(2)}x (≤ ${floor.limit}x)` : "",
+        floor ? floorCell(floor) : "",
         size ? `${kb(size.rawBytes)} / ${kb(size.wireBytes)} / ${kb(size.gzipBytes)}` : "-",
       ]),
     );

@@ -1,4 +1,4 @@
-import type { AnswerSize, FloorRatio } from "./floors";
+import { floorCell, type AnswerSize, type FloorRatio } from "./floors";
 import type { HttpMeasurement } from "./http";
 import type { Measurement } from "./measure";
 import type { QueryPlans, StatementPlan } from "./plans";
@@ -155,7 +155,7 @@ export function cpuTable(results: HttpMeasurement[], floors: FloorRatio[], sizes
         range ? `${fixed(range[0])}–${fixed(range[1])}` : "-",
         fixed(u?.serverCpuMs),
         fixed(s.postgresCpuMs, 2),
-        floor ? `${floor.ratio.toFixed(2)}x (≤ ${floor.limit})` : "",
+        floor ? floorCell(floor) : "",
         kb(size?.rawBytes),
         size ? `${kb(size.wireBytes)}${size.contentEncoding ? ` ${size.contentEncoding}` : ""}` : "-",
         kb(size?.gzipBytes),
