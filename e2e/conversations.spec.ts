@@ -57,11 +57,17 @@ test("alice signs in and sees acme-health's conversations only", async ({ page }
     await expect(tab).toHaveURL(/\/conversations\/[0-9a-f-]{36}$/);
     await tab.close();
     await expect(page).toHaveURL(/after=/);
+    // … pointing at a row prefetches it (an RSC request for its page) …
+    const first = items.first().locator("a");
+    const href = (await first.getAttribute("href"))!;
+    const prefetch = page.waitForRequest((r) => r.url().includes(href) && r.headers()["rsc"] === "1");
+    await first.hover();
+    await prefetch;
     // … and a plain click navigates within the page, without loading a new document.
     await page.evaluate(() => Reflect.set(window, "sameDocument", true));
-    await items.first().locator("a").click();
+    await first.click();
     await expect(page.getByTestId("transcript").locator("li").first()).toBeVisible();
-    expect(await page.evaluate(() => Reflect.get(window, "sameDocument"))).toBe(true);
+    expect(await page.evaluate(() => Reflect.get(window, "sameDocument") === true)).toBe(true);
   } finally {
     await admin.end();
   }
