@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import postgres from "postgres";
 import { browserHeaders, get, type HttpMeasurement, type HttpTarget } from "./http";
+import { median } from "./stats";
 
 /**
  * The floor pages (app/bench-floor/, built only with BENCH_FLOOR_PAGES=1): what a page cannot do
@@ -79,10 +80,7 @@ export interface FloorRatio {
 
 function pairedRatio(page: number[], floor: number[]): { ratio: number; roundRatios: number[] } {
   const roundRatios = page.map((p, i) => p / floor[i]!).filter(Number.isFinite);
-  const sorted = [...roundRatios].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const ratio = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { ratio: sorted.length > 0 ? ratio : Number.NaN, roundRatios };
+  return { ratio: median(roundRatios), roundRatios };
 }
 
 /** Server CPU per request of each page over its floor, signed context (the app as it runs). */

@@ -222,6 +222,7 @@ export function toMeasurement(mode: string, target: HttpTarget, runs: HttpRun[])
   for (const r of runs) for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
   const answered = runs.reduce((t, r) => t + r.latencies.length, 0);
   const perRound = cpuPerRound(runs);
+  const measuredRounds = perRound.filter(Number.isFinite);
   return {
     mode,
     target: { name: target.name, path: target.path },
@@ -237,10 +238,7 @@ export function toMeasurement(mode: string, target: HttpTarget, runs: HttpRun[])
           serverCpuMs: runs.reduce((t, r) => t + (r.serverCpuMs ?? 0), 0) / answered,
           postgresCpuMs: runs.reduce((t, r) => t + (r.postgresCpuMs ?? 0), 0) / answered,
           bytes: runs.reduce((t, r) => t + r.bytes, 0) / answered,
-          serverCpuRangeMs: [
-            Math.min(...perRound.filter(Number.isFinite)),
-            Math.max(...perRound.filter(Number.isFinite)),
-          ],
+          serverCpuRangeMs: [Math.min(...measuredRounds), Math.max(...measuredRounds)],
           serverCpuRoundsMs: perRound,
         }
       : {}),

@@ -5,6 +5,7 @@ import postgres from "postgres";
 import { startEmbedded } from "@/db/embedded";
 import { processGroupCpuMs } from "./cpu";
 import { browserHeaders, freePort, send, signIn } from "./http";
+import { median } from "./stats";
 
 /**
  * Server CPU per request measured side by side, for trying a change to a page: demo-seeded `next
@@ -108,7 +109,6 @@ export async function cpuPerRequest(server: DemoServer, path: string, requests: 
 
 /** Each candidate's median over the rounds, its rounds, and its median ratio to the first, round by round. */
 export function sideBySideReport(results: { name: string; rounds: number[] }[]): string {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const first = results[0]!;
   return results
     .map(({ name, rounds }) => {

@@ -17,6 +17,14 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
 /** Percentiles of the latencies; throughput as operations per second, or derived from `concurrency` / mean. */
 export function summarize(latenciesMs: number[], throughput: number | { concurrency: number }): LatencySummary {
   const sorted = Float64Array.from(latenciesMs).sort();

@@ -5,7 +5,7 @@ import { useRef, type HTMLAttributes, type SyntheticEvent } from "react";
 
 /**
  * A list of many links (a page of 50 rows): plain `<a>` elements and one client-side navigator for the
- * whole list instead of a `<Link>` in each row, which cost the conversation list about 3% of its
+ * whole list instead of a `<Link>` in each row, which cost the conversation list about 4% of its
  * server CPU per request (docs/benchmark.md) and the browser 50 components to hydrate. A plain click
  * navigates without a full page load and pointing at or focusing a link prefetches it, as `<Link>`
  * does; a click with a modifier key or another button (a new tab, a new window) is the browser's.

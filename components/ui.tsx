@@ -8,7 +8,7 @@ import Link from "next/link";
 import type { ComponentProps, HTMLAttributes, ReactNode } from "react";
 
 /** The class names that are set, separated by spaces. */
-function cx(...names: (string | false | undefined)[]): string {
+export function cx(...names: (string | false | undefined)[]): string {
   return names.filter(Boolean).join(" ");
 }
 
